@@ -1,0 +1,540 @@
+import { hostname } from 'node:os';
+import pLimit from 'p-limit';
+import { compilePolicies, type PolicyResolver } from '../../../shared/policy.js';
+import { StrataError, describeError } from '../../../shared/errors.js';
+import type { Destination } from '../destinations/types.js';
+import { LocalSource } from '../sources/local-source.js';
+import type { Source, SourceEntry } from '../sources/types.js';
+import type { Catalog, DestinationRecord, SourceRecord } from '../store/catalog.js';
+import type { FileIndex, IndexedFile } from '../store/file-index.js';
+import type { PolicyStore } from '../store/policy-store.js';
+import type { RunResult, RunStatus, RunStore } from '../store/run-store.js';
+import type { SnapshotCache } from '../store/snapshot-cache.js';
+import { ByteBudget } from '../transfer/byte-budget.js';
+import { ProgressTracker, type ProgressSnapshot } from '../transfer/progress.js';
+import { DestinationSession, isFatalForDestination } from './destination-session.js';
+import { SMALL_FILE_LIMIT, fanOut, type FanOutTarget } from './fan-out.js';
+import { syncStatusWithDestination } from './sync-cache.js';
+
+export interface BackupDeps {
+  catalog: Catalog;
+  policies: PolicyStore;
+  index: FileIndex;
+  runs: RunStore;
+  snapshots: SnapshotCache;
+  openDestination(rec: DestinationRecord): Promise<Destination>;
+  tmpDir: string;
+  version: string;
+  now?: () => Date;
+}
+
+export interface BackupOptions {
+  sources?: string[] | undefined;
+  destinations?: string[] | undefined;
+  trigger?: string;
+  onProgress?: (p: ProgressSnapshot) => void;
+  onLog?: (level: 'info' | 'warn' | 'error', message: string) => void;
+}
+
+export interface BackupOutcome {
+  runId: number;
+  status: RunStatus;
+  results: (RunResult & { sourceName: string; destName: string })[];
+  problems: { source: string; dest: string | undefined; path: string; error: string }[];
+}
+
+/** In-flight bytes held in memory across all files being sent at once. */
+const MEMORY_BUDGET = 96 * 1024 * 1024;
+const MAX_FILES_IN_FLIGHT = 48;
+const MAX_PROBLEMS_RETURNED = 200;
+
+/** One backup run: for every selected source, walk it once and feed each destination that wants its files. */
+export async function runBackup(deps: BackupDeps, opts: BackupOptions = {}): Promise<BackupOutcome> {
+  const now = deps.now ?? (() => new Date());
+  const sources = opts.sources?.length ? opts.sources.map((s) => deps.catalog.source(s)) : deps.catalog.listSources();
+  const allDests = opts.destinations?.length
+    ? opts.destinations.map((d) => deps.catalog.destination(d))
+    : deps.catalog.listDestinations();
+  if (!sources.length) {
+    throw new StrataError(
+      'usage',
+      'there are no sources to back up',
+      "add one with 'strata source add local NAME PATH'",
+    );
+  }
+  deps.runs.markInterrupted();
+  const runId = deps.runs.start(opts.trigger ?? 'manual', now().getTime());
+  const progress = new ProgressTracker(opts.onProgress ?? (() => undefined));
+  const outcome: BackupOutcome = { runId, status: 'ok', results: [], problems: [] };
+  const log = (
+    level: 'info' | 'warn' | 'error',
+    message: string,
+    ctx: { sourceId?: string; destId?: string; path?: string } = {},
+  ): void => {
+    deps.runs.log(runId, level, message, ctx);
+    opts.onLog?.(level, message);
+  };
+  try {
+    let planned = 0;
+    for (const src of sources) {
+      const folderPolicies = deps.policies.forSource(src.id);
+      const resolver = compilePolicies(folderPolicies);
+      const dests = allDests.filter((d) => folderPolicies.some((p) => p.destinations[d.id] === true));
+      if (!dests.length) {
+        log(
+          'warn',
+          `source '${src.name}' has no policy sending it anywhere; set one with 'strata policy set ${src.name} / --to DEST'`,
+          { sourceId: src.id },
+        );
+        continue;
+      }
+      planned++;
+      await backupSource(deps, { src, dests, resolver, runId, progress, outcome, log, now });
+    }
+    if (!planned) {
+      throw new StrataError(
+        'usage',
+        'no source is sent to any destination',
+        "set a policy: 'strata policy set SOURCE / --to DEST'",
+      );
+    }
+    progress.phase('done');
+    deps.index.flush();
+    const statuses = outcome.results.map((r) => r.status);
+    outcome.status = statuses.every((s) => s === 'ok')
+      ? 'ok'
+      : statuses.every((s) => s === 'failed')
+        ? 'failed'
+        : 'partial';
+    const firstError = outcome.results.find((r) => r.error)?.error;
+    deps.runs.finish(runId, outcome.status, firstError, now().getTime());
+    return outcome;
+  } catch (err) {
+    deps.index.flush();
+    deps.runs.finish(runId, 'failed', describeError(err), now().getTime());
+    throw err;
+  }
+}
+
+interface SourceRun {
+  src: SourceRecord;
+  dests: DestinationRecord[];
+  resolver: PolicyResolver;
+  runId: number;
+  progress: ProgressTracker;
+  outcome: BackupOutcome;
+  log: (
+    level: 'info' | 'warn' | 'error',
+    message: string,
+    ctx?: { sourceId?: string; destId?: string; path?: string },
+  ) => void;
+  now: () => Date;
+}
+
+async function openSessions(deps: BackupDeps, run: SourceRun): Promise<DestinationSession[]> {
+  const { src, now } = run;
+  const sessions: DestinationSession[] = [];
+  for (const d of run.dests) {
+    const startedAt = now();
+    try {
+      const dest = await deps.openDestination(d);
+      const { ensureRepoConfig } = await import('../repository/repo-config.js');
+      await ensureRepoConfig(dest);
+      await dest.sweep(new Date(startedAt.getTime() - 60 * 60 * 1000));
+      const parent = await syncStatusWithDestination({
+        dest,
+        destId: d.id,
+        sourceId: src.id,
+        index: deps.index,
+        cache: deps.snapshots,
+        tmpDir: deps.tmpDir,
+      });
+      sessions.push(
+        new DestinationSession(
+          d.id,
+          d.name,
+          dest,
+          src.name,
+          src.id,
+          {
+            sourceKind: src.config.kind,
+            sourceRoot: src.config.path,
+            hostname: hostname(),
+            startedAt: startedAt.toISOString(),
+            parent,
+            strataVersion: deps.version,
+          },
+          deps.tmpDir,
+          startedAt,
+        ),
+      );
+    } catch (err) {
+      const message = describeError(err);
+      run.log('error', `${d.name}: ${message}`, { sourceId: src.id, destId: d.id });
+      run.outcome.results.push({
+        sourceId: src.id,
+        destId: d.id,
+        sourceName: src.name,
+        destName: d.name,
+        status: 'failed',
+        filesTotal: 0,
+        bytesTotal: 0,
+        filesUploaded: 0,
+        bytesUploaded: 0,
+        filesDeleted: 0,
+        filesFailed: 0,
+        error: message,
+        startedAt: startedAt.getTime(),
+        finishedAt: now().getTime(),
+      });
+      deps.runs.saveResult(run.runId, run.outcome.results.at(-1)!);
+    }
+  }
+  return sessions;
+}
+
+async function backupSource(deps: BackupDeps, run: SourceRun): Promise<void> {
+  const { src, resolver, runId, progress, log } = run;
+  const sessions = await openSessions(deps, run);
+  if (!sessions.length) return;
+  const source: Source = new LocalSource(src.config.path);
+  const budget = new ByteBudget(MEMORY_BUDGET);
+  const inFlight = pLimit(MAX_FILES_IN_FLIGHT);
+  const large = pLimit(2);
+  const perDest = new Map(sessions.map((s) => [s.destId, pLimit(s.dest.concurrency)]));
+  const pending = new Set<Promise<void>>();
+  const problem = (path: string, error: string, dest?: DestinationSession): void => {
+    if (run.outcome.problems.length < MAX_PROBLEMS_RETURNED) {
+      run.outcome.problems.push({ source: src.name, dest: dest?.destName, path, error });
+    }
+    log('warn', `${path}: ${error}`, { sourceId: src.id, destId: dest?.destId, path });
+  };
+
+  await checkSourceRoot(src);
+  const live = (): DestinationSession[] => sessions.filter((s) => !s.fatal);
+
+  for await (const item of source.walk({
+    isExcluded: (p, isDir) => resolver.isExcluded(p, isDir) || (isDir && !resolver.shouldDescend(p)),
+  })) {
+    if (!live().length) break;
+    if (item.type === 'error') {
+      for (const s of live()) {
+        s.counters.filesFailed++;
+        s.writer.addError(item.path, item.error);
+        keepPrevious(deps, src, s, item.path);
+      }
+      deps.index.markSeenPath(src.id, item.path, runId);
+      problem(item.path, item.error);
+      continue;
+    }
+    if (item.path === '') continue;
+    const wanted = new Set(
+      resolver.destinationsFor(item.path, item.type === 'file' ? item.size : undefined, item.type === 'dir'),
+    );
+    const targets = live().filter((s) => wanted.has(s.destId));
+    const idx = deps.index.lookup(src.id, item.path);
+    // A destination that held this path but no longer wants it (policy changed) lets it go.
+    for (const s of live()) {
+      if (!wanted.has(s.destId) && idx?.status.has(s.destId)) {
+        if (idx.type === 'file')
+          await s.remove(item.path).catch((err: unknown) => problem(item.path, describeError(err), s));
+        deps.index.removeStatus(idx.id, s.destId);
+      }
+    }
+    if (item.type !== 'file') {
+      const id =
+        idx && idx.type === item.type
+          ? idx.id
+          : deps.index.upsert(src.id, item.path, { type: item.type, size: 0, mtimeMs: item.mtimeMs }, runId);
+      if (idx && idx.type === 'file') {
+        for (const s of live())
+          if (idx.status.has(s.destId))
+            await s.remove(item.path).catch((err: unknown) => problem(item.path, describeError(err), s));
+      }
+      deps.index.markSeen(id, runId);
+      for (const s of targets) await s.add(entryOf(item));
+      continue;
+    }
+    progress.scanned(item.size);
+    const unchanged =
+      idx !== undefined &&
+      idx.type === 'file' &&
+      idx.sha256 !== null &&
+      idx.size === item.size &&
+      idx.mtimeMs === item.mtimeMs &&
+      (idx.inode === null || item.inode === undefined || idx.inode === item.inode);
+    const needs = targets.filter((s) => {
+      const st = idx?.status.get(s.destId);
+      return !(unchanged && st?.state === 'synced' && st.sha256 === idx.sha256);
+    });
+    if (!needs.length) {
+      deps.index.markSeen(idx!.id, runId);
+      for (const s of targets) await s.add({ ...entryOf(item), sha256: idx!.sha256! });
+      continue;
+    }
+    for (const s of targets.filter((t) => !needs.includes(t))) await s.add({ ...entryOf(item), sha256: idx!.sha256! });
+    progress.planned(item.size);
+    // Pending until sent: the file's badge shows it is waiting for these destinations.
+    const planId = deps.index.upsert(
+      src.id,
+      item.path,
+      {
+        type: 'file',
+        size: item.size,
+        mtimeMs: item.mtimeMs,
+        inode: item.inode,
+        sha256: unchanged ? idx.sha256! : undefined,
+      },
+      runId,
+    );
+    for (const s of needs) deps.index.setStatus(planId, { destId: s.destId, state: 'pending', error: null });
+    const weight = Math.min(item.size, SMALL_FILE_LIMIT);
+    await budget.acquire(weight);
+    const job = inFlight(() =>
+      (item.size > SMALL_FILE_LIMIT ? large : (fn: () => Promise<void>) => fn())(() =>
+        sendFile(deps, { run, source, entry: item, idx, targets: needs, perDest, problem }),
+      ),
+    ).finally(() => {
+      budget.release(weight);
+      pending.delete(job);
+    });
+    pending.add(job);
+  }
+  progress.phase('transfer');
+  await Promise.all(pending);
+  progress.phase('commit');
+
+  await removeDeleted(deps, run, sessions, problem);
+  deps.index.flush();
+
+  for (const s of sessions) {
+    const result: RunResult & { sourceName: string; destName: string } = {
+      sourceId: src.id,
+      destId: s.destId,
+      sourceName: src.name,
+      destName: s.destName,
+      status: 'ok',
+      ...s.counters,
+      startedAt: s.startedAt,
+    };
+    if (!s.fatal) {
+      try {
+        const written = await s.commit(run.now());
+        deps.snapshots.put({
+          destId: s.destId,
+          snapshotId: s.snapshotId,
+          sourceId: src.id,
+          sourceName: src.name,
+          time: run.now().getTime(),
+          files: written.summary.files,
+          bytes: written.summary.bytes,
+          errors: written.summary.errorCount,
+          manifestKey: written.key,
+        });
+        deps.snapshots.setSyncedWith(src.id, s.destId, s.snapshotId);
+        result.snapshotId = s.snapshotId;
+        log('info', `${src.name} → ${s.destName}: snapshot ${s.snapshotId} (${written.summary.files} files)`, {
+          sourceId: src.id,
+          destId: s.destId,
+        });
+      } catch (err) {
+        s.fail(err);
+      }
+    } else {
+      await s.writer.discard();
+    }
+    result.status = s.status();
+    if (s.fatal) {
+      result.error = s.fatal.oneLine();
+      log('error', `${s.destName}: ${result.error}`, { sourceId: src.id, destId: s.destId });
+    } else if (s.counters.filesFailed) {
+      result.error = `${s.counters.filesFailed} file(s) could not be backed up`;
+    }
+    result.finishedAt = run.now().getTime();
+    deps.runs.saveResult(runId, result);
+    run.outcome.results.push(result);
+    await s.dest.close();
+  }
+}
+
+async function checkSourceRoot(src: SourceRecord): Promise<void> {
+  const { stat } = await import('node:fs/promises');
+  const s = await stat(src.config.path).catch(() => undefined);
+  if (!s?.isDirectory()) {
+    throw new StrataError(
+      'not-found',
+      `source folder ${src.config.path} of '${src.name}' does not exist`,
+      'mount or restore the folder, or remove the source',
+    );
+  }
+}
+
+function entryOf(item: SourceEntry): {
+  path: string;
+  type: SourceEntry['type'];
+  mtime: number;
+  size?: number;
+  mode?: number;
+  target?: string;
+  raw?: string;
+} {
+  return {
+    path: item.path,
+    type: item.type,
+    mtime: item.mtimeMs,
+    ...(item.type === 'file' ? { size: item.size } : {}),
+    ...(item.mode !== undefined ? { mode: item.mode } : {}),
+    ...(item.linkTarget !== undefined ? { target: item.linkTarget } : {}),
+    ...(item.rawPath ? { raw: item.rawPath.toString('base64') } : {}),
+  };
+}
+
+/** A file that could not be sent this time stays in the snapshot at the version the destination already holds. */
+function keepPrevious(
+  deps: BackupDeps,
+  src: SourceRecord,
+  s: DestinationSession,
+  path: string,
+  idx?: IndexedFile,
+): void {
+  const row = idx ?? deps.index.lookup(src.id, path);
+  const st = row?.status.get(s.destId);
+  if (!row || row.type !== 'file' || st?.state !== 'synced' || !st.sha256 || row.sha256 !== st.sha256) return;
+  void s.add({ path, type: 'file', size: row.size, mtime: row.mtimeMs, sha256: st.sha256 });
+}
+
+interface SendJob {
+  run: SourceRun;
+  source: Source;
+  entry: SourceEntry;
+  idx: IndexedFile | undefined;
+  targets: DestinationSession[];
+  perDest: Map<string, ReturnType<typeof pLimit>>;
+  problem: (path: string, error: string, dest?: DestinationSession) => void;
+}
+
+async function sendFile(deps: BackupDeps, job: SendJob): Promise<void> {
+  const { run, source, entry, idx, targets, perDest, problem } = job;
+  const previous = (s: DestinationSession): string | null | undefined => idx?.status.get(s.destId)?.sha256;
+  const makeTarget = (s: DestinationSession): FanOutTarget => {
+    const key = s.keyFor(entry.path);
+    const limit = perDest.get(s.destId)!;
+    const prepare = async (): Promise<void> => {
+      if (previous(s)) await s.preserve(entry.path);
+    };
+    return {
+      wants: (sha) => !(idx?.status.get(s.destId)?.state === 'synced' && previous(s) === sha),
+      sendBuffer: (body, sha) =>
+        limit(async () => {
+          await prepare();
+          await s.dest.putBuffer(key, body, sha);
+        }),
+      sendStream: (body, size, sha, onBytes) =>
+        limit(async () => {
+          await prepare();
+          await s.dest.putStream(key, body, { size, sha256: sha, onProgress: onBytes });
+        }),
+    };
+  };
+  const live = targets.filter((s) => !s.fatal);
+  let result;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      result = await fanOut(source, entry, live.map(makeTarget), (n) => run.progress.sentBytes(n / live.length));
+      const changed = result.errors.find((e) => e instanceof StrataError && e.code === 'changed-while-reading');
+      if (changed && attempt < 2) continue;
+      break;
+    } catch (err) {
+      // Reading failed before anything was sent (unreadable, vanished, changed twice).
+      const message = describeError(err);
+      for (const s of live) {
+        s.counters.filesFailed++;
+        s.writer.addError(entry.path, message);
+        keepPrevious(deps, run.src, s, entry.path, idx);
+        if (idx) deps.index.setStatus(idx.id, { destId: s.destId, state: 'failed', error: message });
+      }
+      if (idx) deps.index.markSeen(idx.id, run.runId);
+      else deps.index.markSeenPath(run.src.id, entry.path, run.runId);
+      problem(entry.path, message);
+      run.progress.fileDone(entry.path, true);
+      return;
+    }
+  }
+  const ok = result.errors.some((e) => e === undefined);
+  const id = deps.index.upsert(
+    run.src.id,
+    entry.path,
+    {
+      type: 'file',
+      size: entry.size,
+      mtimeMs: entry.mtimeMs,
+      inode: entry.inode,
+      sha256: ok ? result.sha256 : undefined,
+    },
+    run.runId,
+  );
+  let anyFailed = false;
+  for (let i = 0; i < live.length; i++) {
+    const s = live[i]!;
+    const err = result.errors[i];
+    if (err === undefined) {
+      if (result.sent[i]) {
+        s.counters.filesUploaded++;
+        s.counters.bytesUploaded += entry.size;
+      }
+      deps.index.setStatus(id, {
+        destId: s.destId,
+        state: 'synced',
+        sha256: result.sha256,
+        remoteKey: s.keyFor(entry.path),
+        error: null,
+      });
+      await s.add({ ...entryOf(entry), sha256: result.sha256 });
+      continue;
+    }
+    anyFailed = true;
+    const message = describeError(err);
+    if (isFatalForDestination(err)) s.fail(err);
+    s.counters.filesFailed++;
+    s.writer.addError(entry.path, message);
+    keepPrevious(deps, run.src, s, entry.path, idx);
+    deps.index.setStatus(id, { destId: s.destId, state: 'failed', error: message });
+    problem(entry.path, message, s);
+  }
+  run.progress.fileDone(entry.path, anyFailed);
+}
+
+/** Paths gone from the source: their current objects move to history/, then leave files/. */
+async function removeDeleted(
+  deps: BackupDeps,
+  run: SourceRun,
+  sessions: DestinationSession[],
+  problem: (path: string, error: string, dest?: DestinationSession) => void,
+): Promise<void> {
+  const byId = new Map(sessions.map((s) => [s.destId, s]));
+  const limit = pLimit(16);
+  const work: Promise<number | undefined>[] = [];
+  for (const f of deps.index.unseen(run.src.id, run.runId)) {
+    const held = deps.index.statusesOf(f.id);
+    const kept = held.some((destId) => !byId.get(destId) || byId.get(destId)!.fatal);
+    const mine = held.map((destId) => byId.get(destId)).filter((s): s is DestinationSession => !!s && !s.fatal);
+    work.push(
+      limit(async () => {
+        let ok = true;
+        for (const s of f.type === 'file' ? mine : []) {
+          try {
+            await s.remove(f.path);
+            deps.index.removeStatus(f.id, s.destId);
+          } catch (err) {
+            ok = false;
+            problem(f.path, describeError(err), s);
+            if (isFatalForDestination(err)) s.fail(err);
+          }
+        }
+        return ok && !kept ? f.id : undefined;
+      }),
+    );
+  }
+  const gone = (await Promise.all(work)).filter((id): id is number => id !== undefined);
+  deps.index.removeFiles(gone);
+}

@@ -1,0 +1,287 @@
+import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { constants, createReadStream, createWriteStream } from 'node:fs';
+import { copyFile, mkdir, open, readdir, rename, rm, rmdir, stat, unlink, writeFile, readFile } from 'node:fs/promises';
+import { dirname, join, sep } from 'node:path';
+import type { Readable } from 'node:stream';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { StrataError, describeError } from '../../../shared/errors.js';
+import type { Destination, HeadOptions, ObjectInfo, ProbeStep, PutStreamOptions } from './types.js';
+
+const TMP_DIR = '.strata-tmp';
+
+/**
+ * A folder (local disk or mounted NAS share) used as an object store. Every object is written
+ * to a temp file and renamed into place, so a reader never sees half a file. Durability is
+ * batched: `flush()` syncs the file system once at the snapshot boundary, instead of an
+ * fsync per file.
+ */
+export class LocalDestination implements Destination {
+  readonly kind = 'local' as const;
+  readonly concurrency: number;
+  private readonly written: string[] = [];
+  private readonly canSyncfs = process.platform === 'linux';
+
+  constructor(
+    readonly root: string,
+    opts: { concurrency?: number } = {},
+  ) {
+    this.concurrency = opts.concurrency ?? 16;
+  }
+
+  get label(): string {
+    return this.root;
+  }
+
+  /** Fails clearly when the folder is missing (an unmounted share must not fill the local disk). */
+  async checkReachable(): Promise<void> {
+    try {
+      const s = await stat(this.root);
+      if (!s.isDirectory()) throw new Error('not a folder');
+    } catch {
+      throw new StrataError(
+        'not-found',
+        `destination folder ${this.root} does not exist`,
+        'mount the disk or share, or create the folder, then run again',
+      );
+    }
+  }
+
+  private pathOf(key: string): string {
+    if (key.split('/').some((s) => s === '..' || s === '.' || s === '') || key.includes('\0')) {
+      throw new StrataError('unsafe-path', `refusing object key ${JSON.stringify(key)}`);
+    }
+    return join(this.root, ...key.split('/'));
+  }
+
+  private async tempFile(): Promise<string> {
+    const dir = join(this.root, TMP_DIR);
+    await mkdir(dir, { recursive: true });
+    return join(dir, `${Date.now()}-${randomBytes(6).toString('hex')}`);
+  }
+
+  private async place(tmp: string, key: string): Promise<void> {
+    const target = this.pathOf(key);
+    await mkdir(dirname(target), { recursive: true });
+    await rename(tmp, target);
+    if (!this.canSyncfs) this.written.push(target);
+  }
+
+  async putBuffer(key: string, body: Buffer): Promise<void> {
+    const tmp = await this.tempFile();
+    try {
+      await writeFile(tmp, body);
+      await this.place(tmp, key);
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw ioError(err, this.root);
+    }
+  }
+
+  async putStream(key: string, body: Readable, opts: PutStreamOptions): Promise<void> {
+    const tmp = await this.tempFile();
+    try {
+      const progress = new Transform({
+        transform(chunk: Buffer, _enc, cb) {
+          opts.onProgress?.(chunk.length);
+          cb(null, chunk);
+        },
+      });
+      await pipeline(body, progress, createWriteStream(tmp));
+      await this.place(tmp, key);
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err instanceof StrataError ? err : ioError(err, this.root);
+    }
+  }
+
+  async get(key: string): Promise<Readable> {
+    const path = this.pathOf(key);
+    const fh = await open(path, 'r').catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') throw new StrataError('not-found', `${key} is not in ${this.root}`);
+      throw ioError(err, this.root);
+    });
+    return fh.createReadStream({ highWaterMark: 1 << 20 });
+  }
+
+  async head(key: string, opts: HeadOptions = {}): Promise<ObjectInfo | undefined> {
+    const path = this.pathOf(key);
+    const s = await stat(path).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return undefined;
+      throw ioError(err, this.root);
+    });
+    if (!s || !s.isFile()) return undefined;
+    let sha256: string | undefined;
+    if (opts.withSha256) {
+      const h = createHash('sha256');
+      for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
+      sha256 = h.digest('hex');
+    }
+    return { key, size: s.size, sha256, lastModified: s.mtime };
+  }
+
+  async copy(fromKey: string, toKey: string): Promise<void> {
+    const tmp = await this.tempFile();
+    try {
+      // Reflinks make this free on btrfs/xfs; elsewhere it is a plain copy.
+      await copyFile(this.pathOf(fromKey), tmp, constants.COPYFILE_FICLONE);
+      await this.place(tmp, toKey);
+    } catch (err) {
+      await rm(tmp, { force: true });
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+        throw new StrataError('not-found', `${fromKey} is not in ${this.root}`);
+      }
+      throw ioError(err, this.root);
+    }
+  }
+
+  async delete(keys: string[]): Promise<void> {
+    for (const key of keys) {
+      const path = this.pathOf(key);
+      try {
+        await unlink(path);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError(err, this.root);
+        continue;
+      }
+      await this.pruneEmptyDirs(dirname(path));
+    }
+  }
+
+  /** Keeps the mirror browsable: folders emptied by deletes go too (never the root). */
+  private async pruneEmptyDirs(dir: string): Promise<void> {
+    while (dir.startsWith(this.root + sep) && dir !== this.root) {
+      try {
+        await rmdir(dir);
+      } catch {
+        return;
+      }
+      dir = dirname(dir);
+    }
+  }
+
+  async *list(prefix: string): AsyncIterable<ObjectInfo> {
+    const start = prefix.replace(/\/+$/, '');
+    const base = start ? this.pathOf(start) : this.root;
+    const stack: [string, string][] = [[base, start]];
+    while (stack.length) {
+      const [dir, keyDir] = stack.pop()!;
+      let names;
+      try {
+        names = await readdir(dir, { withFileTypes: true });
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT' || code === 'ENOTDIR') continue;
+        throw ioError(err, this.root);
+      }
+      names.sort((a, b) => (a.name < b.name ? 1 : a.name > b.name ? -1 : 0));
+      for (const d of names) {
+        const key = keyDir ? `${keyDir}/${d.name}` : d.name;
+        if (!keyDir && d.name === TMP_DIR) continue;
+        if (d.isDirectory()) stack.push([join(dir, d.name), key]);
+        else if (d.isFile()) {
+          const s = await stat(join(dir, d.name));
+          yield { key, size: s.size, lastModified: s.mtime };
+        }
+      }
+    }
+  }
+
+  async flush(): Promise<void> {
+    if (this.canSyncfs) {
+      await syncFileSystem(this.root);
+      return;
+    }
+    const files = this.written.splice(0);
+    const dirs = new Set(files.map((f) => dirname(f)));
+    for (const path of [...files, ...dirs]) {
+      const fh = await open(path, 'r');
+      try {
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+    }
+  }
+
+  async sweep(olderThan: Date): Promise<number> {
+    const dir = join(this.root, TMP_DIR);
+    let removed = 0;
+    for (const name of await readdir(dir).catch(() => [] as string[])) {
+      const s = await stat(join(dir, name)).catch(() => undefined);
+      if (s && s.mtime < olderThan) {
+        await rm(join(dir, name), { force: true, recursive: true });
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  async probe(): Promise<ProbeStep[]> {
+    const steps: ProbeStep[] = [];
+    const key = `.strata-probe/${randomBytes(8).toString('hex')}`;
+    const body = randomBytes(1024);
+    const step = async (name: ProbeStep['step'], fn: () => Promise<void>): Promise<boolean> => {
+      const t = Date.now();
+      try {
+        await fn();
+        steps.push({ step: name, ok: true, ms: Date.now() - t });
+        return true;
+      } catch (err) {
+        steps.push({ step: name, ok: false, ms: Date.now() - t, error: describeError(err) });
+        return false;
+      }
+    };
+    const ok =
+      (await step('write', async () => {
+        await this.checkReachable();
+        await this.putBuffer(key, body);
+      })) &&
+      (await step('read', async () => {
+        const back = await readFile(this.pathOf(key));
+        if (!back.equals(body)) throw new Error('read back different bytes than were written');
+      })) &&
+      (await step('list', async () => {
+        for await (const o of this.list('.strata-probe')) if (o.key === key) return;
+        throw new Error('the probe object was not listed');
+      }));
+    if (ok) await step('delete', () => this.delete([key]));
+    return steps;
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** syncfs(2) through coreutils: one call makes the whole file system durable. */
+function syncFileSystem(path: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('sync', ['--file-system', path], { stdio: 'ignore' });
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new StrataError('io', `could not flush ${path} to disk (sync exited ${code})`)),
+    );
+  });
+}
+
+function ioError(err: unknown, root: string): StrataError {
+  if (err instanceof StrataError) return err;
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') {
+    return new StrataError(
+      'disk-full',
+      `the destination disk at ${root} is full`,
+      'free space there and run again; nothing already backed up was lost',
+      { cause: err },
+    );
+  }
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+    return new StrataError(
+      'permission',
+      `cannot write to ${root}: ${describeError(err)}`,
+      'give Strata write access to the folder',
+      { cause: err },
+    );
+  }
+  return new StrataError('io', `${root}: ${describeError(err)}`, undefined, { cause: err });
+}

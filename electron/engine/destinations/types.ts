@@ -1,0 +1,63 @@
+import type { Readable } from 'node:stream';
+
+/** What a destination knows of one stored object. */
+export interface ObjectInfo {
+  /** Key relative to the destination's prefix. */
+  key: string;
+  size: number;
+  /** SHA-256 (hex) from the object's metadata; local disks compute it on request. */
+  sha256?: string | undefined;
+  lastModified?: Date | undefined;
+}
+
+export interface PutStreamOptions {
+  size: number;
+  /** Known up front, or only once the body has ended (it is hashed while it streams). */
+  sha256: string | (() => string);
+  /** Called with bytes acknowledged by the destination, for progress. */
+  onProgress?: (bytes: number) => void;
+}
+
+export interface HeadOptions {
+  /** Local disks have no metadata: ask them to hash the object to answer `sha256`. */
+  withSha256?: boolean;
+}
+
+export interface ProbeStep {
+  step: 'write' | 'read' | 'list' | 'delete';
+  ok: boolean;
+  ms: number;
+  error?: string;
+}
+
+/**
+ * An object store rooted at a destination's prefix. Keys use '/' and never start with it.
+ * Implementations: local disk, and S3-compatible stores (AWS, R2, B2, Wasabi, MinIO, other).
+ */
+export interface Destination {
+  readonly kind: 'local' | 's3';
+  /** For messages: "bucket/prefix" or a folder path. Never contains secrets. */
+  readonly label: string;
+  /** Upper bound on parallel transfers this destination is given. */
+  readonly concurrency: number;
+
+  putBuffer(key: string, body: Buffer, sha256: string): Promise<void>;
+  /** Streams a body of known size; memory stays bounded whatever the size. */
+  putStream(key: string, body: Readable, opts: PutStreamOptions): Promise<void>;
+  /** Throws StrataError('not-found') when absent. */
+  get(key: string): Promise<Readable>;
+  head(key: string, opts?: HeadOptions): Promise<ObjectInfo | undefined>;
+  /** Server-side copy (no download); metadata travels with the object. */
+  copy(fromKey: string, toKey: string): Promise<void>;
+  /** Missing keys are not an error. */
+  delete(keys: string[]): Promise<void>;
+  /** Every object under `prefix`, recursively. */
+  list(prefix: string): AsyncIterable<ObjectInfo>;
+  /** Durability barrier: everything written so far is on stable storage when it resolves. */
+  flush(): Promise<void>;
+  /** Cleans up after a crash (orphaned multipart uploads, temp files). Returns what it removed. */
+  sweep(olderThan: Date): Promise<number>;
+  /** Write, read back, list and delete a probe object, reporting each step. */
+  probe(): Promise<ProbeStep[]>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,343 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { normalizeFolder } from '../../shared/paths.js';
+import { runBackup, type BackupOptions, type BackupOutcome } from './backup/run-backup.js';
+import type { DestinationConfig, S3DestinationConfig } from './destinations/config.js';
+import { LocalDestination } from './destinations/local-destination.js';
+import { openDestination } from './destinations/open-destination.js';
+import { resolveS3Settings } from './destinations/s3/presets.js';
+import type { Destination, ProbeStep } from './destinations/types.js';
+import { StrataError } from '../../shared/errors.js';
+import { strataHome } from './home.js';
+import { listSnapshots, type SnapshotInfo } from './repository/snapshot-list.js';
+import { readRepoConfig } from './repository/repo-config.js';
+import { restoreSnapshot, type ConflictRule, type RestoreProgress, type RestoreReport } from './restore/restore.js';
+import type { RestoreFilter } from './restore/restore-filter.js';
+import { openSecretStore, type PromptFn } from './secrets/open-secret-store.js';
+import { destinationSecretName, type SecretStore } from './secrets/secret-store.js';
+import { Catalog, type DestinationRecord, type SourceRecord } from './store/catalog.js';
+import { openDatabase, type Db } from './store/database.js';
+import { FileIndex } from './store/file-index.js';
+import { PolicyStore } from './store/policy-store.js';
+import { RunStore, type DestinationHealth, type RunRecord } from './store/run-store.js';
+import { SnapshotCache } from './store/snapshot-cache.js';
+import { STRATA_VERSION } from './version.js';
+
+export interface EngineOptions {
+  home?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Asks for a passphrase without echo; absent where nobody can answer. */
+  prompt?: PromptFn;
+  /** Overrides the secret store (tests, the desktop app's safeStorage store). */
+  secrets?: SecretStore;
+}
+
+export interface PolicyView {
+  source: string;
+  folder: string;
+  destinations: { name: string; include: boolean }[];
+  excludes: string[];
+  maxSize?: number | undefined;
+}
+
+export interface DestinationStatus {
+  name: string;
+  kind: string;
+  label: string;
+  health: DestinationHealth;
+  files: number;
+  bytes: number;
+  failedFiles: number;
+  pendingFiles: number;
+}
+
+/**
+ * The engine's front door: everything the CLI (and later the app's service layer) does goes
+ * through here. Opens the status database under the data folder; secrets are opened lazily,
+ * only when a destination needs one.
+ */
+export class Engine {
+  readonly db: Db;
+  readonly catalog: Catalog;
+  readonly policies: PolicyStore;
+  readonly index: FileIndex;
+  readonly runs: RunStore;
+  readonly snapshots: SnapshotCache;
+  readonly tmpDir: string;
+  private secretStore: Promise<SecretStore> | undefined;
+
+  constructor(
+    readonly home: string,
+    private readonly opts: EngineOptions = {},
+  ) {
+    mkdirSync(home, { recursive: true, mode: 0o700 });
+    this.tmpDir = join(home, 'tmp');
+    rmSync(this.tmpDir, { recursive: true, force: true });
+    mkdirSync(this.tmpDir, { recursive: true, mode: 0o700 });
+    this.db = openDatabase(join(home, 'strata.db'));
+    this.catalog = new Catalog(this.db);
+    this.policies = new PolicyStore(this.db);
+    this.index = new FileIndex(this.db);
+    this.runs = new RunStore(this.db);
+    this.snapshots = new SnapshotCache(this.db);
+    if (opts.secrets) this.secretStore = Promise.resolve(opts.secrets);
+  }
+
+  static open(opts: EngineOptions = {}): Engine {
+    return new Engine(opts.home ?? strataHome(opts.env), opts);
+  }
+
+  secrets(): Promise<SecretStore> {
+    this.secretStore ??= openSecretStore({
+      home: this.home,
+      env: this.opts.env ?? process.env,
+      prompt: this.opts.prompt,
+    });
+    return this.secretStore;
+  }
+
+  async addLocalSource(name: string, path: string): Promise<SourceRecord> {
+    const abs = resolve(path);
+    const s = await stat(abs).catch(() => undefined);
+    if (!s?.isDirectory()) {
+      throw new StrataError('not-found', `${abs} is not a folder`, 'give the path of an existing folder to back up');
+    }
+    return this.catalog.addSource(name, { kind: 'local', path: abs });
+  }
+
+  async addLocalDestination(name: string, dir: string): Promise<DestinationRecord> {
+    const abs = resolve(dir);
+    const parent = await stat(join(abs, '..')).catch(() => undefined);
+    if (!parent?.isDirectory()) {
+      throw new StrataError(
+        'not-found',
+        `the parent of ${abs} does not exist`,
+        'mount the disk or share first, or give another folder',
+      );
+    }
+    mkdirSync(abs, { recursive: true });
+    return this.catalog.addDestination(name, { kind: 'local', path: abs });
+  }
+
+  /** Stores the secret first, so a destination never exists without its key. */
+  async addS3Destination(
+    name: string,
+    config: Omit<S3DestinationConfig, 'kind'>,
+    secretAccessKey: string,
+  ): Promise<DestinationRecord> {
+    const full: S3DestinationConfig = { kind: 's3', ...config };
+    full.prefix = resolveS3Settings(full).prefix;
+    const rec = this.catalog.addDestination(name, full);
+    try {
+      await (await this.secrets()).set(destinationSecretName(rec.id), secretAccessKey);
+    } catch (err) {
+      this.catalog.removeDestination(name);
+      throw err;
+    }
+    return rec;
+  }
+
+  async removeDestination(name: string): Promise<void> {
+    const rec = this.catalog.destination(name);
+    if (rec.config.kind === 's3') await (await this.secrets()).delete(destinationSecretName(rec.id));
+    this.catalog.removeDestination(name);
+  }
+
+  removeSource(name: string): void {
+    this.catalog.removeSource(name);
+  }
+
+  openDestination(rec: DestinationRecord): Promise<Destination> {
+    return openDestination(rec.name, rec.id, rec.config, () => this.secrets());
+  }
+
+  async testDestination(name: string): Promise<ProbeStep[]> {
+    const rec = this.catalog.destination(name);
+    const dest = await this.openDestination(rec).catch((err: unknown) => {
+      if (rec.config.kind === 'local') return new LocalDestination(rec.config.path);
+      throw err;
+    });
+    try {
+      return await dest.probe();
+    } finally {
+      await dest.close();
+    }
+  }
+
+  setPolicy(source: string, folder: string, to: string[], excludes: string[] = [], maxSize?: number): PolicyView {
+    const src = this.catalog.source(source);
+    const canonical = normalizeFolder(folder);
+    const chosen = new Set(to.map((d) => this.catalog.destination(d).id));
+    // "--to A,B" means exactly these: every other destination is explicitly left out here.
+    const destinations: Record<string, boolean> = {};
+    for (const d of this.catalog.listDestinations()) destinations[d.id] = chosen.has(d.id);
+    this.policies.set(src.id, { folder: canonical, destinations, excludes, maxSize });
+    return this.listPolicies(source).find((p) => p.folder === canonical)!;
+  }
+
+  removePolicy(source: string, folder: string): boolean {
+    return this.policies.remove(this.catalog.source(source).id, normalizeFolder(folder));
+  }
+
+  listPolicies(source?: string): PolicyView[] {
+    const sources = source ? [this.catalog.source(source)] : this.catalog.listSources();
+    const names = new Map(this.catalog.listDestinations().map((d) => [d.id, d.name]));
+    return sources.flatMap((s) =>
+      this.policies.forSource(s.id).map((p) => ({
+        source: s.name,
+        folder: p.folder,
+        destinations: Object.entries(p.destinations)
+          .filter(([id]) => names.has(id))
+          .map(([id, include]) => ({ name: names.get(id)!, include })),
+        excludes: p.excludes,
+        maxSize: p.maxSize,
+      })),
+    );
+  }
+
+  backup(opts: BackupOptions = {}): Promise<BackupOutcome> {
+    return runBackup(
+      {
+        catalog: this.catalog,
+        policies: this.policies,
+        index: this.index,
+        runs: this.runs,
+        snapshots: this.snapshots,
+        openDestination: (rec) => this.openDestination(rec),
+        tmpDir: this.tmpDir,
+        version: STRATA_VERSION,
+      },
+      opts,
+    );
+  }
+
+  /** Snapshots as the destination holds them (the cache only saves re-reading known manifests). */
+  async listSnapshots(destName: string): Promise<SnapshotInfo[]> {
+    const rec = this.catalog.destination(destName);
+    const dest = await this.openDestination(rec);
+    try {
+      // A destination that has not been backed up to yet simply holds no snapshots.
+      if (!(await readRepoConfig(dest))) return [];
+      const cached = this.snapshots.list(rec.id);
+      const known = new Map(cached.map((c) => [c.snapshotId, c]));
+      const list = await listSnapshots(dest, this.tmpDir, known);
+      this.snapshots.replaceAll(
+        rec.id,
+        list
+          .filter((s) => !s.damaged)
+          .map((s) => ({
+            destId: rec.id,
+            snapshotId: s.snapshotId,
+            sourceId: s.sourceId,
+            sourceName: s.sourceName,
+            time: s.time.getTime(),
+            files: s.files,
+            bytes: s.bytes,
+            errors: s.errors,
+            manifestKey: s.manifestKey,
+          })),
+      );
+      return list;
+    } finally {
+      await dest.close();
+    }
+  }
+
+  async restore(opts: {
+    dest: string;
+    snapshot: string;
+    source?: string | undefined;
+    to: string;
+    filter?: RestoreFilter;
+    conflict?: ConflictRule;
+    onProgress?: (p: RestoreProgress) => void;
+  }): Promise<RestoreReport> {
+    const list = (await this.listSnapshots(opts.dest)).filter((s) => !s.damaged || s.snapshotId === opts.snapshot);
+    const snapshot = pickSnapshot(list, opts.snapshot, opts.source);
+    const rec = this.catalog.destination(opts.dest);
+    const dest = await this.openDestination(rec);
+    try {
+      return await restoreSnapshot({
+        dest,
+        snapshot,
+        to: resolve(opts.to),
+        filter: opts.filter,
+        conflict: opts.conflict,
+        tmpDir: this.tmpDir,
+        onProgress: opts.onProgress,
+      });
+    } finally {
+      await dest.close();
+    }
+  }
+
+  status(): { destinations: DestinationStatus[]; runs: RunRecord[]; sources: SourceRecord[] } {
+    this.index.flush();
+    const counts = this.db.prepare(
+      `SELECT s.state AS state, COUNT(*) AS n, COALESCE(SUM(f.size), 0) AS bytes
+       FROM file_status s JOIN files f ON f.id = s.file_id WHERE s.dest_id = ? GROUP BY s.state`,
+    );
+    return {
+      sources: this.catalog.listSources(),
+      runs: this.runs.recentRuns(10),
+      destinations: this.catalog.listDestinations().map((d) => {
+        const byState = new Map(
+          (counts.all(d.id) as { state: string; n: number; bytes: number }[]).map((r) => [r.state, r]),
+        );
+        return {
+          name: d.name,
+          kind: d.config.kind === 's3' ? `s3 (${d.config.provider})` : 'local',
+          label: labelOf(d.config),
+          health: this.runs.health(d.id),
+          files: byState.get('synced')?.n ?? 0,
+          bytes: byState.get('synced')?.bytes ?? 0,
+          failedFiles: byState.get('failed')?.n ?? 0,
+          pendingFiles: byState.get('pending')?.n ?? 0,
+        };
+      }),
+    };
+  }
+
+  close(): void {
+    this.index.flush();
+    this.db.close();
+  }
+}
+
+export function labelOf(c: DestinationConfig): string {
+  return c.kind === 'local' ? c.path : `${c.bucket}${c.prefix ? `/${c.prefix}` : ''}`;
+}
+
+function pickSnapshot(list: SnapshotInfo[], wanted: string, source?: string): SnapshotInfo {
+  const bySource = source ? list.filter((s) => s.sourceName === source || s.sourceId === source) : list;
+  if (source && !bySource.length) {
+    const names = [...new Set(list.map((s) => s.sourceName))];
+    throw new StrataError(
+      'not-found',
+      `no snapshots of source '${source}' on this destination`,
+      names.length ? `it holds: ${names.join(', ')}` : 'back it up first',
+    );
+  }
+  if (wanted !== 'latest') {
+    const hit = list.find((s) => s.snapshotId === wanted || s.snapshotId.startsWith(wanted));
+    if (!hit)
+      throw new StrataError(
+        'not-found',
+        `no snapshot '${wanted}' on this destination`,
+        "list them with 'strata snapshots'",
+      );
+    return hit;
+  }
+  const sources = [...new Set(bySource.map((s) => s.sourceName))];
+  if (sources.length > 1) {
+    throw new StrataError(
+      'usage',
+      `this destination holds snapshots of several sources (${sources.join(', ')})`,
+      'choose one with --source',
+    );
+  }
+  const latest = bySource.filter((s) => !s.damaged).at(-1);
+  if (!latest) throw new StrataError('not-found', 'this destination holds no snapshots yet', 'run a backup first');
+  return latest;
+}

@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { StrataError } from '../../../shared/errors.js';
+import type { Destination } from '../destinations/types.js';
+import { readAll } from '../transfer/read-all.js';
+import { sha256Hex } from '../transfer/hashing.js';
+import { CONFIG_KEY } from './keys.js';
+
+/** The newest repository format this build reads and writes. */
+export const FORMAT_VERSION = 1;
+
+const ConfigSchema = z.object({
+  strata: z.literal('repository'),
+  version: z.number().int().positive(),
+  id: z.string().min(1),
+  layout: z.string(),
+  createdAt: z.string(),
+  encryption: z.null(),
+});
+export type RepoConfig = z.infer<typeof ConfigSchema>;
+
+/** Reads strata.json; undefined when the destination holds no repository yet. */
+export async function readRepoConfig(dest: Destination): Promise<RepoConfig | undefined> {
+  // A GET, not a HEAD: a HEAD's error has no body, so a wrong secret would read as "access denied".
+  let body: Buffer;
+  try {
+    body = await readAll(await dest.get(CONFIG_KEY), 1 << 20);
+  } catch (err) {
+    if (err instanceof StrataError && err.code === 'not-found') return undefined;
+    throw err;
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(body.toString('utf8'));
+  } catch (err) {
+    throw new StrataError(
+      'corrupt',
+      `${dest.label}/${CONFIG_KEY} is not valid JSON`,
+      'restore it from a copy, or point Strata at another prefix',
+      { cause: err },
+    );
+  }
+  const version = (raw as { version?: unknown } | null)?.version;
+  if (typeof version === 'number' && version > FORMAT_VERSION) {
+    throw new StrataError(
+      'format-too-new',
+      `the repository at ${dest.label} uses format v${version}; this Strata reads up to v${FORMAT_VERSION}`,
+      'upgrade Strata to read it (nothing was changed)',
+    );
+  }
+  const parsed = ConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new StrataError(
+      'corrupt',
+      `${dest.label}/${CONFIG_KEY} is not a Strata repository description`,
+      'check the bucket and prefix point at a Strata repository',
+    );
+  }
+  if (parsed.data.layout !== 'mirror') {
+    throw new StrataError(
+      'format-too-new',
+      `the repository at ${dest.label} uses the '${parsed.data.layout}' layout, which this Strata cannot read`,
+      'upgrade Strata to read it',
+    );
+  }
+  return parsed.data;
+}
+
+/** Reads strata.json, writing a new one when the destination is empty. */
+export async function ensureRepoConfig(dest: Destination): Promise<RepoConfig> {
+  const existing = await readRepoConfig(dest);
+  if (existing) return existing;
+  const config: RepoConfig = {
+    strata: 'repository',
+    version: FORMAT_VERSION,
+    id: randomUUID(),
+    layout: 'mirror',
+    createdAt: new Date().toISOString(),
+    encryption: null,
+  };
+  const body = Buffer.from(JSON.stringify(config, null, 2) + '\n');
+  await dest.putBuffer(CONFIG_KEY, body, sha256Hex(body));
+  return config;
+}
+
+/** For restores and listings: the repository must already exist. */
+export async function requireRepoConfig(dest: Destination): Promise<RepoConfig> {
+  const config = await readRepoConfig(dest);
+  if (!config) {
+    throw new StrataError(
+      'not-found',
+      `no Strata repository at ${dest.label}`,
+      'check the bucket, prefix or folder; a backup creates the repository on its first run',
+    );
+  }
+  return config;
+}

@@ -1,0 +1,55 @@
+/**
+ * Decides when blocking file-system calls may be used. On a local disk an lstat or a small
+ * read costs a few microseconds when blocking and four to five times more through libuv's
+ * thread pool (node 20, measured), so a walk or a run of small reads goes much faster blocking.
+ * On a network share or a sleeping disk a blocking call would hold the event loop (uploads,
+ * progress, the UI's API) for milliseconds each, so the governor turns blocking off for good
+ * once one call is very slow or a window of calls is slow on average (one call stretched by
+ * preemption does not count), and it hands the event loop a turn every SLICE_MS meanwhile.
+ */
+export class SyncGovernor {
+  private enabled: boolean;
+  private sliceStart = performance.now();
+  private windowCalls = 0;
+  private windowMs = 0;
+
+  constructor(
+    available: boolean,
+    private readonly limits = { slowCallMs: 50, slowAverageMs: 0.25, window: 256, sliceMs: 10 },
+  ) {
+    this.enabled = available;
+  }
+
+  /** Whether the next call may block. */
+  get useSync(): boolean {
+    return this.enabled;
+  }
+
+  /** Call before a blocking call: yields to the event loop when it has been held a whole slice. */
+  async pace(): Promise<void> {
+    if (performance.now() - this.sliceStart <= this.limits.sliceMs) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    this.sliceStart = performance.now();
+  }
+
+  /** Times a blocking call and turns blocking off if the file system is not fast enough. */
+  run<T>(call: () => T): T {
+    const started = performance.now();
+    try {
+      return call();
+    } finally {
+      this.record(performance.now() - started);
+    }
+  }
+
+  private record(ms: number): void {
+    const { slowCallMs, slowAverageMs, window } = this.limits;
+    this.windowMs += ms;
+    if (ms > slowCallMs || (++this.windowCalls === window && this.windowMs / window > slowAverageMs)) {
+      this.enabled = false;
+    } else if (this.windowCalls === window) {
+      this.windowCalls = 0;
+      this.windowMs = 0;
+    }
+  }
+}

@@ -1,0 +1,52 @@
+import type { Readable } from 'node:stream';
+
+/**
+ * One thing found under a source's root. `path` is relative to the root, '/'-separated,
+ * without a leading slash ('' is the root itself). Names that are not valid UTF-8 carry
+ * their raw bytes in `rawPath` and a lossless escaped form in `path`.
+ */
+export interface SourceEntry {
+  type: 'file' | 'dir' | 'symlink';
+  path: string;
+  rawPath?: Buffer | undefined;
+  size: number;
+  mtimeMs: number;
+  /** Local files only: lets a rename-in-place be told from new content. */
+  inode?: number | undefined;
+  /** POSIX permission bits. */
+  mode?: number | undefined;
+  /** Symlinks only: the link's target exactly as stored. */
+  linkTarget?: string | undefined;
+}
+
+/** Something under the root that could not be read; the walk goes on past it. */
+export interface SourceProblem {
+  type: 'error';
+  path: string;
+  error: string;
+}
+
+export type WalkItem = SourceEntry | SourceProblem;
+
+export interface WalkOptions {
+  /** True when the entry (a dir when isDir) must be skipped; a skipped dir is not descended. */
+  isExcluded?: (path: string, isDir: boolean) => boolean;
+}
+
+export interface ReadHandle {
+  stream: Readable;
+  /** Resolves after the stream ended; rejects if the file changed while it was read. */
+  unchanged(): Promise<void>;
+}
+
+/** A place files are read from (local folder now; Google Drive and buckets later). */
+export interface Source {
+  readonly kind: 'local';
+  readonly label: string;
+  /** Streaming walk: never holds the whole tree in memory. */
+  walk(opts?: WalkOptions): AsyncIterable<WalkItem>;
+  /** Reads a whole small file (one read), failing if it changed while read. */
+  readSmall(entry: SourceEntry): Promise<Buffer>;
+  /** Streams a file, with a check that it did not change while read. */
+  openStream(entry: SourceEntry): Promise<ReadHandle>;
+}

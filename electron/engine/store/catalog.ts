@@ -1,0 +1,143 @@
+import { randomBytes } from 'node:crypto';
+import { StrataError } from '../../../shared/errors.js';
+import type { DestinationConfig } from '../destinations/config.js';
+import type { Db } from './database.js';
+
+export interface LocalSourceConfig {
+  kind: 'local';
+  path: string;
+}
+export type SourceConfig = LocalSourceConfig;
+
+export interface SourceRecord {
+  id: string;
+  name: string;
+  config: SourceConfig;
+  createdAt: number;
+}
+
+export interface DestinationRecord {
+  id: string;
+  name: string;
+  config: DestinationConfig;
+  createdAt: number;
+}
+
+const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+
+export function checkName(kind: string, name: string): void {
+  if (!NAME_RE.test(name)) {
+    throw new StrataError(
+      'usage',
+      `invalid ${kind} name '${name}'`,
+      'use 1-63 letters, digits, dot, dash or underscore, starting with a letter or digit',
+    );
+  }
+}
+
+/** Source ids name the snapshot series on destinations: the name plus randomness, so re-adding a name starts no collision. */
+function newId(name: string): string {
+  return `${name.toLowerCase().replace(/[^a-z0-9-]/g, '-')}-${randomBytes(4).toString('hex')}`;
+}
+
+interface Row {
+  id: string;
+  name: string;
+  config: string;
+  created_at: number;
+}
+
+/** Sources and destinations the user configured. */
+export class Catalog {
+  constructor(private readonly db: Db) {}
+
+  addSource(name: string, config: SourceConfig, id = newId(name)): SourceRecord {
+    checkName('source', name);
+    if (this.findSource(name)) {
+      throw new StrataError('usage', `a source named '${name}' already exists`, 'pick another name or remove it first');
+    }
+    const rec: SourceRecord = { id, name, config, createdAt: Date.now() };
+    this.db
+      .prepare('INSERT INTO sources (id, name, kind, config, created_at) VALUES (?, ?, ?, ?, ?)')
+      .run(rec.id, name, config.kind, JSON.stringify(config), rec.createdAt);
+    return rec;
+  }
+
+  addDestination(name: string, config: DestinationConfig): DestinationRecord {
+    checkName('destination', name);
+    if (this.findDestination(name)) {
+      throw new StrataError(
+        'usage',
+        `a destination named '${name}' already exists`,
+        'pick another name or remove it first',
+      );
+    }
+    const rec: DestinationRecord = { id: newId(name), name, config, createdAt: Date.now() };
+    this.db
+      .prepare('INSERT INTO destinations (id, name, kind, config, created_at) VALUES (?, ?, ?, ?, ?)')
+      .run(rec.id, name, config.kind, JSON.stringify(config), rec.createdAt);
+    return rec;
+  }
+
+  removeSource(name: string): void {
+    this.db.prepare('DELETE FROM sources WHERE id = ?').run(this.source(name).id);
+  }
+
+  removeDestination(name: string): void {
+    this.db.prepare('DELETE FROM destinations WHERE id = ?').run(this.destination(name).id);
+  }
+
+  listSources(): SourceRecord[] {
+    return (this.db.prepare('SELECT * FROM sources ORDER BY name').all() as Row[]).map(toSource);
+  }
+
+  listDestinations(): DestinationRecord[] {
+    return (this.db.prepare('SELECT * FROM destinations ORDER BY name').all() as Row[]).map(toDestination);
+  }
+
+  findSource(nameOrId: string): SourceRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM sources WHERE name = ? OR id = ?').get(nameOrId, nameOrId) as
+      Row | undefined;
+    return row && toSource(row);
+  }
+
+  findDestination(nameOrId: string): DestinationRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM destinations WHERE name = ? OR id = ?').get(nameOrId, nameOrId) as
+      Row | undefined;
+    return row && toDestination(row);
+  }
+
+  source(name: string): SourceRecord {
+    const s = this.findSource(name);
+    if (!s) {
+      const known = this.listSources().map((x) => x.name);
+      throw new StrataError(
+        'not-found',
+        `no source named '${name}'`,
+        known.length ? `known sources: ${known.join(', ')}` : "add one with 'strata source add local NAME PATH'",
+      );
+    }
+    return s;
+  }
+
+  destination(name: string): DestinationRecord {
+    const d = this.findDestination(name);
+    if (!d) {
+      const known = this.listDestinations().map((x) => x.name);
+      throw new StrataError(
+        'not-found',
+        `no destination named '${name}'`,
+        known.length ? `known destinations: ${known.join(', ')}` : "add one with 'strata dest add local NAME DIR'",
+      );
+    }
+    return d;
+  }
+}
+
+function toSource(r: Row): SourceRecord {
+  return { id: r.id, name: r.name, config: JSON.parse(r.config) as SourceConfig, createdAt: r.created_at };
+}
+
+function toDestination(r: Row): DestinationRecord {
+  return { id: r.id, name: r.name, config: JSON.parse(r.config) as DestinationConfig, createdAt: r.created_at };
+}

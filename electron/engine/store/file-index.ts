@@ -1,0 +1,244 @@
+import type { Db } from './database.js';
+
+export type FileState = 'synced' | 'pending' | 'failed' | 'excluded';
+
+export interface IndexedFile {
+  id: number;
+  type: string;
+  size: number;
+  mtimeMs: number;
+  inode: number | null;
+  sha256: string | null;
+  /** Per destination id: what that destination holds for this path. */
+  status: Map<string, { state: FileState; sha256: string | null; remoteKey: string | null }>;
+}
+
+export interface FileFacts {
+  type: string;
+  size: number;
+  mtimeMs: number;
+  inode?: number | undefined;
+  sha256?: string | undefined;
+}
+
+export interface StatusUpdate {
+  destId: string;
+  state: FileState;
+  sha256?: string | null | undefined;
+  remoteKey?: string | null | undefined;
+  error?: string | null | undefined;
+}
+
+export function splitPath(path: string): { dir: string; name: string } {
+  const i = path.lastIndexOf('/');
+  return i < 0 ? { dir: '', name: path } : { dir: path.slice(0, i), name: path.slice(i + 1) };
+}
+
+interface JoinRow {
+  id: number;
+  type: string;
+  size: number;
+  mtime_ms: number;
+  inode: number | null;
+  sha256: string | null;
+  dest_id: string | null;
+  state: FileState | null;
+  ssha: string | null;
+  remote_key: string | null;
+}
+
+/**
+ * The file index and per-destination status. Writes are queued and applied in batched
+ * transactions (a transaction per file would make 20,000 files crawl); the index is a
+ * cache, so a crash that loses a batch only costs re-checking those files next run.
+ */
+export class FileIndex {
+  private readonly lookupStmt;
+  private readonly upsertStmt;
+  private readonly seenStmt;
+  private readonly seenPathStmt;
+  private readonly statusStmt;
+  private readonly importStmt;
+  private readonly idStmt;
+  private readonly queue: (() => void)[] = [];
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly db: Db,
+    private readonly batchSize = 2000,
+  ) {
+    this.lookupStmt = db.prepare(
+      `SELECT f.id, f.type, f.size, f.mtime_ms, f.inode, f.sha256, s.dest_id, s.state, s.sha256 AS ssha, s.remote_key
+       FROM files f LEFT JOIN file_status s ON s.file_id = f.id
+       WHERE f.source_id = ? AND f.dir = ? AND f.name = ?`,
+    );
+    this.upsertStmt = db.prepare(
+      `INSERT INTO files (source_id, dir, name, type, size, mtime_ms, inode, sha256, seen_run)
+       VALUES (@sourceId, @dir, @name, @type, @size, @mtimeMs, @inode, @sha256, @runId)
+       ON CONFLICT (source_id, dir, name) DO UPDATE SET type = excluded.type, size = excluded.size,
+         mtime_ms = excluded.mtime_ms, inode = excluded.inode, sha256 = excluded.sha256,
+         seen_run = COALESCE(excluded.seen_run, files.seen_run)
+       RETURNING id`,
+    );
+    this.importStmt = db.prepare(
+      `INSERT INTO files (source_id, dir, name, type, size, mtime_ms, sha256) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (source_id, dir, name) DO NOTHING RETURNING id`,
+    );
+    this.idStmt = db.prepare('SELECT id FROM files WHERE source_id = ? AND dir = ? AND name = ?');
+    this.seenStmt = db.prepare('UPDATE files SET seen_run = ? WHERE id = ?');
+    this.seenPathStmt = db.prepare('UPDATE files SET seen_run = ? WHERE source_id = ? AND dir = ? AND name = ?');
+    this.statusStmt = db.prepare(
+      `INSERT INTO file_status (file_id, dest_id, state, sha256, remote_key, error, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (file_id, dest_id) DO UPDATE SET state = excluded.state,
+         sha256 = COALESCE(excluded.sha256, file_status.sha256),
+         remote_key = COALESCE(excluded.remote_key, file_status.remote_key),
+         error = excluded.error, updated_at = excluded.updated_at`,
+    );
+  }
+
+  lookup(sourceId: string, path: string): IndexedFile | undefined {
+    const { dir, name } = splitPath(path);
+    const rows = this.lookupStmt.all(sourceId, dir, name) as JoinRow[];
+    const first = rows[0];
+    if (!first) return undefined;
+    const status: IndexedFile['status'] = new Map();
+    for (const r of rows) {
+      if (r.dest_id && r.state) status.set(r.dest_id, { state: r.state, sha256: r.ssha, remoteKey: r.remote_key });
+    }
+    return {
+      id: first.id,
+      type: first.type,
+      size: first.size,
+      mtimeMs: first.mtime_ms,
+      inode: first.inode,
+      sha256: first.sha256,
+      status,
+    };
+  }
+
+  /** Records what a path looks like now (immediately: the id is needed for statuses). */
+  upsert(sourceId: string, path: string, facts: FileFacts, runId: number | null): number {
+    const { dir, name } = splitPath(path);
+    const row = this.upsertStmt.get({
+      sourceId,
+      dir,
+      name,
+      type: facts.type,
+      size: facts.size,
+      mtimeMs: facts.mtimeMs,
+      inode: facts.inode ?? null,
+      sha256: facts.sha256 ?? null,
+      runId,
+    }) as { id: number };
+    return row.id;
+  }
+
+  /** Adds a path known from a manifest, keeping what the index already knows of it. */
+  importFile(sourceId: string, path: string, facts: FileFacts): number {
+    const { dir, name } = splitPath(path);
+    const row = this.importStmt.get(
+      sourceId,
+      dir,
+      name,
+      facts.type,
+      facts.size,
+      facts.mtimeMs,
+      facts.sha256 ?? null,
+    ) as { id: number } | undefined;
+    if (row) return row.id;
+    return (this.idStmt.get(sourceId, dir, name) as { id: number }).id;
+  }
+
+  /** Status change applied at once (for callers that batch in their own transaction). */
+  setStatusNow(fileId: number, u: StatusUpdate): void {
+    this.statusStmt.run(fileId, u.destId, u.state, u.sha256 ?? null, u.remoteKey ?? null, u.error ?? null, Date.now());
+  }
+
+  /** Queues: the file was seen unchanged in this run. */
+  markSeen(fileId: number, runId: number): void {
+    this.enqueue(() => this.seenStmt.run(runId, fileId));
+  }
+
+  /** Queues a status change. */
+  setStatus(fileId: number, u: StatusUpdate): void {
+    const now = Date.now();
+    this.enqueue(() =>
+      this.statusStmt.run(fileId, u.destId, u.state, u.sha256 ?? null, u.remoteKey ?? null, u.error ?? null, now),
+    );
+  }
+
+  /** Runs `fn` inside one transaction (for bulk imports). */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  /** Files of a source not seen in `runId`: gone from the source since the last run. */
+  unseen(sourceId: string, runId: number): { id: number; path: string; type: string }[] {
+    this.flush();
+    const rows = this.db
+      .prepare(`SELECT id, dir, name, type FROM files WHERE source_id = ? AND (seen_run IS NULL OR seen_run <> ?)`)
+      .all(sourceId, runId) as { id: number; dir: string; name: string; type: string }[];
+    return rows.map((r) => ({ id: r.id, path: r.dir ? `${r.dir}/${r.name}` : r.name, type: r.type }));
+  }
+
+  /** Destinations holding any status for a file. */
+  statusesOf(fileId: number): string[] {
+    return (
+      this.db.prepare('SELECT dest_id FROM file_status WHERE file_id = ?').all(fileId) as { dest_id: string }[]
+    ).map((r) => r.dest_id);
+  }
+
+  /** Queues: a path (maybe not indexed, e.g. unreadable) was met in this run, so it is not taken as deleted. */
+  markSeenPath(sourceId: string, path: string, runId: number): void {
+    const { dir, name } = splitPath(path);
+    this.enqueue(() => this.seenPathStmt.run(runId, sourceId, dir, name));
+  }
+
+  /** Status of a file for one destination (after flushing queued writes). */
+  statusOf(fileId: number, destId: string): { state: FileState; sha256: string | null } | undefined {
+    this.flush();
+    return this.db
+      .prepare('SELECT state, sha256 FROM file_status WHERE file_id = ? AND dest_id = ?')
+      .get(fileId, destId) as { state: FileState; sha256: string | null } | undefined;
+  }
+
+  removeFiles(ids: number[]): void {
+    if (!ids.length) return;
+    this.flush();
+    const del = this.db.prepare('DELETE FROM files WHERE id = ?');
+    this.db.transaction(() => ids.forEach((id) => del.run(id)))();
+  }
+
+  removeStatus(fileId: number, destId: string): void {
+    this.enqueue(() =>
+      this.db.prepare('DELETE FROM file_status WHERE file_id = ? AND dest_id = ?').run(fileId, destId),
+    );
+  }
+
+  /** Forgets what a destination holds for a source (its manifests disagree with this cache). */
+  resetDestination(sourceId: string, destId: string): void {
+    this.flush();
+    this.db
+      .prepare('DELETE FROM file_status WHERE dest_id = ? AND file_id IN (SELECT id FROM files WHERE source_id = ?)')
+      .run(destId, sourceId);
+  }
+
+  flush(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    if (!this.queue.length) return;
+    const ops = this.queue.splice(0);
+    this.db.transaction(() => {
+      for (const op of ops) op();
+    })();
+  }
+
+  private enqueue(op: () => void): void {
+    this.queue.push(op);
+    if (this.queue.length >= this.batchSize) this.flush();
+    else if (!this.timer) this.timer = setTimeout(() => this.flush(), 500);
+  }
+}

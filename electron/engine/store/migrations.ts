@@ -1,0 +1,121 @@
+/**
+ * Numbered schema migrations; `PRAGMA user_version` records how many have run.
+ * Append only: never edit a migration that has shipped.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: the first schema.
+  `
+  CREATE TABLE sources (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    config TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE destinations (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    config TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  -- One row per (folder, destination) decision; absent means "inherit from the parent folder".
+  CREATE TABLE policy_destinations (
+    source_id TEXT NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+    folder TEXT NOT NULL,
+    dest_id TEXT NOT NULL REFERENCES destinations(id) ON DELETE CASCADE,
+    include INTEGER NOT NULL,
+    PRIMARY KEY (source_id, folder, dest_id)
+  ) WITHOUT ROWID;
+  CREATE TABLE policy_rules (
+    source_id TEXT NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+    folder TEXT NOT NULL,
+    excludes TEXT NOT NULL DEFAULT '[]',
+    max_size INTEGER,
+    PRIMARY KEY (source_id, folder)
+  ) WITHOUT ROWID;
+  CREATE TABLE runs (
+    id INTEGER PRIMARY KEY,
+    trigger TEXT NOT NULL,
+    status TEXT NOT NULL,
+    started_at INTEGER NOT NULL,
+    finished_at INTEGER,
+    error TEXT
+  );
+  CREATE TABLE run_results (
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    source_id TEXT NOT NULL,
+    dest_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    snapshot_id TEXT,
+    files_total INTEGER NOT NULL DEFAULT 0,
+    bytes_total INTEGER NOT NULL DEFAULT 0,
+    files_uploaded INTEGER NOT NULL DEFAULT 0,
+    bytes_uploaded INTEGER NOT NULL DEFAULT 0,
+    files_deleted INTEGER NOT NULL DEFAULT 0,
+    files_failed INTEGER NOT NULL DEFAULT 0,
+    error TEXT,
+    started_at INTEGER NOT NULL,
+    finished_at INTEGER,
+    PRIMARY KEY (run_id, source_id, dest_id)
+  );
+  CREATE INDEX run_results_dest ON run_results(dest_id, started_at);
+  -- The file index: what the source looked like when last read. (dir, name) lets the UI list a
+  -- folder's children with one index range scan, even on trees of a million files.
+  CREATE TABLE files (
+    id INTEGER PRIMARY KEY,
+    source_id TEXT NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+    dir TEXT NOT NULL,
+    name TEXT NOT NULL,
+    type TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ms REAL NOT NULL,
+    inode INTEGER,
+    sha256 TEXT,
+    seen_run INTEGER,
+    UNIQUE (source_id, dir, name)
+  );
+  CREATE TABLE file_status (
+    file_id INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
+    dest_id TEXT NOT NULL REFERENCES destinations(id) ON DELETE CASCADE,
+    state TEXT NOT NULL CHECK (state IN ('synced', 'pending', 'failed', 'excluded')),
+    sha256 TEXT,
+    remote_key TEXT,
+    error TEXT,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (file_id, dest_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX file_status_dest ON file_status(dest_id, state);
+  -- Cache of manifests seen on destinations; the destination is the truth.
+  CREATE TABLE snapshots (
+    dest_id TEXT NOT NULL REFERENCES destinations(id) ON DELETE CASCADE,
+    snapshot_id TEXT NOT NULL,
+    source_id TEXT NOT NULL,
+    source_name TEXT NOT NULL,
+    time INTEGER NOT NULL,
+    files INTEGER NOT NULL,
+    bytes INTEGER NOT NULL,
+    errors INTEGER NOT NULL,
+    manifest_key TEXT NOT NULL,
+    PRIMARY KEY (dest_id, snapshot_id)
+  ) WITHOUT ROWID;
+  -- Which manifest the file_status rows of (source, destination) agree with.
+  CREATE TABLE sync_state (
+    source_id TEXT NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+    dest_id TEXT NOT NULL REFERENCES destinations(id) ON DELETE CASCADE,
+    last_snapshot_id TEXT,
+    PRIMARY KEY (source_id, dest_id)
+  ) WITHOUT ROWID;
+  CREATE TABLE run_log (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER REFERENCES runs(id) ON DELETE CASCADE,
+    time INTEGER NOT NULL,
+    level TEXT NOT NULL,
+    source_id TEXT,
+    dest_id TEXT,
+    path TEXT,
+    message TEXT NOT NULL
+  );
+  CREATE INDEX run_log_run ON run_log(run_id);
+  `,
+];

@@ -1,0 +1,202 @@
+import type { Db } from './database.js';
+
+export type RunStatus = 'running' | 'ok' | 'partial' | 'failed' | 'interrupted';
+
+export interface RunResult {
+  sourceId: string;
+  destId: string;
+  status: RunStatus;
+  snapshotId?: string | undefined;
+  filesTotal: number;
+  bytesTotal: number;
+  filesUploaded: number;
+  bytesUploaded: number;
+  filesDeleted: number;
+  filesFailed: number;
+  error?: string | undefined;
+  startedAt: number;
+  finishedAt?: number | undefined;
+}
+
+export interface RunRecord {
+  id: number;
+  trigger: string;
+  status: RunStatus;
+  startedAt: number;
+  finishedAt: number | null;
+  error: string | null;
+}
+
+export interface DestinationHealth {
+  destId: string;
+  lastSuccessAt: number | null;
+  lastRunAt: number | null;
+  lastStatus: RunStatus | null;
+  lastError: string | null;
+  runs: number;
+  succeeded: number;
+}
+
+/** Runs, their per-(source, destination) results and the run log. */
+export class RunStore {
+  constructor(private readonly db: Db) {}
+
+  /** Runs left 'running' by a crash are marked interrupted so history tells the truth. */
+  markInterrupted(): number {
+    return this.db
+      .prepare(
+        `UPDATE runs SET status = 'interrupted', finished_at = COALESCE(finished_at, started_at),
+         error = 'the process stopped before the run finished' WHERE status = 'running'`,
+      )
+      .run().changes;
+  }
+
+  start(trigger: string, now = Date.now()): number {
+    return Number(
+      this.db.prepare(`INSERT INTO runs (trigger, status, started_at) VALUES (?, 'running', ?)`).run(trigger, now)
+        .lastInsertRowid,
+    );
+  }
+
+  finish(runId: number, status: RunStatus, error?: string, now = Date.now()): void {
+    this.db
+      .prepare('UPDATE runs SET status = ?, finished_at = ?, error = ? WHERE id = ?')
+      .run(status, now, error ?? null, runId);
+  }
+
+  saveResult(runId: number, r: RunResult): void {
+    this.db
+      .prepare(
+        `INSERT OR REPLACE INTO run_results (run_id, source_id, dest_id, status, snapshot_id, files_total, bytes_total,
+          files_uploaded, bytes_uploaded, files_deleted, files_failed, error, started_at, finished_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        runId,
+        r.sourceId,
+        r.destId,
+        r.status,
+        r.snapshotId ?? null,
+        r.filesTotal,
+        r.bytesTotal,
+        r.filesUploaded,
+        r.bytesUploaded,
+        r.filesDeleted,
+        r.filesFailed,
+        r.error ?? null,
+        r.startedAt,
+        r.finishedAt ?? null,
+      );
+  }
+
+  log(
+    runId: number | null,
+    level: 'info' | 'warn' | 'error',
+    message: string,
+    ctx: { sourceId?: string; destId?: string; path?: string } = {},
+  ): void {
+    this.db
+      .prepare(
+        'INSERT INTO run_log (run_id, time, level, source_id, dest_id, path, message) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(runId, Date.now(), level, ctx.sourceId ?? null, ctx.destId ?? null, ctx.path ?? null, message);
+  }
+
+  recentRuns(limit = 20): RunRecord[] {
+    return (
+      this.db
+        .prepare('SELECT id, trigger, status, started_at, finished_at, error FROM runs ORDER BY id DESC LIMIT ?')
+        .all(limit) as {
+        id: number;
+        trigger: string;
+        status: RunStatus;
+        started_at: number;
+        finished_at: number | null;
+        error: string | null;
+      }[]
+    ).map((r) => ({
+      id: r.id,
+      trigger: r.trigger,
+      status: r.status,
+      startedAt: r.started_at,
+      finishedAt: r.finished_at,
+      error: r.error,
+    }));
+  }
+
+  resultsOf(runId: number): RunResult[] {
+    return (this.db.prepare('SELECT * FROM run_results WHERE run_id = ?').all(runId) as ResultRow[]).map(toResult);
+  }
+
+  /** Last success, last outcome, and the success count over the last `window` results of a destination. */
+  health(destId: string, window = 30): DestinationHealth {
+    const rows = this.db
+      .prepare(
+        `SELECT status, started_at, error FROM run_results WHERE dest_id = ? AND status <> 'running'
+         ORDER BY started_at DESC LIMIT ?`,
+      )
+      .all(destId, window) as { status: RunStatus; started_at: number; error: string | null }[];
+    const lastOk = this.db
+      .prepare(`SELECT MAX(finished_at) AS t FROM run_results WHERE dest_id = ? AND status = 'ok'`)
+      .get(destId) as { t: number | null };
+    return {
+      destId,
+      lastSuccessAt: lastOk.t,
+      lastRunAt: rows[0]?.started_at ?? null,
+      lastStatus: rows[0]?.status ?? null,
+      lastError: rows[0]?.error ?? null,
+      runs: rows.length,
+      succeeded: rows.filter((r) => r.status === 'ok').length,
+    };
+  }
+
+  logOf(
+    runId: number,
+    level?: 'warn' | 'error',
+    limit = 200,
+  ): { level: string; path: string | null; message: string }[] {
+    return this.db
+      .prepare(
+        `SELECT level, path, message FROM run_log WHERE run_id = ? ${level ? 'AND level = ?' : ''} ORDER BY id LIMIT ?`,
+      )
+      .all(...(level ? [runId, level, limit] : [runId, limit])) as {
+      level: string;
+      path: string | null;
+      message: string;
+    }[];
+  }
+}
+
+interface ResultRow {
+  source_id: string;
+  dest_id: string;
+  status: RunStatus;
+  snapshot_id: string | null;
+  files_total: number;
+  bytes_total: number;
+  files_uploaded: number;
+  bytes_uploaded: number;
+  files_deleted: number;
+  files_failed: number;
+  error: string | null;
+  started_at: number;
+  finished_at: number | null;
+}
+
+function toResult(r: ResultRow): RunResult {
+  return {
+    sourceId: r.source_id,
+    destId: r.dest_id,
+    status: r.status,
+    snapshotId: r.snapshot_id ?? undefined,
+    filesTotal: r.files_total,
+    bytesTotal: r.bytes_total,
+    filesUploaded: r.files_uploaded,
+    bytesUploaded: r.bytes_uploaded,
+    filesDeleted: r.files_deleted,
+    filesFailed: r.files_failed,
+    error: r.error ?? undefined,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at ?? undefined,
+  };
+}

@@ -1,0 +1,438 @@
+import { Command, CommanderError, Option } from 'commander';
+import { Engine } from '../../engine/engine.js';
+import type { SnapshotInfo } from '../../engine/repository/snapshot-list.js';
+import { S3_PROVIDERS } from '../../engine/destinations/config.js';
+import { StrataError, describeError } from '../../../shared/errors.js';
+import { promptHidden } from '../../engine/secrets/prompt-hidden.js';
+import { STRATA_VERSION } from '../../engine/version.js';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, exitCodeOf } from './exit-codes.js';
+import { formatBytes, formatTime, table } from './format.js';
+import { oneOf, parseDate, parseList, parseSize } from './parse.js';
+import { progressView } from './progress-view.js';
+import { readSecret } from './secret-input.js';
+
+type Out = { json: boolean };
+
+/** Writes a result: JSON (one object per line) with --json, else the human text. */
+function emit(out: Out, value: unknown, human: () => string): void {
+  if (out.json) process.stdout.write(JSON.stringify({ type: 'result', ...(value as object) }) + '\n');
+  else process.stdout.write(human() + '\n');
+}
+
+/** Builds the `strata` command line. `run` returns the exit code instead of exiting, for tests. */
+export function buildProgram(setExit: (code: number) => void): Command {
+  let engine: Engine | undefined;
+  const open = (): Engine => (engine ??= Engine.open({ prompt: (q) => promptHidden(q) }));
+  const program = new Command('strata')
+    .description('Strata: back up folders to S3-compatible buckets and local disks')
+    .version(STRATA_VERSION)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  program.hook('postAction', () => engine?.close());
+
+  program
+    .command('init')
+    .description('create the data folder and status database (STRATA_HOME chooses where)')
+    .action(() => {
+      const e = open();
+      console.log(`Strata ${STRATA_VERSION} is ready.\n  data folder: ${e.home}\n  database:    ${e.home}/strata.db`);
+      console.log(
+        "Next: 'strata source add local NAME PATH', 'strata dest add local NAME DIR', 'strata policy set NAME / --to DEST'.",
+      );
+    });
+
+  const source = program.command('source').description('folders to back up');
+  source
+    .command('add')
+    .description('add a source')
+    .argument('<kind>', 'local')
+    .argument('<name>', 'a short name, e.g. documents')
+    .argument('<path>', 'the folder to back up')
+    .action(async (kind: string, name: string, path: string) => {
+      oneOf(kind, ['local'] as const, 'source kind');
+      const rec = await open().addLocalSource(name, path);
+      console.log(`Added source '${rec.name}' (${rec.config.path}).`);
+    });
+  source
+    .command('list')
+    .option('--json', 'print JSON')
+    .action((o: Out) => {
+      const list = open().catalog.listSources();
+      emit(o, { sources: list }, () =>
+        list.length
+          ? table([['NAME', 'KIND', 'PATH'], ...list.map((s) => [s.name, s.config.kind, s.config.path])])
+          : 'No sources yet.',
+      );
+    });
+  source
+    .command('remove')
+    .argument('<name>')
+    .action((name: string) => {
+      open().removeSource(name);
+      console.log(`Removed source '${name}' (its snapshots stay on the destinations).`);
+    });
+
+  const dest = program.command('dest').description('where backups go');
+  const destAdd = dest.command('add').description('add a destination');
+  destAdd
+    .command('local')
+    .argument('<name>')
+    .argument('<dir>', 'a folder on a local disk or a mounted share')
+    .action(async (name: string, dir: string) => {
+      const rec = await open().addLocalDestination(name, dir);
+      console.log(`Added destination '${rec.name}' (${dir}). Check it with 'strata dest test ${rec.name}'.`);
+    });
+  destAdd
+    .command('s3')
+    .argument('<name>')
+    .addOption(new Option('--provider <provider>', 'storage provider').choices([...S3_PROVIDERS]).makeOptionMandatory())
+    .requiredOption('--bucket <bucket>', 'bucket name')
+    .option('--prefix <prefix>', 'folder inside the bucket', '')
+    .option('--region <region>', 'region (provider default when omitted)')
+    .option('--endpoint <url>', 'endpoint URL (required for r2, minio and other)')
+    .option('--storage-class <class>', 'storage class for new objects')
+    .option('--path-style', 'force path-style addressing')
+    .requiredOption(
+      '--access-key-id <id>',
+      'access key id (the secret comes from STRATA_SECRET_ACCESS_KEY or a prompt)',
+    )
+    .action(
+      async (
+        name: string,
+        o: {
+          provider: string;
+          bucket: string;
+          prefix: string;
+          region?: string;
+          endpoint?: string;
+          storageClass?: string;
+          pathStyle?: boolean;
+          accessKeyId: string;
+        },
+      ) => {
+        const secret = await readSecret('STRATA_SECRET_ACCESS_KEY', `Secret access key for ${o.accessKeyId}: `);
+        const rec = await open().addS3Destination(
+          name,
+          {
+            provider: oneOf(o.provider, S3_PROVIDERS, '--provider'),
+            bucket: o.bucket,
+            prefix: o.prefix,
+            region: o.region,
+            endpoint: o.endpoint,
+            storageClass: o.storageClass,
+            pathStyle: o.pathStyle,
+            accessKeyId: o.accessKeyId,
+          },
+          secret,
+        );
+        console.log(
+          `Added destination '${rec.name}' (${o.bucket}${o.prefix ? '/' + o.prefix : ''}). Check it with 'strata dest test ${rec.name}'.`,
+        );
+      },
+    );
+  dest
+    .command('list')
+    .option('--json', 'print JSON')
+    .action((o: Out) => {
+      const list = open().catalog.listDestinations();
+      emit(o, { destinations: list }, () =>
+        list.length
+          ? table([
+              ['NAME', 'KIND', 'WHERE'],
+              ...list.map((d) => [
+                d.name,
+                d.config.kind === 's3' ? `s3/${d.config.provider}` : 'local',
+                d.config.kind === 's3' ? `${d.config.bucket}/${d.config.prefix}` : d.config.path,
+              ]),
+            ])
+          : 'No destinations yet.',
+      );
+    });
+  dest
+    .command('test')
+    .description('write, read back, list and delete a probe object')
+    .argument('<name>')
+    .option('--json', 'print JSON')
+    .action(async (name: string, o: Out) => {
+      const steps = await open().testDestination(name);
+      const failed = steps.find((s) => !s.ok);
+      emit(o, { ok: !failed, steps }, () =>
+        [
+          ...steps.map(
+            (s) =>
+              `${s.ok ? 'ok  ' : 'FAIL'} ${s.step.padEnd(6)} ${String(s.ms).padStart(5)} ms${s.error ? `  ${s.error}` : ''}`,
+          ),
+          failed ? `Destination '${name}' failed at the ${failed.step} step.` : `Destination '${name}' works.`,
+        ].join('\n'),
+      );
+      setExit(failed ? EXIT_FAILED : EXIT_OK);
+    });
+  dest
+    .command('remove')
+    .argument('<name>')
+    .action(async (name: string) => {
+      await open().removeDestination(name);
+      console.log(`Removed destination '${name}' (its stored backups were not touched).`);
+    });
+
+  const policy = program.command('policy').description('what goes where');
+  policy
+    .command('set')
+    .description(
+      'send FOLDER (relative to the source root, / is the root) and all below it to exactly these destinations',
+    )
+    .argument('<source>')
+    .argument('<folder>')
+    .requiredOption('--to <dests>', "comma-separated destination names, or 'none' to keep the folder out")
+    .option(
+      '--exclude <pattern>',
+      'gitignore-style pattern, relative to FOLDER (repeatable)',
+      (v: string, acc: string[]) => [...acc, v],
+      [] as string[],
+    )
+    .option('--max-size <size>', 'leave out files larger than this (e.g. 2G)')
+    .action((src: string, folder: string, o: { to: string; exclude: string[]; maxSize?: string }) => {
+      const to = o.to === 'none' ? [] : parseList(o.to);
+      const view = open().setPolicy(src, folder, to, o.exclude, o.maxSize ? parseSize(o.maxSize) : undefined);
+      console.log(`Policy for ${src}:/${view.folder}: ${describePolicy(view)}`);
+    });
+  policy
+    .command('remove')
+    .argument('<source>')
+    .argument('<folder>')
+    .action((src: string, folder: string) => {
+      const removed = open().removePolicy(src, folder);
+      if (!removed)
+        throw new StrataError('not-found', `no policy on ${src}:${folder}`, "see them with 'strata policy list'");
+      console.log(`Removed the policy on ${src}:${folder}; it now inherits from its parent folder.`);
+    });
+  policy
+    .command('list')
+    .argument('[source]')
+    .option('--json', 'print JSON')
+    .action((src: string | undefined, o: Out) => {
+      const list = open().listPolicies(src);
+      emit(o, { policies: list }, () =>
+        list.length
+          ? table([['SOURCE', 'FOLDER', 'RULE'], ...list.map((p) => [p.source, `/${p.folder}`, describePolicy(p)])])
+          : 'No policies yet.',
+      );
+    });
+
+  program
+    .command('backup')
+    .description('back up now')
+    .option('--source <name>', 'only this source')
+    .option('--dest <name>', 'only this destination')
+    .option('--json', 'progress and result as JSON lines')
+    .action(async (o: { source?: string; dest?: string; json?: boolean }) => {
+      const view = progressView(o.json ? 'json' : process.stderr.isTTY ? 'tty' : 'quiet');
+      let outcome;
+      try {
+        outcome = await open().backup({
+          sources: o.source ? [o.source] : undefined,
+          destinations: o.dest ? [o.dest] : undefined,
+          trigger: 'cli',
+          onProgress: (p) => view.update(p),
+        });
+      } finally {
+        view.stop();
+      }
+      emit(
+        { json: !!o.json },
+        { runId: outcome.runId, status: outcome.status, results: outcome.results, problems: outcome.problems },
+        () => {
+          const lines = outcome.results.map(
+            (r) =>
+              `${r.status.toUpperCase().padEnd(7)} ${r.sourceName} → ${r.destName}: ${r.filesTotal} files (${formatBytes(r.bytesTotal)}), ` +
+              `${r.filesUploaded} sent (${formatBytes(r.bytesUploaded)}), ${r.filesDeleted} removed, ${r.filesFailed} failed` +
+              (r.snapshotId ? `; snapshot ${r.snapshotId}` : '') +
+              (r.error ? `\n        ${r.error}` : ''),
+          );
+          for (const p of outcome.problems.slice(0, 20))
+            lines.push(`  ! ${p.path}${p.dest ? ` (${p.dest})` : ''}: ${p.error}`);
+          if (outcome.problems.length > 20) lines.push(`  … and more; see 'strata status'`);
+          lines.push(
+            `Backup ${outcome.status === 'ok' ? 'finished' : outcome.status === 'partial' ? 'finished with problems' : 'failed'} (run ${outcome.runId}).`,
+          );
+          return lines.join('\n');
+        },
+      );
+      setExit(exitCodeOf(outcome.status));
+    });
+
+  program
+    .command('snapshots')
+    .description('list snapshots (read from the destinations)')
+    .option('--dest <name>', 'only this destination')
+    .option('--json', 'print JSON')
+    .action(async (o: { dest?: string; json?: boolean }) => {
+      const e = open();
+      const dests = o.dest ? [e.catalog.destination(o.dest)] : e.catalog.listDestinations();
+      const all: (SnapshotInfo & { dest: string })[] = [];
+      for (const d of dests) {
+        for (const s of await e.listSnapshots(d.name)) all.push({ dest: d.name, ...s });
+      }
+      emit({ json: !!o.json }, { snapshots: all }, () =>
+        all.length
+          ? table([
+              ['DEST', 'SNAPSHOT', 'SOURCE', 'TIME', 'FILES', 'SIZE', 'NOTE'],
+              ...all.map((s) => [
+                s.dest,
+                s.snapshotId,
+                s.sourceName,
+                formatTime(s.time),
+                String(s.files),
+                formatBytes(s.bytes),
+                s.damaged ? `DAMAGED: ${s.damaged}` : s.errors ? `${s.errors} file(s) failed` : '',
+              ]),
+            ])
+          : 'No snapshots yet.',
+      );
+    });
+
+  program
+    .command('restore')
+    .description("restore a snapshot (or 'latest') into a folder")
+    .argument('<dest>')
+    .argument('<snapshot>', "snapshot id (a unique prefix is enough) or 'latest'")
+    .requiredOption('--to <dir>', 'folder to restore into; the source root maps to it')
+    .option('--source <name>', 'which source, when the destination holds several')
+    .option('--path <prefix>', 'only this folder or file')
+    .option('--ext <list>', 'only these extensions, e.g. .jpg,.png')
+    .option('--since <date>', 'only files modified at or after this date')
+    .option('--until <date>', 'only files modified at or before this date')
+    .option('--conflict <rule>', 'when a file exists: skip, overwrite or keep-both', 'skip')
+    .option('--json', 'print JSON')
+    .action(
+      async (
+        destName: string,
+        snap: string,
+        o: {
+          to: string;
+          source?: string;
+          path?: string;
+          ext?: string;
+          since?: string;
+          until?: string;
+          conflict: string;
+          json?: boolean;
+        },
+      ) => {
+        const conflict = oneOf(o.conflict, ['skip', 'overwrite', 'keep-both'] as const, '--conflict');
+        const filter = {
+          pathPrefix: o.path,
+          extensions: o.ext ? parseList(o.ext) : undefined,
+          since: o.since ? parseDate(o.since, '--since') : undefined,
+          until: o.until ? parseDate(o.until, '--until') : undefined,
+        };
+        const tty = !o.json && process.stderr.isTTY;
+        const report = await open().restore({
+          dest: destName,
+          snapshot: snap,
+          source: o.source,
+          to: o.to,
+          filter,
+          conflict,
+          onProgress: tty
+            ? (p) =>
+                process.stderr.write(
+                  `\rrestoring ${p.filesDone}/${p.filesTotal} files, ${formatBytes(p.bytesDone)}/${formatBytes(p.bytesTotal)}   `,
+                )
+            : undefined,
+        });
+        if (tty) process.stderr.write('\n');
+        emit({ json: !!o.json }, { report }, () =>
+          [
+            `Restored snapshot ${report.snapshotId} into ${o.to}: ${report.files} files (${formatBytes(report.bytes)}), ${report.dirs} folders, ${report.symlinks} links; ${report.skipped} skipped (already there)${report.renamed ? `, ${report.renamed} kept beside existing files` : ''}.`,
+            ...report.errors.slice(0, 50).map((x) => `  ! ${x.path}: ${x.error}`),
+            report.errors.length
+              ? `${report.errors.length} item(s) could not be restored.`
+              : 'Every restored file matched its SHA-256.',
+          ].join('\n'),
+        );
+        setExit(report.errors.length ? (report.files ? 3 : EXIT_FAILED) : EXIT_OK);
+      },
+    );
+
+  program
+    .command('status')
+    .description('destinations, their last backups and recent runs')
+    .option('--json', 'print JSON')
+    .action((o: Out) => {
+      const st = open().status();
+      emit(o, st, () => {
+        const lines: string[] = [];
+        if (!st.destinations.length) lines.push('No destinations yet.');
+        else {
+          lines.push(
+            table([
+              ['DESTINATION', 'KIND', 'LAST SUCCESS', 'LAST RUN', 'FILES', 'SIZE', 'FAILED', 'SUCCESS (30 RUNS)'],
+              ...st.destinations.map((d) => [
+                d.name,
+                d.kind,
+                formatTime(d.health.lastSuccessAt),
+                d.health.lastStatus ?? '-',
+                String(d.files),
+                formatBytes(d.bytes),
+                String(d.failedFiles),
+                d.health.runs ? `${d.health.succeeded}/${d.health.runs}` : '-',
+              ]),
+            ]),
+          );
+          for (const d of st.destinations)
+            if (d.health.lastError && d.health.lastStatus !== 'ok') lines.push(`  ${d.name}: ${d.health.lastError}`);
+        }
+        if (st.runs.length) {
+          lines.push('', 'Recent runs:');
+          lines.push(
+            table(st.runs.map((r) => [`#${r.id}`, formatTime(r.startedAt), r.status, r.trigger, r.error ?? ''])),
+          );
+        }
+        return lines.join('\n');
+      });
+    });
+
+  return program;
+}
+
+function describePolicy(p: {
+  destinations: { name: string; include: boolean }[];
+  excludes: string[];
+  maxSize?: number | undefined;
+}): string {
+  const on = p.destinations.filter((d) => d.include).map((d) => d.name);
+  const off = p.destinations.filter((d) => !d.include).map((d) => d.name);
+  const parts = [on.length ? `to ${on.join(', ')}` : 'to no destination'];
+  if (off.length) parts.push(`not to ${off.join(', ')}`);
+  if (p.excludes.length) parts.push(`excluding ${p.excludes.join(' ')}`);
+  if (p.maxSize) parts.push(`files up to ${formatBytes(p.maxSize)}`);
+  return parts.join('; ');
+}
+
+/** Runs the CLI and resolves to its exit code: 0 ok, 1 failed, 2 bad usage, 3 partial. */
+export async function runCli(argv: string[]): Promise<number> {
+  let code = EXIT_OK;
+  const program = buildProgram((c) => (code = c));
+  const json = argv.includes('--json');
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help'
+        ? EXIT_OK
+        : EXIT_USAGE;
+    }
+    const message = describeError(err);
+    if (json && err instanceof StrataError) {
+      process.stdout.write(
+        JSON.stringify({ type: 'error', code: err.code, message: err.message, hint: err.hint }) + '\n',
+      );
+    }
+    process.stderr.write(`strata: ${message}\n`);
+    if (!(err instanceof StrataError) && process.env.STRATA_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
+    return err instanceof StrataError && err.code === 'usage' ? EXIT_USAGE : EXIT_FAILED;
+  }
+}
