@@ -241,16 +241,13 @@ async function backupSource(deps: BackupDeps, run: SourceRun): Promise<void> {
         deps.index.removeStatus(idx.id, s.destId);
       }
     }
+    // A path that changed type (file ↔ folder ↔ link) first lets go of what it was.
+    if (idx && idx.type !== item.type) await dropOldType(deps, run, idx, item.path, live(), problem);
     if (item.type !== 'file') {
       const id =
         idx && idx.type === item.type
           ? idx.id
           : deps.index.upsert(src.id, item.path, { type: item.type, size: 0, mtimeMs: item.mtimeMs }, runId);
-      if (idx && idx.type === 'file') {
-        for (const s of live())
-          if (idx.status.has(s.destId))
-            await s.remove(item.path).catch((err: unknown) => problem(item.path, describeError(err), s));
-      }
       deps.index.markSeen(id, runId);
       for (const s of targets) await s.add(entryOf(item));
       continue;
@@ -355,6 +352,31 @@ async function backupSource(deps: BackupDeps, run: SourceRun): Promise<void> {
     run.outcome.results.push(result);
     await s.dest.close();
   }
+}
+
+/** Removes a file's objects (it became a folder or link), or everything under a folder (it became a file). */
+async function dropOldType(
+  deps: BackupDeps,
+  run: SourceRun,
+  idx: IndexedFile,
+  path: string,
+  sessions: DestinationSession[],
+  problem: (path: string, error: string, dest?: DestinationSession) => void,
+): Promise<void> {
+  const files =
+    idx.type === 'file' ? [{ id: idx.id, path }] : idx.type === 'dir' ? deps.index.filesUnder(run.src.id, path) : [];
+  for (const f of files) {
+    const held = new Set(deps.index.statusesOf(f.id));
+    for (const s of sessions.filter((x) => held.has(x.destId))) {
+      try {
+        await s.remove(f.path);
+        deps.index.removeStatus(f.id, s.destId);
+      } catch (err) {
+        problem(f.path, describeError(err), s);
+      }
+    }
+  }
+  if (idx.type === 'dir') deps.index.removeFiles(files.map((f) => f.id));
 }
 
 async function checkSourceRoot(src: SourceRecord): Promise<void> {

@@ -182,6 +182,17 @@ export class FileIndex {
     return rows.map((r) => ({ id: r.id, path: r.dir ? `${r.dir}/${r.name}` : r.name, type: r.type }));
   }
 
+  /** Indexed files below a folder (for a folder that became a file). */
+  filesUnder(sourceId: string, dir: string): { id: number; path: string }[] {
+    this.flush();
+    const rows = this.db
+      .prepare(
+        `SELECT id, dir, name FROM files WHERE source_id = ? AND type = 'file' AND (dir = ? OR substr(dir, 1, ?) = ?)`,
+      )
+      .all(sourceId, dir, dir.length + 1, `${dir}/`) as { id: number; dir: string; name: string }[];
+    return rows.map((r) => ({ id: r.id, path: `${r.dir}/${r.name}` }));
+  }
+
   /** Destinations holding any status for a file. */
   statusesOf(fileId: number): string[] {
     return (

@@ -1,0 +1,160 @@
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliOk, resultOf } from '../support/cli.js';
+import { startFaultProxy, type Fault, type FaultProxy } from '../support/fault-proxy.js';
+import { startS3rver, type S3rverHarness } from '../support/s3rver.js';
+import { bytes, diffTrees, put, treeState, type TreeState } from '../support/tree.js';
+
+let work: string;
+let s3: S3rverHarness;
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'strata-edge-'));
+  s3 = await startS3rver(['strata-edge']);
+});
+
+afterAll(async () => {
+  await s3.stop();
+  await rm(work, { recursive: true, force: true });
+});
+
+interface Snap {
+  snapshotId: string;
+}
+
+async function restoreAll(home: string, label: string, expected: TreeState[]): Promise<void> {
+  const snaps = resultOf<{ snapshots: Snap[] }>(await cliOk(['snapshots', '--json'], { home })).snapshots;
+  expect(snaps).toHaveLength(expected.length);
+  for (const [i, s] of snaps.entries()) {
+    const to = join(work, label, `restore-${i}`);
+    await cliOk(['restore', 'dst', s.snapshotId, '--to', to], { home });
+    expect(diffTrees(expected[i]!, await treeState(to))).toEqual([]);
+  }
+}
+
+describe.each(['local', 's3'] as const)('paths that change type, to a %s destination', (kind) => {
+  it('keeps every snapshot restorable when files become folders, folders become files and links', async () => {
+    const base = join(work, `types-${kind}`);
+    const home = join(base, 'home');
+    const src = join(base, 'src');
+    await put(src, 'thing', 'a file first\n');
+    await put(src, 'box/inner.txt', 'inside a folder\n');
+    await put(src, 'box/deeper/more.txt', 'deeper\n');
+    await put(src, 'pointer', 'a file that becomes a link\n');
+    await cliOk(['source', 'add', 'local', 'docs', src], { home });
+    if (kind === 'local') await cliOk(['dest', 'add', 'local', 'dst', join(base, 'dest')], { home });
+    else {
+      await cliOk(
+        [
+          'dest',
+          'add',
+          's3',
+          'dst',
+          '--provider',
+          'other',
+          '--bucket',
+          'strata-edge',
+          '--prefix',
+          'types',
+          '--endpoint',
+          s3.endpoint,
+          '--access-key-id',
+          'S3RVER',
+        ],
+        { home, env: { STRATA_SECRET_ACCESS_KEY: 'S3RVER' } },
+      );
+    }
+    await cliOk(['policy', 'set', 'docs', '/', '--to', 'dst'], { home });
+    await cliOk(['backup'], { home });
+    const states = [await treeState(src)];
+
+    await rm(join(src, 'thing'));
+    await put(src, 'thing/now-a-folder.txt', 'thing is a folder now\n');
+    await rm(join(src, 'box'), { recursive: true });
+    await writeFile(join(src, 'box'), 'box is a file now\n');
+    await rm(join(src, 'pointer'));
+    await symlink('box', join(src, 'pointer'));
+    const out = resultOf<{ status: string }>(await cliOk(['backup', '--json'], { home }));
+    expect(out.status).toBe('ok');
+    states.push(await treeState(src));
+
+    await rm(join(src, 'thing'), { recursive: true });
+    await mkdir(join(src, 'thing'));
+    await writeFile(join(src, 'thing', 'again.txt'), 'again\n');
+    await cliOk(['backup'], { home });
+    states.push(await treeState(src));
+    await restoreAll(home, `types-${kind}`, states);
+  });
+});
+
+describe('a whole backup through a flaky network', () => {
+  let proxy: FaultProxy;
+
+  beforeAll(async () => {
+    proxy = await startFaultProxy({ target: s3.endpoint });
+  });
+
+  afterAll(async () => {
+    await proxy.stop();
+  });
+
+  it('retries throttling, server errors and resets, and loses nothing', async () => {
+    const base = join(work, 'flaky');
+    const home = join(base, 'home');
+    const src = join(base, 'src');
+    for (let i = 0; i < 150; i++) await put(src, `docs/f${i}.txt`, `file ${i}\n`);
+    await put(src, 'big.bin', bytes(20 * 1024 * 1024, 5));
+    await cliOk(['source', 'add', 'local', 'docs', src], { home });
+    await cliOk(
+      [
+        'dest',
+        'add',
+        's3',
+        'dst',
+        '--provider',
+        'other',
+        '--bucket',
+        'strata-edge',
+        '--prefix',
+        'flaky',
+        '--endpoint',
+        proxy.endpoint,
+        '--access-key-id',
+        'S3RVER',
+      ],
+      { home, env: { STRATA_SECRET_ACCESS_KEY: 'S3RVER' } },
+    );
+    await cliOk(['policy', 'set', 'docs', '/', '--to', 'dst'], { home });
+    // One fault per object, so a request meets at most one of them (retries of it pass).
+    const putOf = (name: string) => (r: { method: string; path: string }) =>
+      r.method === 'PUT' && r.path.endsWith(`/${name}`);
+    const faults: Fault[] = [
+      ...Array.from({ length: 4 }, (): Fault => ({ kind: 'slowdown', retryAfterSeconds: 1 })),
+      ...Array.from({ length: 4 }, (): Fault => ({ kind: 'throttle' })),
+      ...Array.from({ length: 3 }, (): Fault => ({ kind: 'server-error' })),
+      ...Array.from({ length: 2 }, (): Fault => ({ kind: 'reset-request', afterBytes: 3 })),
+    ];
+    proxy.inject(...faults.map((fault, i) => ({ fault, when: putOf(`f${i}.txt`) })));
+    const out = resultOf<{ status: string }>(await cliOk(['backup', '--json'], { home }));
+    expect(out.status).toBe('ok');
+    expect(proxy.faults()).toBe(13);
+    expect(proxy.pending()).toBe(0);
+
+    proxy.inject(
+      ...[1, 2, 3].map((i) => ({
+        fault: { kind: 'reset-response', afterBytes: 3 } as Fault,
+        when: (r: { method: string; path: string }) => r.method === 'GET' && r.path.endsWith(`/f${i}.txt`),
+      })),
+      {
+        fault: { kind: 'reset-response', afterBytes: 5_000_000 },
+        when: (r) => r.method === 'GET' && r.path.endsWith('/big.bin'),
+      },
+    );
+    const to = join(base, 'restored');
+    await cliOk(['restore', 'dst', 'latest', '--to', to], { home });
+    expect(proxy.faults('reset-response')).toBe(4);
+    expect(diffTrees(await treeState(src), await treeState(to))).toEqual([]);
+  });
+});
