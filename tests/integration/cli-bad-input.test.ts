@@ -305,6 +305,19 @@ describe('damaged, tampered and newer repositories', () => {
     expect(diffTrees(await treeState(src), await treeState(to))).toEqual([]);
   });
 
+  it('names a file whose stored copy was damaged, and restores the rest', async () => {
+    const stored = join(disk, 'files', 'docs', 'sub', 'b.txt');
+    const original = await readFile(stored);
+    await writeFile(stored, Buffer.from('BETA\n'));
+    const to = join(work, 'repo', 'r-damaged-object');
+    const r = await runCli(['restore', 'disk', 'latest', '--to', to], { home });
+    expect(r.code).toBe(3);
+    expect(r.stdout).toContain('sub/b.txt: the stored copy does not match its SHA-256');
+    expect(existsSync(join(to, 'sub', 'b.txt'))).toBe(false);
+    expect(await readFile(join(to, 'a.txt'), 'utf8')).toBe('alpha\n');
+    await writeFile(stored, original);
+  });
+
   it('refuses a repository written by a newer Strata and changes nothing', async () => {
     const cfgPath = join(disk, 'strata.json');
     const original = await readFile(cfgPath, 'utf8');

@@ -97,12 +97,26 @@ export class LocalDestination implements Destination {
   }
 
   async get(key: string): Promise<Readable> {
+    return (await this.open(key)).body;
+  }
+
+  async open(key: string): Promise<{ body: Readable; info: ObjectInfo }> {
     const path = this.pathOf(key);
     const fh = await open(path, 'r').catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') throw new StrataError('not-found', `${key} is not in ${this.root}`);
+      if (err.code === 'ENOENT' || err.code === 'ENOTDIR' || err.code === 'EISDIR') {
+        throw new StrataError('not-found', `${key} is not in ${this.root}`);
+      }
       throw ioError(err, this.root);
     });
-    return fh.createReadStream({ highWaterMark: 1 << 20 });
+    const st = await fh.stat();
+    if (!st.isFile()) {
+      await fh.close();
+      throw new StrataError('not-found', `${key} is not in ${this.root}`);
+    }
+    return {
+      body: fh.createReadStream({ highWaterMark: 1 << 20 }),
+      info: { key, size: st.size, lastModified: st.mtime },
+    };
   }
 
   async head(key: string, opts: HeadOptions = {}): Promise<ObjectInfo | undefined> {

@@ -46,6 +46,8 @@ export interface Destination {
   putStream(key: string, body: Readable, opts: PutStreamOptions): Promise<void>;
   /** Throws StrataError('not-found') when absent. */
   get(key: string): Promise<Readable>;
+  /** Like get, with what the destination knows of the object (S3: its metadata, from the same request). */
+  open(key: string): Promise<{ body: Readable; info: ObjectInfo }>;
   head(key: string, opts?: HeadOptions): Promise<ObjectInfo | undefined>;
   /** Server-side copy (no download); metadata travels with the object. */
   copy(fromKey: string, toKey: string): Promise<void>;

@@ -30,6 +30,7 @@ export class ManifestWriter {
   private readonly done: Promise<void>;
   private readonly fileHash = createHash('sha256');
   private readonly entriesHash = createHash('sha256');
+  private drained: Promise<void> | undefined;
   private count = 0;
   private files = 0;
   private dirs = 0;
@@ -62,7 +63,13 @@ export class ManifestWriter {
       this.bytes += entry.size ?? 0;
     } else if (entry.type === 'dir') this.dirs++;
     else this.symlinks++;
-    if (!ok) await once(this.gzip, 'drain');
+    if (!ok) {
+      // Many transfers finish at once: they share one wait instead of each adding a listener.
+      this.drained ??= once(this.gzip, 'drain').then(() => {
+        this.drained = undefined;
+      });
+      await this.drained;
+    }
   }
 
   addError(path: string, error: string): void {

@@ -224,8 +224,9 @@ async function freeName(target: string | Buffer): Promise<string | Buffer> {
 
 /**
  * Streams the entry's content into `tmp`, checking its SHA-256. The current object in files/
- * serves when it still holds this version; otherwise the copy in history/ does. Transient
- * failures (a reset mid-body) retry the whole file.
+ * serves when it still holds this version (its metadata says so in the same response, so a
+ * mismatch costs no download); otherwise the copy in history/ does. Transient failures
+ * (a reset mid-body) retry the whole file.
  */
 async function download(
   dest: Destination,
@@ -235,46 +236,59 @@ async function download(
   onBytes: (n: number) => void,
 ): Promise<void> {
   const current = e.key ?? filesKey(snapshot.sourceName, e.path, Buffer.byteLength(dest.label) + 1);
-  const candidates = [current, historyKey(current, e.sha256!)];
-  const head = await dest.head(current);
-  if (head && (head.sha256 ? head.sha256 !== e.sha256 : head.size !== e.size)) candidates.shift();
   let lastErr: unknown;
-  for (const key of candidates) {
+  let mismatch = false;
+  for (const key of [current, historyKey(current, e.sha256!)]) {
     try {
-      await pRetry(
-        async () => {
-          const hasher = new HashingStream();
-          let n = 0;
-          hasher.on('data', (c: Buffer) => {
-            n += c.length;
-            onBytes(c.length);
-          });
-          await pipeline(await dest.get(key), hasher, createWriteStream(tmp));
-          if (hasher.digest() !== e.sha256 || n !== e.size) {
-            throw new StrataError(
-              'integrity',
-              `${e.path}: the stored copy does not match its SHA-256`,
-              'the object was changed or damaged on the destination; verify the destination',
-            );
-          }
-        },
-        {
-          retries: 3,
-          minTimeout: 200,
-          shouldRetry: (err) => !(err instanceof StrataError),
-        },
-      );
-      return;
+      const outcome = await pRetry(() => fetchVerified(dest, key, e, tmp, onBytes), {
+        retries: 3,
+        minTimeout: 200,
+        shouldRetry: (err) => !(err instanceof StrataError),
+      });
+      if (outcome === 'ok') return;
+      if (outcome === 'mismatch') mismatch = true;
     } catch (err) {
-      lastErr = err;
+      if (!(err instanceof StrataError && err.code === 'not-found')) lastErr ??= err;
     }
   }
-  if (lastErr instanceof StrataError && lastErr.code === 'not-found') {
-    throw new StrataError(
-      'not-found',
-      `${e.path}: no stored copy of this version was found`,
-      'the destination lost it; try another snapshot',
-    );
+  if (lastErr) throw lastErr;
+  if (mismatch) throw integrityError(e.path);
+  throw new StrataError(
+    'not-found',
+    `${e.path}: no stored copy of this version was found`,
+    'the destination lost it; verify the destination and try another snapshot',
+  );
+}
+
+function integrityError(path: string): StrataError {
+  return new StrataError(
+    'integrity',
+    `${path}: the stored copy does not match its SHA-256`,
+    'the object was changed or damaged on the destination; verify the destination',
+  );
+}
+
+/**
+ * 'other' when `key` holds another version by its metadata (nothing downloaded); 'mismatch'
+ * when the bytes differ from the entry and no metadata said so (a local disk: maybe another
+ * version, maybe damage); throws when the bytes contradict their own metadata.
+ */
+async function fetchVerified(
+  dest: Destination,
+  key: string,
+  e: ManifestEntry,
+  tmp: string | Buffer,
+  onBytes: (n: number) => void,
+): Promise<'ok' | 'other' | 'mismatch'> {
+  const { body, info } = await dest.open(key);
+  if ((info.sha256 && info.sha256 !== e.sha256) || info.size !== e.size) {
+    body.destroy();
+    return 'other';
   }
-  throw lastErr;
+  const hasher = new HashingStream();
+  hasher.on('data', (c: Buffer) => onBytes(c.length));
+  await pipeline(body, hasher, createWriteStream(tmp));
+  if (hasher.digest() === e.sha256) return 'ok';
+  if (!info.sha256) return 'mismatch';
+  throw integrityError(e.path);
 }

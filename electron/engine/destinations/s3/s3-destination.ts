@@ -288,6 +288,10 @@ export class S3Destination implements Destination {
   }
 
   async get(key: string): Promise<Readable> {
+    return (await this.open(key)).body;
+  }
+
+  async open(key: string): Promise<{ body: Readable; info: ObjectInfo }> {
     const Key = this.full(key);
     const action = `read "${key}"`;
     const open = async (offset: number, etag?: string) => {
@@ -305,13 +309,20 @@ export class S3Destination implements Destination {
       }
     };
     const first = await open(0);
-    return resumableRead({
+    const body = resumableRead({
       body: first.Body as Readable,
       size: first.ContentLength,
       reopen: async (offset) => (await open(offset, first.ETag)).Body as Readable,
       policy: this.policy,
       mapError: (err) => this.fail(err, action),
     });
+    const info: ObjectInfo = {
+      key,
+      size: first.ContentLength ?? 0,
+      sha256: first.Metadata?.['sha256'],
+      lastModified: first.LastModified,
+    };
+    return { body, info };
   }
 
   async head(key: string, _opts?: HeadOptions): Promise<ObjectInfo | undefined> {
