@@ -6,7 +6,7 @@ export default defineConfig({
     pool: 'forks',
     // Two cores: integration suites start servers and child processes; keep them from starving each other.
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
-    testTimeout: 120_000,
+    testTimeout: 600_000,
     hookTimeout: 120_000,
     reporters: ['default'],
   },

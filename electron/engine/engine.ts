@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { normalizeFolder } from '../../shared/paths.js';
@@ -10,6 +10,7 @@ import { resolveS3Settings } from './destinations/s3/presets.js';
 import type { Destination, ProbeStep } from './destinations/types.js';
 import { StrataError } from '../../shared/errors.js';
 import { strataHome } from './home.js';
+import { processAlive } from './process-alive.js';
 import { listSnapshots, type SnapshotInfo } from './repository/snapshot-list.js';
 import { readRepoConfig } from './repository/repo-config.js';
 import { restoreSnapshot, type ConflictRule, type RestoreProgress, type RestoreReport } from './restore/restore.js';
@@ -72,9 +73,7 @@ export class Engine {
     private readonly opts: EngineOptions = {},
   ) {
     mkdirSync(home, { recursive: true, mode: 0o700 });
-    this.tmpDir = join(home, 'tmp');
-    rmSync(this.tmpDir, { recursive: true, force: true });
-    mkdirSync(this.tmpDir, { recursive: true, mode: 0o700 });
+    this.tmpDir = makeTmpDir(join(home, 'tmp'));
     this.db = openDatabase(join(home, 'strata.db'));
     this.catalog = new Catalog(this.db);
     this.policies = new PolicyStore(this.db);
@@ -206,6 +205,7 @@ export class Engine {
         snapshots: this.snapshots,
         openDestination: (rec) => this.openDestination(rec),
         tmpDir: this.tmpDir,
+        lockDir: this.home,
         version: STRATA_VERSION,
       },
       opts,
@@ -302,7 +302,22 @@ export class Engine {
   close(): void {
     this.index.flush();
     this.db.close();
+    rmSync(this.tmpDir, { recursive: true, force: true });
   }
+}
+
+/** A temp folder of this process; those of processes that died are removed. */
+function makeTmpDir(base: string): string {
+  mkdirSync(base, { recursive: true, mode: 0o700 });
+  for (const name of readdirSync(base)) {
+    const pid = Number(name);
+    if (!Number.isInteger(pid) || pid === process.pid || !processAlive(pid)) {
+      rmSync(join(base, name), { recursive: true, force: true });
+    }
+  }
+  const mine = join(base, String(process.pid));
+  mkdirSync(mine, { recursive: true, mode: 0o700 });
+  return mine;
 }
 
 export function labelOf(c: DestinationConfig): string {

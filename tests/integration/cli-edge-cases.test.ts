@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliOk, resultOf } from '../support/cli.js';
+import { cliOk, resultOf, runCli, startCli } from '../support/cli.js';
 import { startFaultProxy, type Fault, type FaultProxy } from '../support/fault-proxy.js';
 import { startS3rver, type S3rverHarness } from '../support/s3rver.js';
 import { bytes, diffTrees, put, treeState, type TreeState } from '../support/tree.js';
@@ -156,5 +156,30 @@ describe('a whole backup through a flaky network', () => {
     await cliOk(['restore', 'dst', 'latest', '--to', to], { home });
     expect(proxy.faults('reset-response')).toBe(4);
     expect(diffTrees(await treeState(src), await treeState(to))).toEqual([]);
+  });
+});
+
+describe('one backup at a time', () => {
+  it('refuses a second backup of the same data folder while one runs', async () => {
+    const base = join(work, 'busy');
+    const home = join(base, 'home');
+    const src = join(base, 'src');
+    for (let i = 0; i < 8; i++) await put(src, `big${i}.bin`, bytes(48 * 1024 * 1024, 40 + i));
+    await cliOk(['source', 'add', 'local', 'docs', src], { home });
+    await cliOk(['dest', 'add', 'local', 'dst', join(base, 'dest')], { home });
+    await cliOk(['policy', 'set', 'docs', '/', '--to', 'dst'], { home });
+    const first = startCli(['backup', '--json'], { home });
+    let out = '';
+    first.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+    first.stderr!.resume();
+    const exited = new Promise<number>((resolve) => first.on('close', (code) => resolve(code ?? -1)));
+    // Wait for the first progress line: the run holds the lock by then.
+    while (!out.includes('"type":"progress"')) await new Promise((r) => setTimeout(r, 20));
+    const second = await runCli(['backup'], { home });
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain('another backup is running');
+    expect(await exited).toBe(0);
+    const st = resultOf<{ runs: { status: string }[] }>(await cliOk(['status', '--json'], { home }));
+    expect(st.runs.map((r) => r.status)).toEqual(['ok']);
   });
 });

@@ -8,14 +8,15 @@ import { bytes, diffTrees, put, treeState, type TreeState } from '../support/tre
 
 const MiB = 1024 * 1024;
 
-async function buildTree(root: string): Promise<void> {
-  for (let i = 0; i < 6; i++) await put(root, `large/part-${i}.bin`, bytes(40 * MiB + i, 100 + i));
+/** s3rver runs at about 100 MB/s on one core: its tree is smaller so the suite stays within CI's time. */
+async function buildTree(root: string, largeMiB: number): Promise<void> {
+  for (let i = 0; i < 6; i++) await put(root, `large/part-${i}.bin`, bytes(largeMiB * MiB + i, 100 + i));
   for (let i = 0; i < 300; i++) await put(root, `medium/m${i}.dat`, bytes(64 * 1024 + i, 1000 + i));
   for (let i = 0; i < 1200; i++) await put(root, `small/s${i % 12}/f${i}.txt`, `small ${i}\n`);
 }
 
-async function mutate(root: string): Promise<void> {
-  await put(root, 'large/part-0.bin', bytes(40 * MiB + 7, 900));
+async function mutate(root: string, largeMiB: number): Promise<void> {
+  await put(root, 'large/part-0.bin', bytes(largeMiB * MiB + 7, 900));
   await put(root, 'large/part-3.bin', bytes(12 * MiB, 901));
   for (let i = 0; i < 100; i++) await rm(join(root, `small/s${i % 12}/f${i}.txt`));
   for (let i = 100; i < 200; i++) await writeFile(join(root, `small/s${i % 12}/f${i}.txt`), `changed ${i}\n`);
@@ -46,12 +47,13 @@ describe.each(['local', 's3'] as const)('SIGKILL during backups to a %s destinat
   const before: Snap[] = [];
   let state0: TreeState;
   const outcomes: string[] = [];
+  const largeMiB = kind === 's3' ? 16 : 40;
 
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), `strata-kill-${kind}-`));
     home = join(work, 'home');
     src = join(work, 'src');
-    await buildTree(src);
+    await buildTree(src, largeMiB);
     await cliOk(['source', 'add', 'local', 'docs', src], { home });
     if (kind === 's3') {
       s3 = await startS3rver(['strata-kill']);
@@ -104,7 +106,7 @@ describe.each(['local', 's3'] as const)('SIGKILL during backups to a %s destinat
   });
 
   it('kills while overwriting keep every earlier snapshot restorable', async () => {
-    await mutate(src);
+    await mutate(src, largeMiB);
     for (const [i, ms] of [400, 1100, 2200].entries()) {
       outcomes.push(await backupKilledAfter(home, ms));
       await restoreEquals(before.at(-1)!.snapshotId, state0, `after-kill-${i}`);

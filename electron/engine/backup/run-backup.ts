@@ -15,6 +15,7 @@ import { ProgressTracker, type ProgressSnapshot } from '../transfer/progress.js'
 import { DestinationSession, isFatalForDestination } from './destination-session.js';
 import { SMALL_FILE_LIMIT, fanOut, type FanOutTarget } from './fan-out.js';
 import { syncStatusWithDestination } from './sync-cache.js';
+import { acquireRunLock } from './run-lock.js';
 
 export interface BackupDeps {
   catalog: Catalog;
@@ -24,6 +25,8 @@ export interface BackupDeps {
   snapshots: SnapshotCache;
   openDestination(rec: DestinationRecord): Promise<Destination>;
   tmpDir: string;
+  /** Where the one-backup-at-a-time lock lives (the data folder). */
+  lockDir: string;
   version: string;
   now?: () => Date;
 }
@@ -62,6 +65,22 @@ export async function runBackup(deps: BackupDeps, opts: BackupOptions = {}): Pro
       "add one with 'strata source add local NAME PATH'",
     );
   }
+  const lock = acquireRunLock(deps.lockDir);
+  try {
+    return await runLocked(deps, opts, sources, allDests, now);
+  } finally {
+    lock.release();
+  }
+}
+
+async function runLocked(
+  deps: BackupDeps,
+  opts: BackupOptions,
+  sources: SourceRecord[],
+  allDests: DestinationRecord[],
+  now: () => Date,
+): Promise<BackupOutcome> {
+  // Holding the lock, any run still marked running was killed.
   deps.runs.markInterrupted();
   const runId = deps.runs.start(opts.trigger ?? 'manual', now().getTime());
   const progress = new ProgressTracker(opts.onProgress ?? (() => undefined));
@@ -140,7 +159,8 @@ async function openSessions(deps: BackupDeps, run: SourceRun): Promise<Destinati
       const dest = await deps.openDestination(d);
       const { ensureRepoConfig } = await import('../repository/repo-config.js');
       await ensureRepoConfig(dest);
-      await dest.sweep(new Date(startedAt.getTime() - 60 * 60 * 1000));
+      // Uploads begun before this run (under the lock) belong to a run that died: abort them.
+      await dest.sweep(startedAt);
       const parent = await syncStatusWithDestination({
         dest,
         destId: d.id,
