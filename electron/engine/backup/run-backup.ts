@@ -217,6 +217,7 @@ async function backupSource(deps: BackupDeps, run: SourceRun): Promise<void> {
   const { src, resolver, runId, progress, log } = run;
   const sessions = await openSessions(deps, run);
   if (!sessions.length) return;
+  deps.index.resetCache();
   const source: Source = new LocalSource(src.config.path);
   const budget = new ByteBudget(MEMORY_BUDGET);
   const inFlight = pLimit(MAX_FILES_IN_FLIGHT);

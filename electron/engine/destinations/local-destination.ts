@@ -6,10 +6,13 @@ import { dirname, join, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import pLimit from 'p-limit';
 import { StrataError, describeError } from '../../../shared/errors.js';
 import type { Destination, HeadOptions, ObjectInfo, ProbeStep, PutStreamOptions } from './types.js';
 
 const TMP_DIR = '.strata-tmp';
+/** Up to this many files written since the last flush are fsynced one by one. */
+const FSYNC_EACH_LIMIT = 256;
 
 /**
  * A folder (local disk or mounted NAS share) used as an object store. Every object is written
@@ -22,6 +25,9 @@ export class LocalDestination implements Destination {
   readonly concurrency: number;
   private readonly written: string[] = [];
   private readonly canSyncfs = process.platform === 'linux';
+  private readonly knownDirs = new Set<string>();
+  private readonly tmpPrefix = randomBytes(4).toString('hex');
+  private tmpCounter = 0;
 
   constructor(
     readonly root: string,
@@ -57,15 +63,31 @@ export class LocalDestination implements Destination {
 
   private async tempFile(): Promise<string> {
     const dir = join(this.root, TMP_DIR);
+    await this.ensureDir(dir);
+    return join(dir, `${process.pid}-${this.tmpPrefix}-${++this.tmpCounter}`);
+  }
+
+  /** mkdir -p, remembering what exists: one syscall per new folder instead of one per file. */
+  private async ensureDir(dir: string): Promise<void> {
+    if (this.knownDirs.has(dir)) return;
     await mkdir(dir, { recursive: true });
-    return join(dir, `${Date.now()}-${randomBytes(6).toString('hex')}`);
+    if (this.knownDirs.size > 100_000) this.knownDirs.clear();
+    this.knownDirs.add(dir);
   }
 
   private async place(tmp: string, key: string): Promise<void> {
     const target = this.pathOf(key);
-    await mkdir(dirname(target), { recursive: true });
-    await rename(tmp, target);
-    if (!this.canSyncfs) this.written.push(target);
+    await this.ensureDir(dirname(target));
+    try {
+      await rename(tmp, target);
+    } catch (err) {
+      // A folder this process created may have been pruned by a delete since: make it again.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      this.knownDirs.clear();
+      await mkdir(dirname(target), { recursive: true });
+      await rename(tmp, target);
+    }
+    if (!this.canSyncfs || this.written.length <= FSYNC_EACH_LIMIT) this.written.push(target);
   }
 
   async putBuffer(key: string, body: Buffer): Promise<void> {
@@ -168,6 +190,7 @@ export class LocalDestination implements Destination {
     while (dir.startsWith(this.root + sep) && dir !== this.root) {
       try {
         await rmdir(dir);
+        this.knownDirs.delete(dir);
       } catch {
         return;
       }
@@ -202,21 +225,31 @@ export class LocalDestination implements Destination {
     }
   }
 
+  /**
+   * A few files are fsynced one by one; past that, one syncfs(2) for the whole file system is
+   * far cheaper than thousands of fsyncs (though it also flushes other programs' writes).
+   */
   async flush(): Promise<void> {
-    if (this.canSyncfs) {
+    const files = this.written.splice(0);
+    if (files.length > FSYNC_EACH_LIMIT && this.canSyncfs) {
       await syncFileSystem(this.root);
       return;
     }
-    const files = this.written.splice(0);
     const dirs = new Set(files.map((f) => dirname(f)));
-    for (const path of [...files, ...dirs]) {
-      const fh = await open(path, 'r');
-      try {
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-    }
+    const limit = pLimit(16);
+    await Promise.all(
+      [...files, ...dirs].map((path) =>
+        limit(async () => {
+          const fh = await open(path, 'r').catch(() => undefined);
+          if (!fh) return; // deleted since (history moves, prunes)
+          try {
+            await fh.sync();
+          } finally {
+            await fh.close();
+          }
+        }),
+      ),
+    );
   }
 
   async sweep(olderThan: Date): Promise<number> {

@@ -3,7 +3,6 @@ import type { SecretStore } from '../secrets/secret-store.js';
 import { destinationSecretName } from '../secrets/secret-store.js';
 import type { DestinationConfig } from './config.js';
 import { LocalDestination } from './local-destination.js';
-import { S3Destination } from './s3/s3-destination.js';
 import type { Destination } from './types.js';
 
 /** Builds a Destination, fetching its secret only when it has one (local disks never open the secret store). */
@@ -26,5 +25,7 @@ export async function openDestination(
       `remove it and add it again with STRATA_SECRET_ACCESS_KEY set (or at the prompt)`,
     );
   }
+  // Loaded on demand: the AWS SDK costs a local-only run a noticeable part of its start-up.
+  const { S3Destination } = await import('./s3/s3-destination.js');
   return new S3Destination(config, { accessKeyId: config.accessKeyId, secretAccessKey: secret });
 }

@@ -31,6 +31,7 @@ export class ManifestWriter {
   private readonly fileHash = createHash('sha256');
   private readonly entriesHash = createHash('sha256');
   private drained: Promise<void> | undefined;
+  private pendingText = '';
   private count = 0;
   private files = 0;
   private dirs = 0;
@@ -43,7 +44,8 @@ export class ManifestWriter {
     readonly file: string,
     header: ManifestHeader,
   ) {
-    this.gzip = createGzip({ level: 6 });
+    // Level 3: most of level 6's ratio on this text at a fraction of the CPU.
+    this.gzip = createGzip({ level: 3 });
     this.out = createWriteStream(file, { mode: 0o600 });
     this.gzip.on('data', (chunk: Buffer) => this.fileHash.update(chunk));
     this.done = pipeline(this.gzip, this.out);
@@ -56,13 +58,17 @@ export class ManifestWriter {
   async add(entry: ManifestEntry): Promise<void> {
     const line = JSON.stringify(entry);
     this.entriesHash.update(line).update('\n');
-    const ok = this.gzip.write(this.count === 0 ? line : `,\n${line}`);
+    this.pendingText += this.count === 0 ? line : `,\n${line}`;
     this.count++;
     if (entry.type === 'file') {
       this.files++;
       this.bytes += entry.size ?? 0;
     } else if (entry.type === 'dir') this.dirs++;
     else this.symlinks++;
+    // zlib pays per write call: hand it text in 64 KiB pieces, not a line at a time.
+    if (this.pendingText.length < 65_536) return;
+    const ok = this.gzip.write(this.pendingText);
+    this.pendingText = '';
     if (!ok) {
       // Many transfers finish at once: they share one wait instead of each adding a listener.
       this.drained ??= once(this.gzip, 'drain').then(() => {
@@ -93,7 +99,8 @@ export class ManifestWriter {
       errors: this.errors,
       errorCount: this.errorCount,
     };
-    this.gzip.end(`${this.count ? '\n' : ''}],"summary":${JSON.stringify(summary)}}\n`);
+    this.gzip.end(`${this.pendingText}${this.count ? '\n' : ''}],"summary":${JSON.stringify(summary)}}\n`);
+    this.pendingText = '';
     await this.done;
     const { size } = await stat(this.file);
     return { file: this.file, size, sha256: this.fileHash.digest('hex'), summary };

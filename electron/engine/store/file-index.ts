@@ -48,29 +48,32 @@ interface JoinRow {
 }
 
 /**
- * The file index and per-destination status. Writes are queued and applied in batched
- * transactions (a transaction per file would make 20,000 files crawl); the index is a
- * cache, so a crash that loses a batch only costs re-checking those files next run.
+ * The file index and per-destination status. Writes go into one open transaction committed
+ * in batches (a commit per file would make 20,000 files crawl); the index is a cache, so a
+ * crash that loses a batch only costs re-checking those files next run.
  */
 export class FileIndex {
-  private readonly lookupStmt;
   private readonly upsertStmt;
   private readonly seenStmt;
   private readonly seenPathStmt;
   private readonly statusStmt;
   private readonly importStmt;
   private readonly idStmt;
-  private readonly queue: (() => void)[] = [];
+  private readonly dirStmt;
+  private ops = 0;
+  private ownTx = false;
   private timer: NodeJS.Timeout | undefined;
+  /** Rows of recently visited folders: a walk asks about a folder's files one after another. */
+  private readonly dirCache = new Map<string, Map<string, IndexedFile>>();
 
   constructor(
     private readonly db: Db,
     private readonly batchSize = 2000,
   ) {
-    this.lookupStmt = db.prepare(
-      `SELECT f.id, f.type, f.size, f.mtime_ms, f.inode, f.sha256, s.dest_id, s.state, s.sha256 AS ssha, s.remote_key
+    this.dirStmt = db.prepare(
+      `SELECT f.id, f.name, f.type, f.size, f.mtime_ms, f.inode, f.sha256, s.dest_id, s.state, s.sha256 AS ssha, s.remote_key
        FROM files f LEFT JOIN file_status s ON s.file_id = f.id
-       WHERE f.source_id = ? AND f.dir = ? AND f.name = ?`,
+       WHERE f.source_id = ? AND f.dir = ?`,
     );
     this.upsertStmt = db.prepare(
       `INSERT INTO files (source_id, dir, name, type, size, mtime_ms, inode, sha256, seen_run)
@@ -99,39 +102,50 @@ export class FileIndex {
 
   lookup(sourceId: string, path: string): IndexedFile | undefined {
     const { dir, name } = splitPath(path);
-    const rows = this.lookupStmt.all(sourceId, dir, name) as JoinRow[];
-    const first = rows[0];
-    if (!first) return undefined;
-    const status: IndexedFile['status'] = new Map();
-    for (const r of rows) {
-      if (r.dest_id && r.state) status.set(r.dest_id, { state: r.state, sha256: r.ssha, remoteKey: r.remote_key });
+    const cacheKey = `${sourceId}\u0000${dir}`;
+    let rows = this.dirCache.get(cacheKey);
+    if (!rows) {
+      rows = new Map();
+      for (const r of this.dirStmt.all(sourceId, dir) as (JoinRow & { name: string })[]) {
+        let f = rows.get(r.name);
+        if (!f) {
+          f = {
+            id: r.id,
+            type: r.type,
+            size: r.size,
+            mtimeMs: r.mtime_ms,
+            inode: r.inode,
+            sha256: r.sha256,
+            status: new Map(),
+          };
+          rows.set(r.name, f);
+        }
+        if (r.dest_id && r.state) f.status.set(r.dest_id, { state: r.state, sha256: r.ssha, remoteKey: r.remote_key });
+      }
+      if (this.dirCache.size >= 64) this.dirCache.delete(this.dirCache.keys().next().value!);
+      this.dirCache.set(cacheKey, rows);
     }
-    return {
-      id: first.id,
-      type: first.type,
-      size: first.size,
-      mtimeMs: first.mtime_ms,
-      inode: first.inode,
-      sha256: first.sha256,
-      status,
-    };
+    return rows.get(name);
   }
 
   /** Records what a path looks like now (immediately: the id is needed for statuses). */
   upsert(sourceId: string, path: string, facts: FileFacts, runId: number | null): number {
     const { dir, name } = splitPath(path);
-    const row = this.upsertStmt.get({
-      sourceId,
-      dir,
-      name,
-      type: facts.type,
-      size: facts.size,
-      mtimeMs: facts.mtimeMs,
-      inode: facts.inode ?? null,
-      sha256: facts.sha256 ?? null,
-      runId,
-    }) as { id: number };
-    return row.id;
+    let row: { id: number } | undefined;
+    this.enqueue(() => {
+      row = this.upsertStmt.get({
+        sourceId,
+        dir,
+        name,
+        type: facts.type,
+        size: facts.size,
+        mtimeMs: facts.mtimeMs,
+        inode: facts.inode ?? null,
+        sha256: facts.sha256 ?? null,
+        runId,
+      }) as { id: number };
+    });
+    return row!.id;
   }
 
   /** Adds a path known from a manifest, keeping what the index already knows of it. */
@@ -235,21 +249,38 @@ export class FileIndex {
       .run(destId, sourceId);
   }
 
+  /** Commits the open batch. */
   flush(): void {
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
-    if (!this.queue.length) return;
-    const ops = this.queue.splice(0);
-    this.db.transaction(() => {
-      for (const op of ops) op();
-    })();
+    if (!this.ownTx) return;
+    this.ownTx = false;
+    this.ops = 0;
+    if (this.db.inTransaction) this.db.exec('COMMIT');
   }
 
+  /** Forgets cached folder listings (a new run sees the index afresh). */
+  resetCache(): void {
+    this.dirCache.clear();
+  }
+
+  /** Runs a write inside the open batch transaction, committed every `batchSize` writes or half a second. */
   private enqueue(op: () => void): void {
-    this.queue.push(op);
-    if (this.queue.length >= this.batchSize) this.flush();
-    else if (!this.timer) this.timer = setTimeout(() => this.flush(), 500);
+    if (!this.ownTx) {
+      if (this.db.inTransaction) {
+        op();
+        return;
+      }
+      this.db.exec('BEGIN');
+      this.ownTx = true;
+    }
+    op();
+    if (++this.ops >= this.batchSize) this.flush();
+    else if (!this.timer) {
+      this.timer = setTimeout(() => this.flush(), 500);
+      this.timer.unref();
+    }
   }
 }
