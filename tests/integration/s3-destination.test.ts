@@ -497,6 +497,35 @@ describe('S3Destination through a fault-injecting proxy (s3rver)', () => {
     expect(await collectKeys(d, '')).toEqual([]);
   });
 
+  it('adds Content-MD5 to uploads once a bucket with Object Lock asks for it', async () => {
+    const d = open('object-lock');
+    const body = (k: string) => Buffer.from(`content of ${k}`);
+    await d.putBuffer('before', body('before'), sha256(body('before')));
+    proxy.inject({
+      fault: {
+        kind: 'error',
+        status: 400,
+        code: 'InvalidRequest',
+        message:
+          'Content-MD5 OR x-amz-checksum- HTTP header is required for Put Object requests with Object Lock parameters',
+      },
+      when: (r) => r.method === 'PUT',
+    });
+    const mark = proxy.log.length;
+    await d.putBuffer('locked', body('locked'), sha256(body('locked')));
+    await d.putBuffer('after', body('after'), sha256(body('after')));
+    const puts = proxy.log.slice(mark).filter((e) => e.method === 'PUT');
+    expect(puts.map((p) => p.fault ?? 'ok')).toEqual(['error', 'ok', 'ok']);
+    expect(puts[0]!.headers['content-md5']).toBeUndefined();
+    for (const p of puts.slice(1)) expect(p.headers['content-md5']).toMatch(/^[A-Za-z0-9+/]{22}==$/);
+    expect((await readAll(await d.get('locked'))).toString()).toBe('content of locked');
+    const first = proxy.log
+      .slice(0, mark)
+      .filter((e) => e.method === 'PUT')
+      .at(-1)!;
+    expect(first.headers['content-md5']).toBeUndefined();
+  });
+
   it('falls back to one DeleteObject per key when DeleteObjects is not implemented', async () => {
     const d = open('delete-fallback', { deleteBatchSize: 2 });
     const keys = Array.from({ length: 5 }, (_, i) => `f/${i}`);

@@ -15,6 +15,8 @@ export type Fault =
   | { kind: 'server-error'; status?: 500 | 502 | 504 }
   /** 501 NotImplemented, as some S3-compatible servers answer requests they do not support. */
   | { kind: 'not-implemented' }
+  /** Any S3 error answer, e.g. 400 InvalidRequest from a bucket with Object Lock. */
+  | { kind: 'error'; status: number; code: string; message: string }
   /** Reads this many request-body bytes (default 0), then resets the connection; nothing reaches s3rver. */
   | { kind: 'reset-request'; afterBytes?: number }
   /** s3rver handles the request; the answer is cut (TCP reset) after this many body bytes (default 0, before headers). */
@@ -268,6 +270,9 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         void drain(req).then(() =>
           sendError(res, fault.status ?? 500, 'InternalError', 'We encountered an internal error. Please try again.'),
         );
+        return;
+      case 'error':
+        void drain(req).then(() => sendError(res, fault.status, fault.code, fault.message));
         return;
       case 'not-implemented':
         void drain(req).then(() =>

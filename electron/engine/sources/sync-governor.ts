@@ -4,24 +4,32 @@
  * thread pool (node 20, measured), so a walk or a run of small reads goes much faster blocking.
  * On a network share or a sleeping disk a blocking call would hold the event loop (uploads,
  * progress, the UI's API) for milliseconds each, so the governor turns blocking off for good
- * once one call is very slow or a window of calls is slow on average (one call stretched by
- * preemption does not count), and it hands the event loop a turn every SLICE_MS meanwhile.
+ * once one call is very slow, and for a while when a window of calls is slow on average (on two
+ * busy cores preemption alone can do that; it tries blocking again after `retryAfterMs`). It
+ * hands the event loop a turn every SLICE_MS meanwhile.
  */
 export class SyncGovernor {
   private enabled: boolean;
   private sliceStart = performance.now();
   private windowCalls = 0;
   private windowMs = 0;
+  /** When a slow average turned blocking off, the time to try again; undefined when off for good. */
+  private retryAt: number | undefined;
+  private permanentlyOff = false;
 
   constructor(
     available: boolean,
-    private readonly limits = { slowCallMs: 50, slowAverageMs: 0.25, window: 256, sliceMs: 10 },
+    private readonly limits = { slowCallMs: 50, slowAverageMs: 0.25, window: 256, sliceMs: 10, retryAfterMs: 5000 },
   ) {
     this.enabled = available;
   }
 
   /** Whether the next call may block. */
   get useSync(): boolean {
+    if (!this.enabled && this.retryAt !== undefined && performance.now() >= this.retryAt) {
+      this.retryAt = undefined;
+      this.enabled = true;
+    }
     return this.enabled;
   }
 
@@ -45,8 +53,15 @@ export class SyncGovernor {
   private record(ms: number): void {
     const { slowCallMs, slowAverageMs, window } = this.limits;
     this.windowMs += ms;
-    if (ms > slowCallMs || (++this.windowCalls === window && this.windowMs / window > slowAverageMs)) {
+    if (ms > slowCallMs) {
       this.enabled = false;
+      this.retryAt = undefined;
+      this.permanentlyOff = true;
+    } else if (++this.windowCalls === window && this.windowMs / window > slowAverageMs) {
+      this.enabled = false;
+      this.windowCalls = 0;
+      this.windowMs = 0;
+      if (!this.permanentlyOff) this.retryAt = performance.now() + this.limits.retryAfterMs;
     } else if (this.windowCalls === window) {
       this.windowCalls = 0;
       this.windowMs = 0;

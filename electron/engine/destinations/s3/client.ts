@@ -7,6 +7,8 @@ import type { ResolvedS3Settings } from './presets.js';
 
 /** Knobs for the HTTP client and retries; tests shrink the delays and timeouts. */
 export interface S3ClientTuning {
+  /** Shared with the destination, which turns Content-MD5 on uploads on when a bucket asks. */
+  md5Policy?: Md5Policy;
   /** Parallel transfers the destination is given; sizes the socket pool. Default 16. */
   concurrency?: number;
   /** Parts in flight per multipart upload; sizes the socket pool too. Default 4. */
@@ -145,7 +147,18 @@ function md5Base64(body: string | Uint8Array): string {
   return createHash('md5').update(body).digest('base64');
 }
 
-const MD5_COMMANDS = new Set(['DeleteObjectsCommand', 'PutObjectCommand', 'UploadPartCommand']);
+/** Whether uploads carry Content-MD5 too; turned on when a bucket (Object Lock) demands it. */
+export interface Md5Policy {
+  onUploads: boolean;
+}
+
+const UPLOAD_COMMANDS = new Set(['PutObjectCommand', 'UploadPartCommand']);
+
+/** True for the 400 a bucket with Object Lock answers to an upload without Content-MD5. */
+export function asksForContentMd5(err: unknown): boolean {
+  const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } } | undefined;
+  return e?.$metadata?.httpStatusCode === 400 && /content-md5/i.test(e.message ?? '');
+}
 
 interface RequestLike {
   headers: Record<string, string>;
@@ -154,17 +167,19 @@ interface RequestLike {
 
 /**
  * DeleteObjects must carry a checksum; the SDK now sends CRC32, which B2 and older R2 reject.
- * For such providers send Content-MD5 instead (also on PutObject/UploadPart, for Object Lock buckets).
+ * For such providers send Content-MD5 instead. Uploads get it only once a bucket asks (Object
+ * Lock): the signed payload hash already protects their bodies, and MD5 of every byte is not free.
  * Runs after the SDK's checksum middleware in the build step, before signing.
  */
-function addContentMd5(client: S3Client): void {
+function addContentMd5(client: S3Client, policy: Md5Policy): void {
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const request = args.request as RequestLike | undefined;
       const body = request?.body;
       if (
         request?.headers &&
-        MD5_COMMANDS.has(context.commandName ?? '') &&
+        (context.commandName === 'DeleteObjectsCommand' ||
+          (policy.onUploads && UPLOAD_COMMANDS.has(context.commandName ?? ''))) &&
         (typeof body === 'string' || body instanceof Uint8Array)
       ) {
         const headers = request.headers;
@@ -215,6 +230,6 @@ export function createS3Client(
       httpsAgent: agentOptions,
     }),
   });
-  if (settings.preset.contentMd5) addContentMd5(client);
+  if (settings.preset.contentMd5) addContentMd5(client, tuning.md5Policy ?? { onUploads: false });
   return client;
 }

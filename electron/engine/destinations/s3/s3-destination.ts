@@ -20,7 +20,9 @@ import type { Destination, HeadOptions, ObjectInfo, ProbeStep, PutStreamOptions 
 import {
   DEFAULT_CONCURRENCY,
   DEFAULT_QUEUE_SIZE,
+  asksForContentMd5,
   createS3Client,
+  type Md5Policy,
   retryPolicy,
   type RetryPolicy,
   type S3ClientTuning,
@@ -130,6 +132,7 @@ export class S3Destination implements Destination {
     this.policy = retryPolicy(options);
     this.client = createS3Client(this.settings, credentials, {
       ...options,
+      md5Policy: this.md5Policy,
       concurrency: this.concurrency,
       multipartQueueSize: this.queueSize,
     });
@@ -155,6 +158,8 @@ export class S3Destination implements Destination {
     return this.base + key;
   }
 
+  private readonly md5Policy: Md5Policy = { onUploads: false };
+
   private fail(err: unknown, action: string): unknown {
     return mapS3Error(err, { ...this.errorContext, action });
   }
@@ -178,6 +183,10 @@ export class S3Destination implements Destination {
         }),
       );
     } catch (err) {
+      if (!this.md5Policy.onUploads && this.settings.preset.contentMd5 && asksForContentMd5(err)) {
+        this.md5Policy.onUploads = true;
+        return this.putBuffer(key, body, sha256);
+      }
       throw this.fail(err, `write "${key}"`);
     }
   }

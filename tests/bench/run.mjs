@@ -1,0 +1,319 @@
+#!/usr/bin/env node
+// `npm run bench`: Strata against rclone and restic on the same generated data, to a local-disk
+// destination and to s3rver on 127.0.0.1, first backup and unchanged re-run. Prints wall time,
+// CPU time and peak RSS of each, and writes tests/bench/.data/results.json. No assertions: figures.
+//
+//   npm run bench -- [--only small|large] [--tools strata,rclone,restic] [--targets local,s3]
+//                    [--timeout MINUTES] [--keep]
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { DATASETS, ensureDataset } from './datasets.mjs';
+import { hasGnuTime, installCleanup, killAll, machineBusySeconds, procCpuSeconds, timed } from './measure.mjs';
+import { BUSY_CORES, mainTable, serverTable, strataPhaseTable } from './report.mjs';
+import { startS3rver } from './s3rver.mjs';
+import { TOOLS } from './tools.mjs';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const DATA = join(HERE, '.data');
+const RESULTS = join(DATA, 'results.json');
+const PHASES = ['first', 'unchanged'];
+const TARGETS = ['local', 's3'];
+
+function usage(message) {
+  if (message) console.error(`bench: ${message}`);
+  console.error(
+    'usage: npm run bench -- [--only small|large] [--tools strata,rclone,restic] [--targets local,s3] [--timeout MINUTES] [--keep]',
+  );
+  process.exit(2);
+}
+
+function listOption(value, allowed, what) {
+  if (value === undefined) return allowed;
+  const list = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const v of list) if (!allowed.includes(v)) usage(`unknown ${what} "${v}" (one of ${allowed.join(', ')})`);
+  return allowed.filter((v) => list.includes(v));
+}
+
+let opts;
+try {
+  opts = parseArgs({
+    options: {
+      only: { type: 'string' },
+      tools: { type: 'string' },
+      targets: { type: 'string' },
+      timeout: { type: 'string', default: '15' },
+      keep: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  }).values;
+} catch (err) {
+  usage(err.message);
+}
+if (opts.help) usage();
+const datasets = listOption(opts.only, Object.keys(DATASETS), 'dataset');
+const toolNames = listOption(opts.tools, Object.keys(TOOLS), 'tool');
+const targets = listOption(opts.targets, TARGETS, 'target');
+const timeoutMs = Number(opts.timeout) * 60_000;
+if (!(timeoutMs > 0)) usage(`--timeout wants minutes, got "${opts.timeout}"`);
+
+// On Ctrl-C: children are killed (measure.mjs), then the half-written destination goes too.
+let currentDir;
+installCleanup(() => {
+  if (currentDir && !opts.keep) rmSync(currentDir, { recursive: true, force: true });
+});
+const say = (line = '') => console.log(line);
+const clockTicks = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
+// ---- what is there ----
+const cpu = cpus();
+const machine = {
+  cpus: cpu.length,
+  cpuModel: cpu[0]?.model ?? 'unknown',
+  memoryGiB: Math.round(totalmem() / 2 ** 30),
+  node: process.version,
+};
+say(`Strata bench — ${new Date().toISOString()}`);
+say(`machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB RAM, node ${machine.node}`);
+const gnuTime = hasGnuTime();
+if (!gnuTime) {
+  say(
+    'NOTE: /usr/bin/time (GNU time) is missing, so only wall time is measured; install it with: apt-get install time',
+  );
+}
+const versions = {};
+const missing = {};
+for (const name of toolNames) {
+  const why = TOOLS[name].available();
+  if (why) {
+    missing[name] = why;
+    say(
+      name === 'strata'
+        ? `SKIP Strata: ${why}`
+        : `SKIP ${name}: ${why}; its rows are skipped. Install both with: apt-get install rclone restic`,
+    );
+  } else {
+    versions[name] = TOOLS[name].version();
+    say(`${TOOLS[name].label.padEnd(7)}: ${versions[name]}`);
+    say(`         ${TOOLS[name].flags}`);
+  }
+}
+
+const notes = [
+  'wall = elapsed time of the measured command; CPU = user+sys of that process and all its children (GNU time);',
+  '  RSS = peak resident set of the largest single process in it. Setup (strata init/dest add, restic init) is not measured.',
+  's3 target: s3rver 3 on 127.0.0.1 in its own process, fresh per tool and dataset, one bucket each. s3rver is slow and',
+  '  single-core (about 100 MB/s and 800 small PUT/s here), so s3 rows mostly measure it; its own CPU is NOT counted',
+  '  against any tool (shown separately below). The bench s3rver decodes aws-chunked (streaming-signed) request',
+  '  bodies as real S3 does; restic (minio-go) signs every upload that way over http and would store garbage otherwise.',
+  'local target: a directory on the same disk as the data. The data is in the page cache (warm) for every tool;',
+  '  `sync` runs before each measurement, untimed, so nobody pays for the previous writer. Durability differs:',
+  '  rclone never fsyncs, restic fsyncs each pack file, Strata calls syncfs once before writing the manifest.',
+  'data: AES-CTR keystream content (incompressible, no duplicates), so compression and dedup gain nothing.',
+  'ratios: Strata wall ÷ the other tool wall; below 1 means Strata was faster.',
+  `*: other programs on this machine used more than ${BUSY_CORES} of a core on average during that measurement`,
+  '  (from /proc/stat, minus the tool and s3rver); treat it as noisy and re-run that part.',
+];
+
+// ---- data ----
+mkdirSync(DATA, { recursive: true });
+const data = {};
+for (const name of datasets) {
+  data[name] = ensureDataset(DATA, DATASETS[name], say);
+  say(
+    `dataset ${name}: ${data[name].files} files, ${(data[name].bytes / 2 ** 20).toFixed(0)} MiB in ${data[name].root}`,
+  );
+}
+spawnSync('sync');
+
+// ---- measure ----
+const results = new Map();
+const keyOf = (row, tool) => `${row.dataset}/${row.target}/${row.phase}/${tool}`;
+const rows = [];
+for (const dataset of datasets)
+  for (const target of targets) for (const phase of PHASES) rows.push({ dataset, target, phase });
+
+function record(row, tool, r) {
+  results.set(keyOf(row, tool), { ...row, tool, ...r });
+}
+
+function describe(r) {
+  if (r.skipped) return `skipped: ${r.skipped}`;
+  if (r.timedOut) return `TIMEOUT after ${r.wall.toFixed(0)} s`;
+  const base = `${r.wall.toFixed(2).padStart(7)} s wall  ${r.cpu === null ? '   –' : r.cpu.toFixed(2).padStart(7)} s CPU  ${
+    r.rssMiB === null ? '–' : r.rssMiB.toFixed(0).padStart(5)
+  } MiB`;
+  const srv = r.serverCpu !== undefined && r.serverCpu !== null ? `  (s3rver ${r.serverCpu.toFixed(1)} s CPU)` : '';
+  const other =
+    r.otherCores !== null && r.otherCores !== undefined ? `  [others ${r.otherCores.toFixed(2)} cores]` : '';
+  return `${base}${srv}${other}${r.code !== 0 ? `  EXIT ${r.code ?? r.signal}` : ''}${r.problem ? `  ! ${r.problem}` : ''}`;
+}
+
+const workRoot = join(DATA, 'work');
+const logRoot = join(DATA, 'logs');
+say('');
+for (const dataset of datasets) {
+  for (const target of targets) {
+    for (const name of toolNames) {
+      const tool = TOOLS[name];
+      const tag = `${dataset.padEnd(6)} ${target.padEnd(6)}`;
+      if (missing[name]) {
+        for (const phase of PHASES) record({ dataset, target, phase }, name, { skipped: missing[name], missing: true });
+        continue;
+      }
+      const dir = join(workRoot, `${dataset}-${target}-${name}`);
+      const logDir = join(logRoot, `${dataset}-${target}-${name}`);
+      currentDir = dir;
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(logDir, { recursive: true, force: true });
+      mkdirSync(dir, { recursive: true });
+      mkdirSync(logDir, { recursive: true });
+      let s3rver;
+      try {
+        let s3;
+        if (target === 's3') {
+          s3rver = await startS3rver(join(dir, 's3rver'));
+          const bucket = `bench-${name}-${dataset}`;
+          s3rver.createBucket(bucket);
+          s3 = { endpoint: s3rver.endpoint, bucket };
+        }
+        const runner = await tool.prepare({ dataset: data[dataset], target, dir, logDir, s3 });
+        for (const phase of PHASES) {
+          const row = { dataset, target, phase };
+          const c = runner(phase);
+          const logFile = join(logDir, `${phase}.log`);
+          spawnSync('sync');
+          const decoded0 = s3rver ? await s3rver.decodedRequests() : null;
+          const cpu0 = s3rver ? procCpuSeconds(s3rver.pid, clockTicks) : null;
+          const busy0 = machineBusySeconds(clockTicks);
+          const r = await timed(c.cmd, c.args, { env: c.env, cwd: dir, timeoutMs, logFile, onLine: c.onLine });
+          const busy1 = machineBusySeconds(clockTicks);
+          const cpu1 = s3rver ? procCpuSeconds(s3rver.pid, clockTicks) : null;
+          const serverCpu = cpu0 !== null && cpu1 !== null ? cpu1 - cpu0 : null;
+          // CPU the rest of the machine used meanwhile (other programs), in cores: a noise indicator.
+          const otherCores =
+            busy0 !== null && busy1 !== null && r.cpu !== null && r.wall > 0
+              ? Math.max(0, busy1 - busy0 - r.cpu - (serverCpu ?? 0)) / r.wall
+              : null;
+          const decoded1 = s3rver ? await s3rver.decodedRequests() : null;
+          const details = c.details();
+          if (decoded1 !== null && decoded0 !== null) details.awsChunkedBodies = decoded1 - decoded0;
+          const problem = r.timedOut
+            ? 'timed out'
+            : r.code !== 0
+              ? `exit ${r.code ?? r.signal}; see ${logFile}`
+              : tool.check(details, phase, data[dataset]);
+          const result = {
+            wall: r.wall,
+            cpu: r.cpu,
+            user: r.user,
+            sys: r.sys,
+            rssMiB: r.rssMiB,
+            code: r.code,
+            signal: r.signal,
+            timedOut: r.timedOut,
+            serverCpu,
+            otherCores,
+            details,
+            problem: problem ?? undefined,
+            log: logFile,
+            at: new Date().toISOString(),
+          };
+          record(row, name, result);
+          say(`${tag} ${phase.padEnd(9)} ${tool.label.padEnd(7)} ${describe(result)}`);
+          if (r.timedOut || r.code !== 0) {
+            // The re-run means nothing after a failed first run.
+            if (phase === 'first') {
+              record({ dataset, target, phase: 'unchanged' }, name, { skipped: 'first run failed' });
+              break;
+            }
+          }
+        }
+      } catch (err) {
+        const message = String(err?.message ?? err).split('\n')[0];
+        say(`${tag} ${tool.label.padEnd(7)} setup failed: ${err?.message ?? err}`);
+        for (const phase of PHASES) {
+          if (!results.has(keyOf({ dataset, target, phase }, name)))
+            record({ dataset, target, phase }, name, { skipped: `setup failed: ${message}` });
+        }
+      } finally {
+        await s3rver?.stop();
+        if (!opts.keep) rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  }
+}
+killAll();
+
+// ---- report ----
+const get = (row, tool) => results.get(keyOf(row, tool));
+say('');
+say(mainTable(rows, get));
+const server = serverTable(rows, get);
+if (server) {
+  say('');
+  say(server);
+  const chunked = [...results.values()].filter((r) => r.details?.awsChunkedBodies);
+  if (chunked.length) {
+    say(
+      `  aws-chunked (streaming-signed) request bodies s3rver had to decode: ${chunked
+        .map((r) => `${r.tool} ${r.dataset} ${r.phase} ${r.details.awsChunkedBodies}`)
+        .join(', ')}`,
+    );
+  }
+}
+const phasesTable = strataPhaseTable(rows, get);
+if (phasesTable) {
+  say('');
+  say(phasesTable);
+  say(
+    '  (from the arrival of Strata\'s --json progress lines, which come at most every 0.5 s: "walk+send" is the walk',
+  );
+  say('   with uploads running alongside it, "drain" the uploads still running after the walk, "commit" removals,');
+  say('   manifest and index flush, "exit" process teardown after the result. "–": that phase\'s line fell inside the');
+  say('   0.5 s throttle, so its time is counted in the column to its left.)');
+}
+const problems = [...results.values()].filter((r) => r.problem);
+say('');
+if (problems.length) {
+  say('Problems:');
+  for (const p of problems) say(`  ${p.dataset} ${p.target} ${p.phase} ${p.tool}: ${p.problem}`);
+  say('');
+}
+say('Notes:');
+for (const n of notes) say(`  ${n}`);
+
+// Merge into results.json so partial re-runs (--only, --tools, --targets) update their own rows only.
+let previous = [];
+try {
+  if (existsSync(RESULTS)) previous = JSON.parse(readFileSync(RESULTS, 'utf8')).results ?? [];
+} catch {
+  previous = [];
+}
+const merged = new Map(previous.map((r) => [`${r.dataset}/${r.target}/${r.phase}/${r.tool}`, r]));
+// A row skipped this time because its tool is missing keeps its earlier measurement.
+for (const [k, v] of results) if (!(v.missing && merged.has(k) && !merged.get(k).skipped)) merged.set(k, v);
+writeFileSync(
+  RESULTS,
+  JSON.stringify(
+    {
+      updated: new Date().toISOString(),
+      machine,
+      versions,
+      flags: Object.fromEntries(toolNames.map((t) => [t, TOOLS[t].flags])),
+      datasets: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, { files: v.files, bytes: v.bytes }])),
+      notes,
+      results: [...merged.values()],
+    },
+    null,
+    2,
+  ) + '\n',
+);
+say('');
+say(`Results written to ${RESULTS}`);
