@@ -272,15 +272,23 @@ export class Engine {
     }
   }
 
-  status(): { destinations: DestinationStatus[]; runs: RunRecord[]; sources: SourceRecord[] } {
+  status(): {
+    destinations: DestinationStatus[];
+    runs: RunRecord[];
+    sources: SourceRecord[];
+    /** Warnings and errors of the latest run: the files that failed and why. */
+    problems: { level: string; path: string | null; message: string }[];
+  } {
     this.index.flush();
     const counts = this.db.prepare(
       `SELECT s.state AS state, COUNT(*) AS n, COALESCE(SUM(f.size), 0) AS bytes
        FROM file_status s JOIN files f ON f.id = s.file_id WHERE s.dest_id = ? GROUP BY s.state`,
     );
+    const runs = this.runs.recentRuns(10);
     return {
       sources: this.catalog.listSources(),
-      runs: this.runs.recentRuns(10),
+      runs,
+      problems: runs[0] ? this.runs.logOf(runs[0].id, 'warn-or-error', 50) : [],
       destinations: this.catalog.listDestinations().map((d) => {
         const byState = new Map(
           (counts.all(d.id) as { state: string; n: number; bytes: number }[]).map((r) => [r.state, r]),

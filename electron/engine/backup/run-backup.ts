@@ -228,7 +228,11 @@ async function backupSource(deps: BackupDeps, run: SourceRun): Promise<void> {
     if (run.outcome.problems.length < MAX_PROBLEMS_RETURNED) {
       run.outcome.problems.push({ source: src.name, dest: dest?.destName, path, error });
     }
-    log('warn', `${path}: ${error}`, { sourceId: src.id, destId: dest?.destId, path });
+    log('warn', `${src.name}:${path}${dest ? ` → ${dest.destName}` : ''}: ${error}`, {
+      sourceId: src.id,
+      destId: dest?.destId,
+      path,
+    });
   };
 
   await checkSourceRoot(src);
@@ -292,20 +296,11 @@ async function backupSource(deps: BackupDeps, run: SourceRun): Promise<void> {
     }
     for (const s of targets.filter((t) => !needs.includes(t))) await s.add({ ...entryOf(item), sha256: idx!.sha256! });
     progress.planned(item.size);
-    // Pending until sent: the file's badge shows it is waiting for these destinations.
-    const planId = deps.index.upsert(
-      src.id,
-      item.path,
-      {
-        type: 'file',
-        size: item.size,
-        mtimeMs: item.mtimeMs,
-        inode: item.inode,
-        sha256: unchanged ? idx.sha256! : undefined,
-      },
-      runId,
-    );
-    for (const s of needs) deps.index.setStatus(planId, { destId: s.destId, state: 'pending', error: null });
+    // A known file waiting to be sent again is marked pending (its badge shows it). A new file
+    // needs no mark: having no status for a destination that wants it already says pending.
+    if (idx) {
+      for (const s of needs) deps.index.setStatus(idx.id, { destId: s.destId, state: 'pending', error: null });
+    }
     const weight = Math.min(item.size, SMALL_FILE_LIMIT);
     await budget.acquire(weight);
     const job = inFlight(() =>
@@ -442,7 +437,8 @@ function keepPrevious(
 ): void {
   const row = idx ?? deps.index.lookup(src.id, path);
   const st = row?.status.get(s.destId);
-  if (!row || row.type !== 'file' || st?.state !== 'synced' || !st.sha256 || row.sha256 !== st.sha256) return;
+  const holds = st?.state === 'synced' || st?.state === 'pending';
+  if (!row || row.type !== 'file' || !holds || !st?.sha256 || row.sha256 !== st.sha256) return;
   void s.add({ path, type: 'file', size: row.size, mtime: row.mtimeMs, sha256: st.sha256 });
 }
 

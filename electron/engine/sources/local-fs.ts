@@ -19,6 +19,7 @@ export interface LocalFs {
 
 export interface SyncFs {
   lstat(path: PathLike): Stats;
+  readdir(path: PathLike, options: { withFileTypes: true; encoding: 'buffer' }): Dirent<Buffer>[];
   open(path: PathLike, flags: number): number;
   read(fd: number, buffer: Buffer, offset: number, length: number, position: number): number;
   fstat(fd: number): Stats;
@@ -41,6 +42,7 @@ export const nodeFs: LocalFs = {
   close: promisify(fs.close),
   sync: {
     lstat: (path) => fs.lstatSync(path),
+    readdir: (path, options) => fs.readdirSync(path, options),
     open: (path, flags) => fs.openSync(path, flags),
     read: (fd, buffer, offset, length, position) => fs.readSync(fd, buffer, offset, length, position),
     fstat: (fd) => fs.fstatSync(fd),

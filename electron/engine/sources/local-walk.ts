@@ -65,10 +65,16 @@ export async function* walkLocal(absRoot: string, fs: LocalFs, opts: WalkOptions
   };
 
   const list = async (dir: Place): Promise<Frame> => {
-    const dirents: Array<Dirent<Buffer> | undefined> = await fs.readdir(dir.abs, {
-      withFileTypes: true,
-      encoding: 'buffer',
-    });
+    const options = { withFileTypes: true, encoding: 'buffer' } as const;
+    let dirents: Array<Dirent<Buffer> | undefined>;
+    if (fs.sync !== undefined && governor.useSync) {
+      // Same rule as lstat: blocking while the disk answers fast (a listing through the pool costs more).
+      await governor.pace();
+      const sync = fs.sync;
+      dirents = governor.run(() => sync.readdir(dir.abs, options));
+    } else {
+      dirents = await fs.readdir(dir.abs, options);
+    }
     dirents.sort((a, b) => Buffer.compare(a!.name, b!.name));
     return { dir, dirents, next: 0, ahead: new Map() };
   };

@@ -150,20 +150,16 @@ export class RunStore {
     };
   }
 
+  /** A run's log lines, oldest first: all of them, or only warnings and errors. */
   logOf(
     runId: number,
-    level?: 'warn' | 'error',
+    which: 'all' | 'warn-or-error' = 'all',
     limit = 200,
   ): { level: string; path: string | null; message: string }[] {
+    const filter = which === 'all' ? '' : `AND level IN ('warn', 'error')`;
     return this.db
-      .prepare(
-        `SELECT level, path, message FROM run_log WHERE run_id = ? ${level ? 'AND level = ?' : ''} ORDER BY id LIMIT ?`,
-      )
-      .all(...(level ? [runId, level, limit] : [runId, limit])) as {
-      level: string;
-      path: string | null;
-      message: string;
-    }[];
+      .prepare(`SELECT level, path, message FROM run_log WHERE run_id = ? ${filter} ORDER BY id LIMIT ?`)
+      .all(runId, limit) as { level: string; path: string | null; message: string }[];
   }
 }
 

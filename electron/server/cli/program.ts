@@ -384,6 +384,12 @@ export function buildProgram(setExit: (code: number) => void): Command {
           for (const d of st.destinations)
             if (d.health.lastError && d.health.lastStatus !== 'ok') lines.push(`  ${d.name}: ${d.health.lastError}`);
         }
+        if (st.problems.length) {
+          lines.push('', `Problems in the latest run (#${st.runs[0]!.id}):`);
+          for (const p of st.problems.slice(0, 20)) lines.push(`  ! ${p.message}`);
+          if (st.problems.length > 20)
+            lines.push(`  … ${st.problems.length - 20} more (strata status --json lists 50)`);
+        }
         if (st.runs.length) {
           lines.push('', 'Recent runs:');
           lines.push(
