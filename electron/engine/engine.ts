@@ -96,13 +96,21 @@ export class Engine {
     return this.secretStore;
   }
 
-  async addLocalSource(name: string, path: string): Promise<SourceRecord> {
+  /** `id` adopts an existing snapshot series (to continue it from this machine). */
+  async addLocalSource(name: string, path: string, id?: string): Promise<SourceRecord> {
     const abs = resolve(path);
     const s = await stat(abs).catch(() => undefined);
     if (!s?.isDirectory()) {
       throw new StrataError('not-found', `${abs} is not a folder`, 'give the path of an existing folder to back up');
     }
-    return this.catalog.addSource(name, { kind: 'local', path: abs });
+    if (id !== undefined && !/^[a-z0-9][a-z0-9-]{0,80}$/.test(id)) {
+      throw new StrataError(
+        'usage',
+        `'${id}' is not a source id`,
+        "copy the id from 'strata snapshots --json' (sourceId)",
+      );
+    }
+    return this.catalog.addSource(name, { kind: 'local', path: abs }, id);
   }
 
   async addLocalDestination(name: string, dir: string): Promise<DestinationRecord> {

@@ -183,3 +183,45 @@ describe('one backup at a time', () => {
     expect(st.runs.map((r) => r.status)).toEqual(['ok']);
   });
 });
+
+describe('a source name already used on the destination', () => {
+  it('refuses a second series of the same name and lets a new machine continue the first', async () => {
+    const base = join(work, 'series');
+    const disk = join(base, 'disk');
+    const oldHome = join(base, 'old-home');
+    const oldSrc = join(base, 'old-src');
+    await put(oldSrc, 'notes.txt', 'from the old machine\n');
+    await cliOk(['source', 'add', 'local', 'docs', oldSrc], { home: oldHome });
+    await cliOk(['dest', 'add', 'local', 'dst', disk], { home: oldHome });
+    await cliOk(['policy', 'set', 'docs', '/', '--to', 'dst'], { home: oldHome });
+    await cliOk(['backup'], { home: oldHome });
+    const [first] = resultOf<{ snapshots: { sourceId: string; snapshotId: string }[] }>(
+      await cliOk(['snapshots', '--json'], { home: oldHome }),
+    ).snapshots;
+
+    const newHome = join(base, 'new-home');
+    const newSrc = join(base, 'new-src');
+    await put(newSrc, 'notes.txt', 'from the new machine\n');
+    await cliOk(['source', 'add', 'local', 'docs', newSrc], { home: newHome });
+    await cliOk(['dest', 'add', 'local', 'dst', disk], { home: newHome });
+    await cliOk(['policy', 'set', 'docs', '/', '--to', 'dst'], { home: newHome });
+    const clash = await runCli(['backup', '--json'], { home: newHome });
+    expect(clash.code).toBe(1);
+    const out = resultOf<{ results: { error: string }[] }>(clash.stdout);
+    expect(out.results[0]!.error).toContain(`another source named 'docs' (series ${first!.sourceId})`);
+    expect(out.results[0]!.error).toContain(`--id ${first!.sourceId}`);
+
+    await cliOk(['source', 'remove', 'docs'], { home: newHome });
+    await cliOk(['source', 'add', 'local', 'docs', newSrc, '--id', first!.sourceId], { home: newHome });
+    await cliOk(['policy', 'set', 'docs', '/', '--to', 'dst'], { home: newHome });
+    await cliOk(['backup'], { home: newHome });
+    const snaps = resultOf<{ snapshots: { sourceId: string; snapshotId: string }[] }>(
+      await cliOk(['snapshots', '--json'], { home: newHome }),
+    ).snapshots;
+    expect(snaps.map((s) => s.sourceId)).toEqual([first!.sourceId, first!.sourceId]);
+    // The old machine's version is still restorable from the first snapshot.
+    const to = join(base, 'restore-old');
+    await cliOk(['restore', 'dst', first!.snapshotId, '--to', to], { home: newHome });
+    expect(diffTrees(await treeState(oldSrc), await treeState(to))).toEqual([]);
+  });
+});

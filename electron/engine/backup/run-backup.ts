@@ -16,6 +16,7 @@ import { DestinationSession, isFatalForDestination } from './destination-session
 import { SMALL_FILE_LIMIT, fanOut, type FanOutTarget } from './fan-out.js';
 import { syncStatusWithDestination } from './sync-cache.js';
 import { acquireRunLock } from './run-lock.js';
+import { assertNoNameClash } from './series-check.js';
 
 export interface BackupDeps {
   catalog: Catalog;
@@ -169,6 +170,7 @@ async function openSessions(deps: BackupDeps, run: SourceRun): Promise<Destinati
         cache: deps.snapshots,
         tmpDir: deps.tmpDir,
       });
+      if (parent === null) await assertNoNameClash(dest, src.id, src.name, deps.tmpDir);
       sessions.push(
         new DestinationSession(
           d.id,

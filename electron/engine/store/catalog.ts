@@ -56,6 +56,9 @@ export class Catalog {
     if (this.findSource(name)) {
       throw new StrataError('usage', `a source named '${name}' already exists`, 'pick another name or remove it first');
     }
+    if (this.findSource(id)) {
+      throw new StrataError('usage', `a source with id '${id}' already exists`, "see them with 'strata source list'");
+    }
     const rec: SourceRecord = { id, name, config, createdAt: Date.now() };
     this.db
       .prepare('INSERT INTO sources (id, name, kind, config, created_at) VALUES (?, ?, ?, ?, ?)')

@@ -49,9 +49,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .argument('<kind>', 'local')
     .argument('<name>', 'a short name, e.g. documents')
     .argument('<path>', 'the folder to back up')
-    .action(async (kind: string, name: string, path: string) => {
+    .option('--id <id>', "continue an existing snapshot series (its sourceId, from 'strata snapshots --json')")
+    .action(async (kind: string, name: string, path: string, o: { id?: string }) => {
       oneOf(kind, ['local'] as const, 'source kind');
-      const rec = await open().addLocalSource(name, path);
+      const rec = await open().addLocalSource(name, path, o.id);
       console.log(`Added source '${rec.name}' (${rec.config.path}).`);
     });
   source
