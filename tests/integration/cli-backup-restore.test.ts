@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliOk, resultOf, runCli } from '../support/cli.js';
+import { cliOk, resultOf, runCli, s3DestArgs } from '../support/cli.js';
 import { startS3rver, type S3rverHarness } from '../support/s3rver.js';
 import { bytes, diffTrees, put, treeState, type TreeState } from '../support/tree.js';
 
@@ -54,24 +54,7 @@ describe.each<Kind>(['local', 's3'])('backup and restore through the CLI to a %s
   const destArgs = (): string[] =>
     kind === 'local'
       ? ['dest', 'add', 'local', 'dst', join(work, 'dest')]
-      : [
-          'dest',
-          'add',
-          's3',
-          'dst',
-          '--provider',
-          'other',
-          '--bucket',
-          'strata-cli',
-          '--prefix',
-          'laptop',
-          '--endpoint',
-          s3!.endpoint,
-          '--region',
-          'us-east-1',
-          '--access-key-id',
-          'S3RVER',
-        ];
+      : s3DestArgs('dst', s3!.endpoint, 'strata-cli', 'laptop');
   const env = { STRATA_SECRET_ACCESS_KEY: 'S3RVER' };
 
   beforeAll(async () => {

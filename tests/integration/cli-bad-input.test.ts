@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliOk, resultOf, runCli } from '../support/cli.js';
+import { cliOk, resultOf, runCli, s3DestArgs } from '../support/cli.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { startS3rver, type S3rverHarness } from '../support/s3rver.js';
 import { bytes, diffTrees, put, treeState } from '../support/tree.js';
@@ -38,22 +38,7 @@ async function setup(name: string): Promise<{ home: string; src: string }> {
 }
 
 function s3Args(name: string, endpoint: string, bucket = 'strata-bad'): string[] {
-  return [
-    'dest',
-    'add',
-    's3',
-    name,
-    '--provider',
-    'other',
-    '--bucket',
-    bucket,
-    '--prefix',
-    name,
-    '--endpoint',
-    endpoint,
-    '--access-key-id',
-    'S3RVER',
-  ];
+  return s3DestArgs(name, endpoint, bucket, name);
 }
 
 describe('destination credentials and buckets', () => {

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliOk, resultOf, runCli, startCli } from '../support/cli.js';
+import { cliOk, resultOf, runCli, startCli, s3DestArgs } from '../support/cli.js';
 import { startFaultProxy, type Fault, type FaultProxy } from '../support/fault-proxy.js';
 import { startS3rver, type S3rverHarness } from '../support/s3rver.js';
 import { bytes, diffTrees, put, treeState, type TreeState } from '../support/tree.js';
@@ -46,25 +46,10 @@ describe.each(['local', 's3'] as const)('paths that change type, to a %s destina
     await cliOk(['source', 'add', 'local', 'docs', src], { home });
     if (kind === 'local') await cliOk(['dest', 'add', 'local', 'dst', join(base, 'dest')], { home });
     else {
-      await cliOk(
-        [
-          'dest',
-          'add',
-          's3',
-          'dst',
-          '--provider',
-          'other',
-          '--bucket',
-          'strata-edge',
-          '--prefix',
-          'types',
-          '--endpoint',
-          s3.endpoint,
-          '--access-key-id',
-          'S3RVER',
-        ],
-        { home, env: { STRATA_SECRET_ACCESS_KEY: 'S3RVER' } },
-      );
+      await cliOk(s3DestArgs('dst', s3.endpoint, 'strata-edge', 'types'), {
+        home,
+        env: { STRATA_SECRET_ACCESS_KEY: 'S3RVER' },
+      });
     }
     await cliOk(['policy', 'set', 'docs', '/', '--to', 'dst'], { home });
     await cliOk(['backup'], { home });
@@ -107,25 +92,10 @@ describe('a whole backup through a flaky network', () => {
     for (let i = 0; i < 150; i++) await put(src, `docs/f${i}.txt`, `file ${i}\n`);
     await put(src, 'big.bin', bytes(20 * 1024 * 1024, 5));
     await cliOk(['source', 'add', 'local', 'docs', src], { home });
-    await cliOk(
-      [
-        'dest',
-        'add',
-        's3',
-        'dst',
-        '--provider',
-        'other',
-        '--bucket',
-        'strata-edge',
-        '--prefix',
-        'flaky',
-        '--endpoint',
-        proxy.endpoint,
-        '--access-key-id',
-        'S3RVER',
-      ],
-      { home, env: { STRATA_SECRET_ACCESS_KEY: 'S3RVER' } },
-    );
+    await cliOk(s3DestArgs('dst', proxy.endpoint, 'strata-edge', 'flaky'), {
+      home,
+      env: { STRATA_SECRET_ACCESS_KEY: 'S3RVER' },
+    });
     await cliOk(['policy', 'set', 'docs', '/', '--to', 'dst'], { home });
     // One fault per object, so a request meets at most one of them (retries of it pass).
     const putOf = (name: string) => (r: { method: string; path: string }) =>

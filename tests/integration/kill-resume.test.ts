@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliOk, resultOf, runCli, startCli } from '../support/cli.js';
+import { cliOk, resultOf, runCli, startCli, s3DestArgs } from '../support/cli.js';
 import { startS3rver, type S3rverHarness } from '../support/s3rver.js';
 import { bytes, diffTrees, put, treeState, type TreeState } from '../support/tree.js';
 
@@ -57,23 +57,7 @@ describe.each(['local', 's3'] as const)('SIGKILL during backups to a %s destinat
     await cliOk(['source', 'add', 'local', 'docs', src], { home });
     if (kind === 's3') {
       s3 = await startS3rver(['strata-kill']);
-      await cliOk(
-        [
-          'dest',
-          'add',
-          's3',
-          'dst',
-          '--provider',
-          'other',
-          '--bucket',
-          'strata-kill',
-          '--endpoint',
-          s3.endpoint,
-          '--access-key-id',
-          'S3RVER',
-        ],
-        { home, env: { STRATA_SECRET_ACCESS_KEY: 'S3RVER' } },
-      );
+      await cliOk(s3DestArgs('dst', s3.endpoint, 'strata-kill'), { home, env: { STRATA_SECRET_ACCESS_KEY: 'S3RVER' } });
     } else {
       await cliOk(['dest', 'add', 'local', 'dst', join(work, 'dest')], { home });
     }

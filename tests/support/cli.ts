@@ -65,3 +65,12 @@ export function resultOf<T = Record<string, unknown>>(stdout: string): T {
   }
   throw new Error(`no result line in: ${stdout}`);
 }
+
+/** `strata dest add s3 …` for an s3rver (or a proxy in front of it); the secret goes in STRATA_SECRET_ACCESS_KEY. */
+export function s3DestArgs(name: string, endpoint: string, bucket: string, prefix?: string): string[] {
+  return [
+    ...['dest', 'add', 's3', name, '--provider', 'other', '--bucket', bucket],
+    ...(prefix ? ['--prefix', prefix] : []),
+    ...['--endpoint', endpoint, '--region', 'us-east-1', '--access-key-id', 'S3RVER'],
+  ];
+}
