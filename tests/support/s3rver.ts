@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { S3Credentials, S3DestinationConfig } from '../../electron/engine/destinations/config.js';
 
 /** s3rver accepts this key pair; it does not check SigV4 signatures (see fault-proxy verifySignatures). */
@@ -35,36 +35,8 @@ export function s3DestinationConfig(endpoint: string, bucket: string, prefix = '
   };
 }
 
-/*
- * Runs in the child. s3rver encrypts ListObjectsV2 continuation tokens with single DES, which
- * OpenSSL 3 no longer offers: any listing past one page answers 500. Triple DES with the key
- * repeated three times computes exactly single DES, so 'des' is mapped onto it.
- * It also decodes x-amz-copy-source with decodeURI, which leaves %2B, %26, %3D, %3F, %23... encoded,
- * so copying a key with + & = ? # fails; that is its only decodeURI call, pointed at the full decoder.
- * Idle keep-alive sockets are kept a minute so clients do not race the server's close.
- */
-const CHILD = `
-const crypto = require('crypto');
-for (const name of ['createCipheriv', 'createDecipheriv']) {
-  const original = crypto[name];
-  crypto[name] = (algorithm, key, iv, options) =>
-    algorithm === 'des' ? original('des-ede3-cbc', Buffer.concat([key, key, key]), iv, options) : original(algorithm, key, iv, options);
-}
-globalThis.decodeURI = decodeURIComponent;
-const S3rver = require(process.argv[1]);
-const server = new S3rver({ address: '127.0.0.1', port: 0, silent: !process.env.S3RVER_LOGS, directory: process.argv[2] });
-server.run().then((address) => {
-  server.httpServer.keepAliveTimeout = 60000;
-  server.httpServer.headersTimeout = 61000;
-  process.stdout.write(JSON.stringify({ port: address.port }) + '\\n');
-}, (err) => {
-  console.error(err);
-  process.exit(1);
-});
-// The parent holds stdin open; when it goes away, so does the server.
-process.stdin.on('end', () => process.exit(0));
-process.stdin.resume();
-`;
+/** The server process: patches for s3rver's known limits are described there. */
+const CHILD = fileURLToPath(new URL('./s3rver-child.mjs', import.meta.url));
 
 function waitForPort(child: ChildProcess, stderr: () => string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -84,9 +56,8 @@ function waitForPort(child: ChildProcess, stderr: () => string): Promise<number>
  * port and a fresh temp directory, logs off (S3RVER_LOGS=1 turns them on).
  */
 export async function startS3rver(buckets: string[] = []): Promise<S3rverHarness> {
-  const modulePath = createRequire(import.meta.url).resolve('s3rver');
   const directory = await mkdtemp(join(tmpdir(), 'strata-s3rver-'));
-  const child = spawn(process.execPath, ['-e', CHILD, modulePath, directory], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CHILD, directory], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);

@@ -48,7 +48,7 @@ export class DestinationSession {
     readonly destName: string,
     readonly dest: Destination,
     readonly sourceName: string,
-    sourceId: string,
+    readonly sourceId: string,
     header: Omit<ManifestHeader, 'snapshotId' | 'sourceId' | 'sourceName' | 'layout'>,
     tmpDir: string,
     now: Date,
@@ -61,10 +61,7 @@ export class DestinationSession {
       sourceName,
       layout: 'mirror',
     });
-    this.sourceId = sourceId;
   }
-
-  readonly sourceId: string;
 
   keyFor(path: string): string {
     return filesKey(this.sourceName, path, this.prefixBytes());

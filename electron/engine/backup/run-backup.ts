@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import pLimit from 'p-limit';
 import { compilePolicies, type PolicyResolver } from '../../../shared/policy.js';
@@ -14,6 +15,7 @@ import { ByteBudget } from '../transfer/byte-budget.js';
 import { ProgressTracker, type ProgressSnapshot } from '../transfer/progress.js';
 import { DestinationSession, isFatalForDestination } from './destination-session.js';
 import { SMALL_FILE_LIMIT, fanOut, type FanOutTarget } from './fan-out.js';
+import { ensureRepoConfig } from '../repository/repo-config.js';
 import { syncStatusWithDestination } from './sync-cache.js';
 import { acquireRunLock } from './run-lock.js';
 import { assertNoNameClash } from './series-check.js';
@@ -158,7 +160,6 @@ async function openSessions(deps: BackupDeps, run: SourceRun): Promise<Destinati
     const startedAt = now();
     try {
       const dest = await deps.openDestination(d);
-      const { ensureRepoConfig } = await import('../repository/repo-config.js');
       await ensureRepoConfig(dest);
       // Uploads begun before this run (under the lock) belong to a run that died: abort them.
       await dest.sweep(startedAt);
@@ -398,7 +399,6 @@ async function dropOldType(
 }
 
 async function checkSourceRoot(src: SourceRecord): Promise<void> {
-  const { stat } = await import('node:fs/promises');
   const s = await stat(src.config.path).catch(() => undefined);
   if (!s?.isDirectory()) {
     throw new StrataError(

@@ -60,6 +60,7 @@ export class FileIndex {
   private readonly importStmt;
   private readonly idStmt;
   private readonly dirStmt;
+  private readonly removeStatusStmt;
   private ops = 0;
   private ownTx = false;
   private timer: NodeJS.Timeout | undefined;
@@ -70,6 +71,7 @@ export class FileIndex {
     private readonly db: Db,
     private readonly batchSize = 2000,
   ) {
+    this.removeStatusStmt = db.prepare('DELETE FROM file_status WHERE file_id = ? AND dest_id = ?');
     this.dirStmt = db.prepare(
       `SELECT f.id, f.name, f.type, f.size, f.mtime_ms, f.inode, f.sha256, s.dest_id, s.state, s.sha256 AS ssha, s.remote_key
        FROM files f LEFT JOIN file_status s ON s.file_id = f.id
@@ -236,9 +238,7 @@ export class FileIndex {
   }
 
   removeStatus(fileId: number, destId: string): void {
-    this.enqueue(() =>
-      this.db.prepare('DELETE FROM file_status WHERE file_id = ? AND dest_id = ?').run(fileId, destId),
-    );
+    this.enqueue(() => this.removeStatusStmt.run(fileId, destId));
   }
 
   /** Forgets what a destination holds for a source (its manifests disagree with this cache). */
