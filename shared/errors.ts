@@ -48,7 +48,7 @@ export function isStrataError(err: unknown): err is StrataError {
 /** Plain-words text for any error; node's fs codes become sentences a person can act on. */
 export function describeError(err: unknown): string {
   if (err instanceof StrataError) return err.oneLine();
-  const e = err as NodeJS.ErrnoException | undefined;
+  const e = err as { code?: string; path?: unknown; message?: string } | undefined;
   const where = e?.path ? ` (${String(e.path)})` : '';
   switch (e?.code) {
     case 'EACCES':

@@ -1,0 +1,153 @@
+/**
+ * The API contract: every call (input and output schema) and every event. Both hosts (the
+ * headless HTTP server and Electron's IPC) are generated from this table, and the renderer's
+ * client is typed by it, so the three cannot drift.
+ */
+import { z } from 'zod';
+import {
+  AbsolutePath,
+  ActiveRun,
+  AppInfo,
+  Dashboard,
+  DestinationDraft,
+  DestinationInfo,
+  FolderListing,
+  LogLine,
+  Name,
+  PolicyInfo,
+  RunInfo,
+  RunStatus,
+  Settings,
+  SettingsPatch,
+  SnapshotInfo,
+  SourceInfo,
+  SourcePath,
+  TestResult,
+  TreePage,
+} from './entities.js';
+
+const none = z.object({}).strict();
+const ok = z.object({ ok: z.literal(true) });
+
+function call<I extends z.ZodType, O extends z.ZodType>(input: I, output: O): { input: I; output: O } {
+  return { input, output };
+}
+
+export const methods = {
+  'app.info': call(none, AppInfo),
+  /** Subfolders of a local folder, for the folder picker (the host's own disk). */
+  'fs.folders': call(z.object({ path: AbsolutePath.optional() }).strict(), FolderListing),
+
+  'sources.list': call(none, z.array(SourceInfo)),
+  'sources.add': call(z.object({ name: Name, path: AbsolutePath }).strict(), SourceInfo),
+  'sources.remove': call(z.object({ name: Name }).strict(), ok),
+
+  /** Children of a folder, paged, with checkboxes and badges per destination. */
+  'tree.list': call(
+    z
+      .object({
+        source: Name,
+        folder: SourcePath,
+        offset: z.number().int().min(0).default(0),
+        limit: z.number().int().min(1).max(2000).default(500),
+      })
+      .strict(),
+    TreePage,
+  ),
+
+  'policies.list': call(z.object({ source: Name.optional() }).strict(), z.array(PolicyInfo)),
+  /** Ticks or unticks one destination for a folder (or file): everything below follows it. */
+  'policies.select': call(
+    z.object({ source: Name, path: SourcePath, destination: Name, include: z.boolean() }).strict(),
+    z.array(PolicyInfo),
+  ),
+  /** Exclusion patterns (gitignore syntax) and size cap of a folder's policy. */
+  'policies.setRules': call(
+    z
+      .object({
+        source: Name,
+        folder: SourcePath,
+        excludes: z.array(z.string().max(1024)).max(500),
+        maxSize: z.number().int().min(0).nullable(),
+      })
+      .strict(),
+    z.array(PolicyInfo),
+  ),
+
+  'destinations.list': call(none, z.array(DestinationInfo)),
+  'destinations.add': call(z.object({ name: Name, settings: DestinationDraft }).strict(), DestinationInfo),
+  /** Changes settings; a missing secret keeps the saved one. */
+  'destinations.update': call(z.object({ name: Name, settings: DestinationDraft }).strict(), DestinationInfo),
+  /** Tests a saved destination, or settings not saved yet (the editor's "Test connection"). */
+  'destinations.test': call(
+    z.union([
+      z.object({ name: Name }).strict(),
+      z.object({ name: Name.optional(), settings: DestinationDraft }).strict(),
+    ]),
+    TestResult,
+  ),
+  'destinations.remove': call(z.object({ name: Name }).strict(), ok),
+
+  /** "Back up now": all destinations, or the ones named. Answers at once; progress arrives as events. */
+  'runs.start': call(z.object({ destinations: z.array(Name).optional() }).strict(), z.object({ runId: z.number() })),
+  /** Stops the running backup at a safe point: what was sent stays recorded, the next run continues. */
+  'runs.cancel': call(none, z.object({ cancelled: z.boolean() })),
+  'runs.active': call(none, ActiveRun.nullable()),
+  'runs.list': call(
+    z
+      .object({
+        limit: z.number().int().min(1).max(500).default(50),
+        /** Runs with an id below this (paging back through history). */
+        before: z.number().int().optional(),
+      })
+      .strict(),
+    z.array(RunInfo),
+  ),
+  'runs.log': call(
+    z
+      .object({
+        runId: z.number().int(),
+        level: z.enum(['all', 'problems']).default('all'),
+        offset: z.number().int().min(0).default(0),
+        limit: z.number().int().min(1).max(1000).default(200),
+      })
+      .strict(),
+    z.object({ total: z.number(), lines: z.array(LogLine) }),
+  ),
+
+  'snapshots.list': call(z.object({ destination: Name }).strict(), z.array(SnapshotInfo)),
+  'dashboard.get': call(none, Dashboard),
+
+  'settings.get': call(none, Settings),
+  'settings.set': call(SettingsPatch.strict(), Settings),
+} as const;
+
+export type Methods = typeof methods;
+export type MethodName = keyof Methods;
+export type InputOf<M extends MethodName> = z.input<Methods[M]['input']>;
+export type OutputOf<M extends MethodName> = z.output<Methods[M]['output']>;
+
+/** What changed, so views can reload just that. */
+export const Topic = z.enum(['sources', 'destinations', 'policies', 'settings', 'runs', 'status']);
+export type Topic = z.infer<typeof Topic>;
+
+export const events = {
+  'run.started': z.object({ runId: z.number(), trigger: z.string(), destinations: z.array(z.string()) }),
+  /** At most a few per second while a backup runs. */
+  'run.progress': ActiveRun,
+  'run.finished': z.object({ runId: z.number(), status: RunStatus, error: z.string().nullable() }),
+  changed: z.object({ topics: z.array(Topic) }),
+} as const;
+
+export type Events = typeof events;
+export type EventName = keyof Events;
+export type EventOf<E extends EventName> = z.output<Events[E]>;
+
+/** One frame on the event stream. */
+export interface EventFrame<E extends EventName = EventName> {
+  event: E;
+  data: EventOf<E>;
+}
+
+export const METHOD_NAMES = Object.keys(methods) as MethodName[];
+export const EVENT_NAMES = Object.keys(events) as EventName[];

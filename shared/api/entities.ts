@@ -1,0 +1,320 @@
+/**
+ * The shapes that cross the API boundary (renderer ↔ host). Each is a zod schema so the
+ * receiving side validates, and a type inferred from it so both sides agree at compile time.
+ * Nothing here ever carries a secret: secret fields exist only in inputs, never in outputs.
+ */
+import { z } from 'zod';
+
+/** Same rule as the engine's catalog: 1-63 letters, digits, dot, dash or underscore. */
+export const Name = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/,
+    'use 1-63 letters, digits, dot, dash or underscore, starting with a letter or digit',
+  );
+
+/** A path inside a source: '' is the root, else 'a/b' with no leading or trailing slash. */
+export const SourcePath = z
+  .string()
+  .max(4096)
+  .refine((p) => !p.includes('\0'), 'paths cannot contain NUL')
+  .refine(
+    (p) => p === '' || (!p.startsWith('/') && !p.endsWith('/')),
+    "write paths like 'photos/2024' ('' is the root)",
+  )
+  .refine((p) => p.split('/').every((s) => s !== '..' && s !== '.'), "paths cannot contain '.' or '..' segments");
+
+export const AbsolutePath = z.string().min(1, 'give a folder path').max(4096);
+
+export const S3ProviderId = z.enum(['aws', 'r2', 'b2', 'wasabi', 'minio', 'other']);
+export type S3ProviderId = z.infer<typeof S3ProviderId>;
+
+export const SourceInfo = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: z.literal('local'),
+  path: z.string(),
+  createdAt: z.number(),
+});
+export type SourceInfo = z.infer<typeof SourceInfo>;
+
+export const LocalDestinationSettings = z.object({ kind: z.literal('local'), path: AbsolutePath });
+export const S3DestinationSettings = z.object({
+  kind: z.literal('s3'),
+  provider: S3ProviderId,
+  bucket: z.string().min(1, 'give the bucket name').max(255),
+  prefix: z.string().max(1024).default(''),
+  region: z.string().max(64).optional(),
+  endpoint: z.string().max(1024).optional(),
+  storageClass: z.string().max(64).optional(),
+  pathStyle: z.boolean().optional(),
+  accessKeyId: z.string().min(1, 'give the access key id').max(256),
+});
+/** A destination's settings as stored and shown: no secret in it. */
+export const DestinationSettings = z.discriminatedUnion('kind', [LocalDestinationSettings, S3DestinationSettings]);
+export type DestinationSettings = z.infer<typeof DestinationSettings>;
+
+/** Settings as entered in the editor: the S3 secret rides along once and is never sent back. */
+export const DestinationDraft = z.discriminatedUnion('kind', [
+  LocalDestinationSettings,
+  S3DestinationSettings.extend({
+    /** Absent when editing: keep the saved secret. */
+    secretAccessKey: z.string().min(1).max(1024).optional(),
+  }),
+]);
+export type DestinationDraft = z.infer<typeof DestinationDraft>;
+
+export const DestinationInfo = z.object({
+  id: z.string(),
+  name: z.string(),
+  /** 'local' or the S3 provider id. */
+  provider: z.union([z.literal('local'), S3ProviderId]),
+  /** "bucket/prefix" or the folder path. */
+  label: z.string(),
+  settings: DestinationSettings,
+  /** True when a secret is saved for it (S3); the secret itself never leaves the host. */
+  secretSaved: z.boolean(),
+  createdAt: z.number(),
+});
+export type DestinationInfo = z.infer<typeof DestinationInfo>;
+
+export const ProbeStep = z.object({
+  step: z.enum(['config', 'credentials', 'write', 'read', 'list', 'delete']),
+  ok: z.boolean(),
+  ms: z.number(),
+  error: z.string().optional(),
+});
+export type ProbeStep = z.infer<typeof ProbeStep>;
+
+export const TestResult = z.object({
+  ok: z.boolean(),
+  steps: z.array(ProbeStep),
+  /** One sentence in plain words: what worked, or which step failed and what to do. */
+  summary: z.string(),
+});
+export type TestResult = z.infer<typeof TestResult>;
+
+/** What a destination holds for a path: the badge. 'none' means the destination is not chosen for it. */
+export const BadgeState = z.enum(['synced', 'pending', 'failed', 'excluded', 'none']);
+export type BadgeState = z.infer<typeof BadgeState>;
+
+export const StateCounts = z.object({
+  synced: z.number(),
+  pending: z.number(),
+  failed: z.number(),
+  excluded: z.number(),
+});
+export type StateCounts = z.infer<typeof StateCounts>;
+
+export const Badge = z.object({
+  state: BadgeState,
+  /** Folders: files below, by state (from the last runs' index). */
+  counts: StateCounts.optional(),
+  /** Failed: why, and when it was recorded. */
+  error: z.string().optional(),
+  at: z.number().optional(),
+});
+export type Badge = z.infer<typeof Badge>;
+
+/** A checkbox: on, off, or mixed (a descendant decides differently). */
+export const Selection = z.enum(['on', 'off', 'mixed']);
+export type Selection = z.infer<typeof Selection>;
+
+export const TreeEntry = z.object({
+  name: z.string(),
+  path: z.string(),
+  type: z.enum(['dir', 'file', 'symlink', 'other']),
+  size: z.number().nullable(),
+  mtimeMs: z.number().nullable(),
+  /** Matched by an exclusion pattern or over the size cap. */
+  excluded: z.boolean(),
+  /** Keyed by destination id. */
+  selection: z.record(z.string(), Selection),
+  badges: z.record(z.string(), Badge),
+});
+export type TreeEntry = z.infer<typeof TreeEntry>;
+
+export const TreePage = z.object({
+  source: z.string(),
+  folder: z.string(),
+  /** All children of the folder (the page is a slice of them). */
+  total: z.number(),
+  offset: z.number(),
+  entries: z.array(TreeEntry),
+  /** The folder itself (for the root row's checkboxes and badges). */
+  self: TreeEntry,
+  /** The folder could not be read (gone, no permission): why. */
+  error: z.string().optional(),
+});
+export type TreePage = z.infer<typeof TreePage>;
+
+export const PolicyInfo = z.object({
+  source: z.string(),
+  folder: z.string(),
+  /** Keyed by destination id: true sends, false stops here; absent inherits. */
+  destinations: z.record(z.string(), z.boolean()),
+  excludes: z.array(z.string()),
+  maxSize: z.number().nullable(),
+});
+export type PolicyInfo = z.infer<typeof PolicyInfo>;
+
+export const RunStatus = z.enum(['running', 'ok', 'partial', 'failed', 'interrupted', 'cancelled']);
+export type RunStatus = z.infer<typeof RunStatus>;
+
+export const Progress = z.object({
+  phase: z.enum(['scan', 'transfer', 'commit', 'done']),
+  filesScanned: z.number(),
+  bytesScanned: z.number(),
+  filesToSend: z.number(),
+  bytesToSend: z.number(),
+  filesSent: z.number(),
+  bytesSent: z.number(),
+  filesFailed: z.number(),
+  scanDone: z.boolean(),
+  bytesPerSecond: z.number(),
+  etaSeconds: z.number().optional(),
+  current: z.string().optional(),
+});
+export type Progress = z.infer<typeof Progress>;
+
+export const ActiveRun = z.object({
+  runId: z.number(),
+  trigger: z.string(),
+  startedAt: z.number(),
+  /** Destination ids taking part. */
+  destinations: z.array(z.string()),
+  cancelling: z.boolean(),
+  /** The whole run (bytes divided across the fan-out). */
+  total: Progress,
+  /** Keyed by destination id. */
+  perDestination: z.record(z.string(), Progress),
+});
+export type ActiveRun = z.infer<typeof ActiveRun>;
+
+export const RunResultInfo = z.object({
+  source: z.string(),
+  sourceId: z.string(),
+  destination: z.string(),
+  destinationId: z.string(),
+  status: RunStatus,
+  snapshotId: z.string().nullable(),
+  filesTotal: z.number(),
+  bytesTotal: z.number(),
+  filesUploaded: z.number(),
+  bytesUploaded: z.number(),
+  filesDeleted: z.number(),
+  filesFailed: z.number(),
+  error: z.string().nullable(),
+  startedAt: z.number(),
+  finishedAt: z.number().nullable(),
+});
+export type RunResultInfo = z.infer<typeof RunResultInfo>;
+
+export const RunInfo = z.object({
+  id: z.number(),
+  trigger: z.string(),
+  status: RunStatus,
+  startedAt: z.number(),
+  finishedAt: z.number().nullable(),
+  error: z.string().nullable(),
+  results: z.array(RunResultInfo),
+});
+export type RunInfo = z.infer<typeof RunInfo>;
+
+export const LogLine = z.object({
+  time: z.number(),
+  level: z.enum(['info', 'warn', 'error']),
+  source: z.string().nullable(),
+  destination: z.string().nullable(),
+  path: z.string().nullable(),
+  message: z.string(),
+});
+export type LogLine = z.infer<typeof LogLine>;
+
+export const SnapshotInfo = z.object({
+  snapshotId: z.string(),
+  sourceId: z.string(),
+  sourceName: z.string(),
+  time: z.number(),
+  files: z.number(),
+  bytes: z.number(),
+  errors: z.number(),
+  damaged: z.string().optional(),
+});
+export type SnapshotInfo = z.infer<typeof SnapshotInfo>;
+
+export const DestinationSummary = z.object({
+  id: z.string(),
+  name: z.string(),
+  provider: z.union([z.literal('local'), S3ProviderId]),
+  label: z.string(),
+  lastSuccessAt: z.number().nullable(),
+  lastRunAt: z.number().nullable(),
+  lastStatus: RunStatus.nullable(),
+  lastError: z.string().nullable(),
+  /** Over the last 30 results. */
+  recentRuns: z.number(),
+  recentSucceeded: z.number(),
+  filesStored: z.number(),
+  bytesStored: z.number(),
+  filesFailed: z.number(),
+  filesPending: z.number(),
+});
+export type DestinationSummary = z.infer<typeof DestinationSummary>;
+
+export const Dashboard = z.object({
+  destinations: z.array(DestinationSummary),
+  sources: z.number(),
+  active: ActiveRun.nullable(),
+});
+export type Dashboard = z.infer<typeof Dashboard>;
+
+export const Theme = z.enum(['system', 'light', 'dark']);
+export const Settings = z.object({
+  /** Where the database and secrets live (read-only here: set STRATA_HOME to move it). */
+  dataFolder: z.string(),
+  /** Files sent at once (1-64). */
+  concurrency: z.number().int().min(1).max(64),
+  /** Upload limit in bytes per second across all destinations; null = unlimited. */
+  bandwidthLimit: z
+    .number()
+    .int()
+    .min(16 * 1024)
+    .nullable(),
+  theme: Theme,
+});
+export type Settings = z.infer<typeof Settings>;
+export const SettingsPatch = Settings.omit({ dataFolder: true }).partial();
+export type SettingsPatch = z.infer<typeof SettingsPatch>;
+
+export const AppInfo = z.object({
+  version: z.string(),
+  /** Which host serves the UI. */
+  host: z.enum(['headless', 'desktop']),
+  platform: z.string(),
+  dataFolder: z.string(),
+  /** No source or no destination yet: show onboarding. */
+  firstRun: z.boolean(),
+  /** Where secrets are kept, in words ("OS keyring", "passphrase vault"). */
+  secretStore: z.string(),
+});
+export type AppInfo = z.infer<typeof AppInfo>;
+
+export const FolderListing = z.object({
+  path: z.string(),
+  parent: z.string().nullable(),
+  home: z.string(),
+  folders: z.array(z.object({ name: z.string(), path: z.string() })),
+  error: z.string().optional(),
+});
+export type FolderListing = z.infer<typeof FolderListing>;
+
+/** The error every failed call answers with: what happened and what to do. */
+export const ApiErrorBody = z.object({
+  code: z.string(),
+  message: z.string(),
+  hint: z.string().optional(),
+  /** Validation failures: which input field. */
+  field: z.string().optional(),
+});
+export type ApiErrorBody = z.infer<typeof ApiErrorBody>;
