@@ -2,6 +2,7 @@ import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { normalizeFolder } from '../../shared/paths.js';
+import { compilePolicies } from '../../shared/policy.js';
 import { runBackup, type BackupOptions, type BackupOutcome } from './backup/run-backup.js';
 import type { DestinationConfig, S3DestinationConfig } from './destinations/config.js';
 import { LocalDestination } from './destinations/local-destination.js';
@@ -23,6 +24,8 @@ import { FileIndex } from './store/file-index.js';
 import { PolicyStore } from './store/policy-store.js';
 import { RunStore, type DestinationHealth, type RunRecord } from './store/run-store.js';
 import { SnapshotCache } from './store/snapshot-cache.js';
+import { SettingsStore } from './store/settings-store.js';
+import { inheritedInclude } from '../../shared/selection.js';
 import { STRATA_VERSION } from './version.js';
 
 export interface EngineOptions {
@@ -65,6 +68,7 @@ export class Engine {
   readonly index: FileIndex;
   readonly runs: RunStore;
   readonly snapshots: SnapshotCache;
+  readonly settings: SettingsStore;
   readonly tmpDir: string;
   private secretStore: Promise<SecretStore> | undefined;
 
@@ -80,6 +84,7 @@ export class Engine {
     this.index = new FileIndex(this.db);
     this.runs = new RunStore(this.db);
     this.snapshots = new SnapshotCache(this.db);
+    this.settings = new SettingsStore(this.db);
     if (opts.secrets) this.secretStore = Promise.resolve(opts.secrets);
   }
 
@@ -145,6 +150,28 @@ export class Engine {
     return rec;
   }
 
+  /** New settings for a destination; a new secret replaces the saved one, none keeps it. */
+  async updateDestination(
+    name: string,
+    config: DestinationConfig,
+    secretAccessKey?: string,
+  ): Promise<DestinationRecord> {
+    const rec = this.catalog.destination(name);
+    if (config.kind === 's3') {
+      config = { ...config, prefix: resolveS3Settings(config).prefix };
+      if (secretAccessKey) await (await this.secrets()).set(destinationSecretName(rec.id), secretAccessKey);
+    } else {
+      const abs = resolve(config.path);
+      const parent = await stat(join(abs, '..')).catch(() => undefined);
+      if (!parent?.isDirectory()) {
+        throw new StrataError('not-found', `the parent of ${abs} does not exist`, 'mount the disk or share first');
+      }
+      mkdirSync(abs, { recursive: true });
+      config = { kind: 'local', path: abs };
+    }
+    return this.catalog.updateDestination(name, config);
+  }
+
   async removeDestination(name: string): Promise<void> {
     const rec = this.catalog.destination(name);
     if (rec.config.kind === 's3') await (await this.secrets()).delete(destinationSecretName(rec.id));
@@ -181,6 +208,27 @@ export class Engine {
     for (const d of this.catalog.listDestinations()) destinations[d.id] = chosen.has(d.id);
     this.policies.set(src.id, { folder: canonical, destinations, excludes, maxSize });
     return this.listPolicies(source).find((p) => p.folder === canonical)!;
+  }
+
+  /** Ticks (or unticks) one destination at a folder or file; everything below follows. */
+  selectPolicy(source: string, path: string, dest: string, include: boolean): PolicyView[] {
+    const src = this.catalog.source(source);
+    const d = this.catalog.destination(dest);
+    const canonical = normalizeFolder(path);
+    const inherited = inheritedInclude(this.policies.forSource(src.id), canonical, d.id);
+    this.policies.select(src.id, canonical, d.id, include, inherited);
+    return this.listPolicies(source);
+  }
+
+  /** Exclusion patterns (gitignore syntax) and size cap of a folder, keeping its destination choices. */
+  setPolicyRules(source: string, folder: string, excludes: string[], maxSize: number | undefined): PolicyView[] {
+    const src = this.catalog.source(source);
+    const canonical = normalizeFolder(folder);
+    const clean = excludes.map((e) => e.trimEnd()).filter((e) => e.trim() !== '');
+    // Compiling checks the patterns and the cap before anything is stored.
+    compilePolicies([{ folder: canonical, destinations: {}, excludes: clean, maxSize }]);
+    this.policies.setRules(src.id, canonical, clean, maxSize);
+    return this.listPolicies(source);
   }
 
   removePolicy(source: string, folder: string): boolean {

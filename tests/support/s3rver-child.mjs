@@ -9,10 +9,12 @@
 // - It decodes x-amz-copy-source with decodeURI, which leaves %2B, %26, %3D, %3F, %23 encoded, so
 //   copying a key with + & = ? # fails; that is its only decodeURI call, pointed at the full decoder.
 // - Idle keep-alive sockets are kept a minute so clients do not race the server's close.
+// - With S3RVER_TLS_KEY/S3RVER_TLS_CERT it serves https (for presets such as B2 that refuse plain http).
 // - With S3RVER_DECODE_CHUNKED=1 (the bench, for restic), aws-chunked (streaming-signed) bodies are
 //   decoded as real S3 does; s3rver would store them verbatim. Tests leave it off, so a client
 //   sending such bodies is caught there.
 import crypto from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Transform } from 'node:stream';
 
@@ -69,11 +71,17 @@ function awsChunkedDecoder() {
 }
 
 const S3rver = createRequire(import.meta.url)('s3rver');
+// HTTPS when given a key and certificate (S3RVER_TLS_KEY, S3RVER_TLS_CERT: PEM files), as providers that insist on https.
+const tls =
+  process.env.S3RVER_TLS_KEY && process.env.S3RVER_TLS_CERT
+    ? { key: readFileSync(process.env.S3RVER_TLS_KEY), cert: readFileSync(process.env.S3RVER_TLS_CERT) }
+    : {};
 const server = new S3rver({
   address: '127.0.0.1',
   port: 0,
   silent: !process.env.S3RVER_LOGS,
   directory: process.argv[2],
+  ...tls,
 });
 let decodedRequests = 0;
 if (process.env.S3RVER_DECODE_CHUNKED === '1') {

@@ -55,9 +55,15 @@ function waitForPort(child: ChildProcess, stderr: () => string): Promise<number>
  * Starts s3rver in its own process (its own core, like a real server) on 127.0.0.1, a free
  * port and a fresh temp directory, logs off (S3RVER_LOGS=1 turns them on).
  */
-export async function startS3rver(buckets: string[] = []): Promise<S3rverHarness> {
+export async function startS3rver(
+  buckets: string[] = [],
+  opts: { tls?: { keyFile: string; certFile: string } } = {},
+): Promise<S3rverHarness> {
   const directory = await mkdtemp(join(tmpdir(), 'strata-s3rver-'));
-  const child = spawn(process.execPath, [CHILD, directory], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const env = opts.tls
+    ? { ...process.env, S3RVER_TLS_KEY: opts.tls.keyFile, S3RVER_TLS_CERT: opts.tls.certFile }
+    : process.env;
+  const child = spawn(process.execPath, [CHILD, directory], { stdio: ['pipe', 'pipe', 'pipe'], env });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
@@ -73,7 +79,7 @@ export async function startS3rver(buckets: string[] = []): Promise<S3rverHarness
   }
   child.stdout?.resume();
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const endpoint = `http://127.0.0.1:${port}`;
+  const endpoint = `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   const createBucket = async (name: string) => {
     if (name.length < 3 || !/^[a-z0-9][a-z0-9.-]+$/.test(name)) throw new Error(`"${name}" is not a valid bucket name`);
     // An s3rver bucket is a folder in its directory; this is what its own putBucket does.

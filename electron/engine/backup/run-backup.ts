@@ -12,6 +12,7 @@ import type { PolicyStore } from '../store/policy-store.js';
 import type { RunResult, RunStatus, RunStore } from '../store/run-store.js';
 import type { SnapshotCache } from '../store/snapshot-cache.js';
 import { ByteBudget } from '../transfer/byte-budget.js';
+import { Throttle } from '../transfer/throttle.js';
 import { ProgressTracker, type ProgressSnapshot } from '../transfer/progress.js';
 import { DestinationSession, isFatalForDestination } from './destination-session.js';
 import { SMALL_FILE_LIMIT, fanOut, type FanOutTarget } from './fan-out.js';
@@ -40,6 +41,14 @@ export interface BackupOptions {
   trigger?: string;
   onProgress?: (p: ProgressSnapshot) => void;
   onLog?: (level: 'info' | 'warn' | 'error', message: string) => void;
+  /** Cancels at a safe point: the walk stops, files in flight finish, no snapshot is written, nothing is deleted. */
+  signal?: AbortSignal | undefined;
+  /** Files sent at once (default 48). */
+  concurrency?: number | undefined;
+  /** Upload limit in bytes per second across all destinations. */
+  bandwidthLimit?: number | null | undefined;
+  /** Called once the run has an id (before any work). */
+  onStart?: (runId: number, destinations: DestinationRecord[]) => void;
 }
 
 export interface BackupOutcome {
@@ -86,7 +95,9 @@ async function runLocked(
   // Holding the lock, any run still marked running was killed.
   deps.runs.markInterrupted();
   const runId = deps.runs.start(opts.trigger ?? 'manual', now().getTime());
+  opts.onStart?.(runId, allDests);
   const progress = new ProgressTracker(opts.onProgress ?? (() => undefined));
+  const throttle = opts.bandwidthLimit ? new Throttle(opts.bandwidthLimit) : undefined;
   const outcome: BackupOutcome = { runId, status: 'ok', results: [], problems: [] };
   const log = (
     level: 'info' | 'warn' | 'error',
@@ -99,6 +110,7 @@ async function runLocked(
   try {
     let planned = 0;
     for (const src of sources) {
+      if (opts.signal?.aborted) break;
       const folderPolicies = deps.policies.forSource(src.id);
       const resolver = compilePolicies(folderPolicies);
       const dests = allDests.filter((d) => folderPolicies.some((p) => p.destinations[d.id] === true));
@@ -111,9 +123,21 @@ async function runLocked(
         continue;
       }
       planned++;
-      await backupSource(deps, { src, dests, resolver, runId, progress, outcome, log, now });
+      await backupSource(deps, {
+        src,
+        dests,
+        resolver,
+        runId,
+        progress,
+        outcome,
+        log,
+        now,
+        signal: opts.signal,
+        concurrency: opts.concurrency ?? MAX_FILES_IN_FLIGHT,
+        throttle,
+      });
     }
-    if (!planned) {
+    if (!planned && !opts.signal?.aborted) {
       throw new StrataError(
         'usage',
         'no source is sent to any destination',
@@ -123,12 +147,16 @@ async function runLocked(
     progress.phase('done');
     deps.index.flush();
     const statuses = outcome.results.map((r) => r.status);
-    outcome.status = statuses.every((s) => s === 'ok')
-      ? 'ok'
-      : statuses.every((s) => s === 'failed')
-        ? 'failed'
-        : 'partial';
-    const firstError = outcome.results.find((r) => r.error)?.error;
+    outcome.status = opts.signal?.aborted
+      ? 'cancelled'
+      : statuses.every((s) => s === 'ok')
+        ? 'ok'
+        : statuses.every((s) => s === 'failed')
+          ? 'failed'
+          : 'partial';
+    const firstError = opts.signal?.aborted
+      ? 'cancelled: files sent so far are recorded, the next run continues from there'
+      : outcome.results.find((r) => r.error)?.error;
     deps.runs.finish(runId, outcome.status, firstError, now().getTime());
     return outcome;
   } catch (err) {
@@ -151,6 +179,9 @@ interface SourceRun {
     ctx?: { sourceId?: string; destId?: string; path?: string },
   ) => void;
   now: () => Date;
+  signal: AbortSignal | undefined;
+  concurrency: number;
+  throttle: Throttle | undefined;
 }
 
 async function openSessions(deps: BackupDeps, run: SourceRun): Promise<DestinationSession[]> {
@@ -223,9 +254,10 @@ async function backupSource(deps: BackupDeps, run: SourceRun): Promise<void> {
   deps.index.resetCache();
   const source: Source = new LocalSource(src.config.path);
   const budget = new ByteBudget(MEMORY_BUDGET);
-  const inFlight = pLimit(MAX_FILES_IN_FLIGHT);
+  const inFlight = pLimit(run.concurrency);
   const large = pLimit(2);
-  const perDest = new Map(sessions.map((s) => [s.destId, pLimit(s.dest.concurrency)]));
+  const perDest = new Map(sessions.map((s) => [s.destId, pLimit(Math.min(s.dest.concurrency, run.concurrency))]));
+  progress.destinations(sessions.map((s) => s.destId));
   const pending = new Set<Promise<void>>();
   const problem = (path: string, error: string, dest?: DestinationSession): void => {
     if (run.outcome.problems.length < MAX_PROBLEMS_RETURNED) {
@@ -244,7 +276,7 @@ async function backupSource(deps: BackupDeps, run: SourceRun): Promise<void> {
   for await (const item of source.walk({
     isExcluded: (p, isDir) => resolver.isExcluded(p, isDir) || (isDir && !resolver.shouldDescend(p)),
   })) {
-    if (!live().length) break;
+    if (!live().length || run.signal?.aborted) break;
     if (item.type === 'error') {
       for (const s of live()) {
         s.counters.filesFailed++;
@@ -298,7 +330,10 @@ async function backupSource(deps: BackupDeps, run: SourceRun): Promise<void> {
       continue;
     }
     for (const s of targets.filter((t) => !needs.includes(t))) await s.add({ ...entryOf(item), sha256: idx!.sha256! });
-    progress.planned(item.size);
+    progress.planned(
+      item.size,
+      needs.map((s) => s.destId),
+    );
     // A known file waiting to be sent again is marked pending (its badge shows it). A new file
     // needs no mark: having no status for a destination that wants it already says pending.
     if (idx) {
@@ -318,6 +353,10 @@ async function backupSource(deps: BackupDeps, run: SourceRun): Promise<void> {
   }
   progress.phase('transfer');
   await Promise.all(pending);
+  if (run.signal?.aborted) {
+    await cancelSessions(deps, run, sessions);
+    return;
+  }
   progress.phase('commit');
 
   await removeDeleted(deps, run, sessions, problem);
@@ -371,6 +410,34 @@ async function backupSource(deps: BackupDeps, run: SourceRun): Promise<void> {
     run.outcome.results.push(result);
     await s.dest.close();
   }
+}
+
+/**
+ * A cancelled run writes no snapshot and deletes nothing (the walk did not see everything), but
+ * what it sent is recorded in the index, so the next run does not send it again.
+ */
+async function cancelSessions(deps: BackupDeps, run: SourceRun, sessions: DestinationSession[]): Promise<void> {
+  deps.index.flush();
+  for (const s of sessions) {
+    await s.writer.discard();
+    const result: RunResult & { sourceName: string; destName: string } = {
+      sourceId: run.src.id,
+      destId: s.destId,
+      sourceName: run.src.name,
+      destName: s.destName,
+      ...s.counters,
+      status: 'cancelled',
+      error: 'cancelled before the snapshot was written',
+      startedAt: s.startedAt,
+      finishedAt: run.now().getTime(),
+    };
+    deps.runs.saveResult(run.runId, result);
+    run.outcome.results.push(result);
+    await s.dest.close();
+  }
+  run.log('warn', `${run.src.name}: cancelled; files sent so far are recorded and will not be sent again`, {
+    sourceId: run.src.id,
+  });
 }
 
 /** Removes a file's objects (it became a folder or link), or everything under a folder (it became a file). */
@@ -468,12 +535,22 @@ async function sendFile(deps: BackupDeps, job: SendJob): Promise<void> {
       sendBuffer: (body, sha) =>
         limit(async () => {
           await prepare();
+          await run.throttle?.take(body.length, run.signal);
           await s.dest.putBuffer(key, body, sha);
+          run.progress.destBytes(s.destId, body.length);
         }),
       sendStream: (body, size, sha, onBytes) =>
         limit(async () => {
           await prepare();
-          await s.dest.putStream(key, body, { size, sha256: sha, onProgress: onBytes });
+          const paced = run.throttle ? run.throttle.pace(body) : body;
+          await s.dest.putStream(key, paced, {
+            size,
+            sha256: sha,
+            onProgress: (n) => {
+              onBytes(n);
+              run.progress.destBytes(s.destId, n);
+            },
+          });
         }),
     };
   };
@@ -497,7 +574,11 @@ async function sendFile(deps: BackupDeps, job: SendJob): Promise<void> {
       if (idx) deps.index.markSeen(idx.id, run.runId);
       else deps.index.markSeenPath(run.src.id, entry.path, run.runId);
       problem(entry.path, message);
-      run.progress.fileDone(entry.path, true);
+      run.progress.fileDone(
+        entry.path,
+        true,
+        live.map((s) => [s.destId, false]),
+      );
       return;
     }
   }
@@ -515,9 +596,11 @@ async function sendFile(deps: BackupDeps, job: SendJob): Promise<void> {
     run.runId,
   );
   let anyFailed = false;
+  const perDestOk: [string, boolean][] = [];
   for (let i = 0; i < live.length; i++) {
     const s = live[i]!;
     const err = result.errors[i];
+    perDestOk.push([s.destId, err === undefined]);
     if (err === undefined) {
       if (result.sent[i]) {
         s.counters.filesUploaded++;
@@ -542,7 +625,7 @@ async function sendFile(deps: BackupDeps, job: SendJob): Promise<void> {
     deps.index.setStatus(id, { destId: s.destId, state: 'failed', error: message });
     problem(entry.path, message, s);
   }
-  run.progress.fileDone(entry.path, anyFailed);
+  run.progress.fileDone(entry.path, anyFailed, perDestOk);
 }
 
 /** Paths gone from the source: their current objects move to history/, then leave files/. */

@@ -82,6 +82,20 @@ export class Catalog {
     return rec;
   }
 
+  /** Replaces a destination's settings (its name, id and snapshot series stay). */
+  updateDestination(name: string, config: DestinationConfig): DestinationRecord {
+    const rec = this.destination(name);
+    if (rec.config.kind !== config.kind) {
+      throw new StrataError(
+        'usage',
+        `'${name}' is a ${rec.config.kind} destination and cannot become a ${config.kind} one`,
+        'add a new destination instead',
+      );
+    }
+    this.db.prepare('UPDATE destinations SET config = ? WHERE id = ?').run(JSON.stringify(config), rec.id);
+    return { ...rec, config };
+  }
+
   removeSource(name: string): void {
     this.db.prepare('DELETE FROM sources WHERE id = ?').run(this.source(name).id);
   }

@@ -118,4 +118,11 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX run_log_run ON run_log(run_id);
   `,
+  // 2: user settings (concurrency, bandwidth, theme) as JSON values.
+  `
+  CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -45,6 +45,49 @@ export class PolicyStore {
     })();
   }
 
+  /**
+   * Ticks or unticks one destination at a folder (or file), and makes everything below follow:
+   * decisions for that destination on descendants are dropped. A decision equal to what the
+   * folder would inherit anyway is dropped too, so the policy list stays what the user meant.
+   */
+  select(sourceId: string, folder: string, destId: string, include: boolean, inherited: boolean): void {
+    this.db.transaction(() => {
+      // substr, not LIKE: LIKE folds ASCII case, and 'Photos' must not touch 'photos'.
+      const below = folder === '' ? '' : `${folder}/`;
+      this.db
+        .prepare(
+          `DELETE FROM policy_destinations WHERE source_id = ? AND dest_id = ? AND folder <> ? AND substr(folder, 1, ?) = ?`,
+        )
+        .run(sourceId, destId, folder, below.length, below);
+      if (include === inherited) {
+        this.db
+          .prepare('DELETE FROM policy_destinations WHERE source_id = ? AND folder = ? AND dest_id = ?')
+          .run(sourceId, folder, destId);
+      } else {
+        this.db
+          .prepare(
+            `INSERT INTO policy_destinations (source_id, folder, dest_id, include) VALUES (?, ?, ?, ?)
+             ON CONFLICT (source_id, folder, dest_id) DO UPDATE SET include = excluded.include`,
+          )
+          .run(sourceId, folder, destId, include ? 1 : 0);
+      }
+    })();
+  }
+
+  /** Exclusion patterns and size cap of a folder, leaving its destination decisions alone. */
+  setRules(sourceId: string, folder: string, excludes: string[], maxSize: number | undefined): void {
+    if (!excludes.length && maxSize === undefined) {
+      this.db.prepare('DELETE FROM policy_rules WHERE source_id = ? AND folder = ?').run(sourceId, folder);
+      return;
+    }
+    this.db
+      .prepare(
+        `INSERT INTO policy_rules (source_id, folder, excludes, max_size) VALUES (?, ?, ?, ?)
+         ON CONFLICT (source_id, folder) DO UPDATE SET excludes = excluded.excludes, max_size = excluded.max_size`,
+      )
+      .run(sourceId, folder, JSON.stringify(excludes), maxSize ?? null);
+  }
+
   forSource(sourceId: string): FolderPolicy[] {
     const byFolder = new Map<string, FolderPolicy>();
     const get = (folder: string): FolderPolicy => {

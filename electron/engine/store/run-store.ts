@@ -1,6 +1,6 @@
 import type { Db } from './database.js';
 
-export type RunStatus = 'running' | 'ok' | 'partial' | 'failed' | 'interrupted';
+export type RunStatus = 'running' | 'ok' | 'partial' | 'failed' | 'interrupted' | 'cancelled';
 
 export interface RunResult {
   sourceId: string;
@@ -102,11 +102,14 @@ export class RunStore {
       .run(runId, Date.now(), level, ctx.sourceId ?? null, ctx.destId ?? null, ctx.path ?? null, message);
   }
 
-  recentRuns(limit = 20): RunRecord[] {
+  /** Newest first; `before` pages back through older runs. */
+  recentRuns(limit = 20, before = Number.MAX_SAFE_INTEGER): RunRecord[] {
     return (
       this.db
-        .prepare('SELECT id, trigger, status, started_at, finished_at, error FROM runs ORDER BY id DESC LIMIT ?')
-        .all(limit) as {
+        .prepare(
+          'SELECT id, trigger, status, started_at, finished_at, error FROM runs WHERE id < ? ORDER BY id DESC LIMIT ?',
+        )
+        .all(before, limit) as {
         id: number;
         trigger: string;
         status: RunStatus;
@@ -161,6 +164,35 @@ export class RunStore {
       .prepare(`SELECT level, path, message FROM run_log WHERE run_id = ? ${filter} ORDER BY id LIMIT ?`)
       .all(runId, limit) as { level: string; path: string | null; message: string }[];
   }
+}
+
+export interface LogRow {
+  time: number;
+  level: 'info' | 'warn' | 'error';
+  sourceId: string | null;
+  destId: string | null;
+  path: string | null;
+  message: string;
+}
+
+/** A page of a run's log, oldest first, with the total for paging. */
+export function logPage(
+  db: Db,
+  runId: number,
+  which: 'all' | 'problems',
+  offset: number,
+  limit: number,
+): { total: number; lines: LogRow[] } {
+  const filter = which === 'all' ? '' : `AND level IN ('warn', 'error')`;
+  const total = (db.prepare(`SELECT COUNT(*) AS n FROM run_log WHERE run_id = ? ${filter}`).get(runId) as { n: number })
+    .n;
+  const lines = db
+    .prepare(
+      `SELECT time, level, source_id AS sourceId, dest_id AS destId, path, message FROM run_log
+       WHERE run_id = ? ${filter} ORDER BY id LIMIT ? OFFSET ?`,
+    )
+    .all(runId, limit, offset) as LogRow[];
+  return { total, lines };
 }
 
 interface ResultRow {

@@ -401,6 +401,22 @@ export function buildProgram(setExit: (code: number) => void): Command {
       });
     });
 
+  program
+    .command('serve')
+    .description('run the Strata UI and API on 127.0.0.1 (headless host); prints the address to open')
+    .option('--port <n>', 'port to listen on (default: a free one)')
+    .action(async (o: { port?: string }) => {
+      let port: number | undefined;
+      if (o.port !== undefined) {
+        port = Number(o.port);
+        if (!Number.isInteger(port) || port < 0 || port > 65535) {
+          throw new StrataError('usage', `--port ${o.port} is not a port number`, 'give a number from 1 to 65535');
+        }
+      }
+      const { serve } = await import('../serve.js');
+      await serve({ engine: open(), port });
+    });
+
   return program;
 }
 

@@ -1,0 +1,269 @@
+import { lstat, readdir, realpath } from 'node:fs/promises';
+import { join, sep } from 'node:path';
+import { describeError, StrataError } from '../../../shared/errors.js';
+import { compilePolicies, type FolderPolicy } from '../../../shared/policy.js';
+import { selectionOf } from '../../../shared/selection.js';
+import type { Badge, StateCounts, TreeEntry, TreePage } from '../../../shared/api/entities.js';
+import type { Db } from '../store/database.js';
+import type { FileState } from '../store/file-index.js';
+
+export interface TreeRequest {
+  sourceId: string;
+  sourceName: string;
+  root: string;
+  folder: string;
+  offset: number;
+  limit: number;
+  destIds: string[];
+  policies: FolderPolicy[];
+}
+
+interface Child {
+  name: string;
+  type: TreeEntry['type'];
+}
+
+/** Sorted listings of recently opened folders, so paging through 100,000 entries reads the folder once. */
+const listingCache = new Map<string, { at: number; children: Child[] }>();
+const LISTING_TTL_MS = 5000;
+
+async function childrenOf(abs: string): Promise<Child[]> {
+  const hit = listingCache.get(abs);
+  if (hit && Date.now() - hit.at < LISTING_TTL_MS) return hit.children;
+  const dirents = await readdir(abs, { withFileTypes: true });
+  const children: Child[] = dirents.map((d) => ({
+    name: d.name,
+    type: d.isDirectory() ? 'dir' : d.isFile() ? 'file' : d.isSymbolicLink() ? 'symlink' : 'other',
+  }));
+  // Folders first, then by name as a person reads it (numbers in order, case folded).
+  children.sort(
+    (a, b) =>
+      Number(b.type === 'dir') - Number(a.type === 'dir') ||
+      a.name.localeCompare(b.name, undefined, { numeric: true, sensitivity: 'base' }) ||
+      (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+  );
+  if (listingCache.size > 16) listingCache.delete(listingCache.keys().next().value!);
+  listingCache.set(abs, { at: Date.now(), children });
+  return children;
+}
+
+/** Forgets cached listings (after a run, or when the user reloads). */
+export function forgetListings(): void {
+  listingCache.clear();
+}
+
+/**
+ * One page of a folder's children as the tree shows them: what is on disk now, each with its
+ * checkbox per destination (from policies) and badge per destination (from the file index).
+ */
+export async function listTree(db: Db, req: TreeRequest): Promise<TreePage> {
+  const resolver = compilePolicies(req.policies);
+  const rootReal = await realpath(req.root).catch(() => {
+    throw new StrataError(
+      'not-found',
+      `the folder ${req.root} of '${req.sourceName}' is not there`,
+      'mount or restore it',
+    );
+  });
+  const abs = join(rootReal, ...req.folder.split('/').filter(Boolean));
+  const rollup = rollupQuery(db);
+  const failures = destinationFailures(db, req.sourceId);
+  const selfEntry = (): TreeEntry =>
+    decorate(
+      {
+        name: req.folder === '' ? req.sourceName : req.folder.slice(req.folder.lastIndexOf('/') + 1),
+        path: req.folder,
+        type: 'dir',
+        size: null,
+        mtimeMs: null,
+      },
+      req,
+      failures,
+      resolver.isExcluded(req.folder, true),
+      undefined,
+      rollup(req.sourceId, req.folder),
+    );
+  let children: Child[];
+  try {
+    // A path through a symlink could lead outside the source: the tree never follows links.
+    const real = await realpath(abs);
+    if (real !== rootReal && !real.startsWith(rootReal + sep)) {
+      throw new StrataError('unsafe-path', `/${req.folder} leads outside the source`, 'links are not followed');
+    }
+    children = await childrenOf(real);
+  } catch (err) {
+    return {
+      source: req.sourceName,
+      folder: req.folder,
+      total: 0,
+      offset: 0,
+      entries: [],
+      self: selfEntry(),
+      error: describeError(err),
+    };
+  }
+  const page = children.slice(req.offset, req.offset + req.limit);
+  const rows = indexRows(
+    db,
+    req.sourceId,
+    req.folder,
+    page.map((c) => c.name),
+  );
+  const entries = await Promise.all(
+    page.map(async (c): Promise<TreeEntry> => {
+      const path = req.folder === '' ? c.name : `${req.folder}/${c.name}`;
+      const st = c.type === 'file' ? await lstat(join(abs, c.name)).catch(() => undefined) : undefined;
+      const size = st ? st.size : null;
+      const isDir = c.type === 'dir';
+      const cap = isDir ? undefined : resolver.maxSizeFor(path);
+      const excluded = resolver.isExcluded(path, isDir) || (size !== null && cap !== undefined && size > cap);
+      const row = rows.get(c.name);
+      const changed = !!row && !!st && (row.size !== st.size || row.mtimeMs !== st.mtimeMs);
+      return decorate(
+        { name: c.name, path, type: c.type, size, mtimeMs: st ? st.mtimeMs : null },
+        req,
+        failures,
+        excluded,
+        isDir ? undefined : { statuses: row?.statuses ?? new Map(), changed },
+        isDir ? rollup(req.sourceId, path) : undefined,
+      );
+    }),
+  );
+  return {
+    source: req.sourceName,
+    folder: req.folder,
+    total: children.length,
+    offset: req.offset,
+    entries,
+    self: selfEntry(),
+  };
+}
+
+type StatusRow = { state: FileState; error: string | null; at: number };
+
+function decorate(
+  base: Pick<TreeEntry, 'name' | 'path' | 'type' | 'size' | 'mtimeMs'>,
+  req: TreeRequest,
+  failures: Map<string, DestFailure>,
+  excluded: boolean,
+  file: { statuses: Map<string, StatusRow>; changed: boolean } | undefined,
+  counts: Map<string, StateCounts> | undefined,
+): TreeEntry {
+  const selection: TreeEntry['selection'] = {};
+  const badges: TreeEntry['badges'] = {};
+  for (const destId of req.destIds) {
+    const sel = selectionOf(req.policies, base.path, destId);
+    selection[destId] = sel;
+    const badge = file
+      ? fileBadge(sel, excluded, file.statuses.get(destId), file.changed)
+      : folderBadge(sel, excluded, counts?.get(destId));
+    // Waiting to be sent to a destination whose last run failed as a whole: that failure is why.
+    const failure = failures.get(destId);
+    badges[destId] =
+      badge.state === 'pending' && failure
+        ? { ...badge, state: 'failed', error: failure.error, at: failure.at }
+        : badge;
+  }
+  return { ...base, excluded, selection, badges };
+}
+
+interface DestFailure {
+  error: string;
+  at: number;
+}
+
+/** Destinations whose latest run for this source failed as a whole (unreachable, bad key, missing bucket). */
+function destinationFailures(db: Db, sourceId: string): Map<string, DestFailure> {
+  const rows = db
+    .prepare(
+      `SELECT r.dest_id, r.status, r.error, COALESCE(r.finished_at, r.started_at) AS at FROM run_results r
+       WHERE r.source_id = ? AND r.status <> 'running' AND r.started_at = (
+         SELECT MAX(x.started_at) FROM run_results x WHERE x.source_id = r.source_id AND x.dest_id = r.dest_id
+           AND x.status <> 'running')`,
+    )
+    .all(sourceId) as { dest_id: string; status: string; error: string | null; at: number }[];
+  const out = new Map<string, DestFailure>();
+  for (const r of rows) {
+    if (r.status === 'failed')
+      out.set(r.dest_id, { error: r.error ?? 'the last backup to this destination failed', at: r.at });
+  }
+  return out;
+}
+
+function fileBadge(sel: string, excluded: boolean, row: StatusRow | undefined, changed: boolean): Badge {
+  if (sel === 'off') return row?.state === 'synced' ? { state: 'synced', at: row.at } : { state: 'none' };
+  if (excluded) return { state: 'excluded' };
+  if (!row) return { state: 'pending' };
+  if (row.state === 'failed')
+    return { state: 'failed', error: row.error ?? 'the last backup of this file failed', at: row.at };
+  if (row.state === 'synced' && changed) return { state: 'pending', at: row.at };
+  return { state: row.state, at: row.at };
+}
+
+function folderBadge(sel: string, excluded: boolean, counts: StateCounts | undefined): Badge {
+  const c = counts ?? { synced: 0, pending: 0, failed: 0, excluded: 0 };
+  if (excluded && sel !== 'off') return { state: 'excluded', counts: c };
+  if (c.failed) return { state: 'failed', counts: c, error: `${c.failed} file(s) below failed` };
+  if (c.pending) return { state: 'pending', counts: c };
+  if (sel === 'off') return { state: c.synced ? 'synced' : 'none', counts: c };
+  return { state: c.synced ? 'synced' : 'pending', counts: c };
+}
+
+function indexRows(
+  db: Db,
+  sourceId: string,
+  dir: string,
+  names: string[],
+): Map<string, { size: number; mtimeMs: number; statuses: Map<string, StatusRow> }> {
+  const out = new Map<string, { size: number; mtimeMs: number; statuses: Map<string, StatusRow> }>();
+  if (!names.length) return out;
+  const rows = db
+    .prepare(
+      `SELECT f.name, f.size, f.mtime_ms, s.dest_id, s.state, s.error, s.updated_at
+       FROM files f LEFT JOIN file_status s ON s.file_id = f.id
+       WHERE f.source_id = ? AND f.dir = ? AND f.name IN (SELECT value FROM json_each(?))`,
+    )
+    .all(sourceId, dir, JSON.stringify(names)) as {
+    name: string;
+    size: number;
+    mtime_ms: number;
+    dest_id: string | null;
+    state: FileState | null;
+    error: string | null;
+    updated_at: number | null;
+  }[];
+  for (const r of rows) {
+    let e = out.get(r.name);
+    if (!e) out.set(r.name, (e = { size: r.size, mtimeMs: r.mtime_ms, statuses: new Map() }));
+    if (r.dest_id && r.state) e.statuses.set(r.dest_id, { state: r.state, error: r.error, at: r.updated_at ?? 0 });
+  }
+  return out;
+}
+
+/** Files below a folder by destination and state: a range scan on (source_id, dir). */
+function rollupQuery(db: Db): (sourceId: string, folder: string) => Map<string, StateCounts> {
+  const all = db.prepare(
+    `SELECT s.dest_id, s.state, COUNT(*) AS n FROM files f JOIN file_status s ON s.file_id = f.id
+     WHERE f.source_id = ? AND f.type = 'file' GROUP BY s.dest_id, s.state`,
+  );
+  // '0' is the character after '/', so [dir + '/', dir + '0') is every folder below dir.
+  const below = db.prepare(
+    `SELECT s.dest_id, s.state, COUNT(*) AS n FROM files f JOIN file_status s ON s.file_id = f.id
+     WHERE f.source_id = ? AND f.type = 'file' AND (f.dir = ? OR (f.dir >= ? AND f.dir < ?))
+     GROUP BY s.dest_id, s.state`,
+  );
+  return (sourceId, folder) => {
+    const rows = (folder === '' ? all.all(sourceId) : below.all(sourceId, folder, `${folder}/`, `${folder}0`)) as {
+      dest_id: string;
+      state: FileState;
+      n: number;
+    }[];
+    const out = new Map<string, StateCounts>();
+    for (const r of rows) {
+      let c = out.get(r.dest_id);
+      if (!c) out.set(r.dest_id, (c = { synced: 0, pending: 0, failed: 0, excluded: 0 }));
+      c[r.state] += r.n;
+    }
+    return out;
+  };
+}

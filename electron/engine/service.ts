@@ -1,0 +1,574 @@
+/**
+ * The shared API (shared/api/contract.ts) implemented over the engine. Both hosts hand every
+ * call to `handle`, which validates the input against the contract, runs it, and answers either
+ * the result or a typed error: a bad call never throws out of here.
+ */
+import { readdir } from 'node:fs/promises';
+import { homedir, platform } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { ZodError } from 'zod';
+import { methods, type EventName, type EventOf, type MethodName, type OutputOf } from '../../shared/api/contract.js';
+import type {
+  ActiveRun,
+  ApiErrorBody,
+  DestinationDraft,
+  DestinationInfo,
+  PolicyInfo,
+  Progress,
+  ProbeStep as ApiProbeStep,
+  RunInfo,
+  TestResult,
+} from '../../shared/api/entities.js';
+import { describeError, StrataError } from '../../shared/errors.js';
+import { forgetListings, listTree } from './browse/tree-listing.js';
+import type { DestinationConfig, S3DestinationConfig } from './destinations/config.js';
+import { LocalDestination } from './destinations/local-destination.js';
+import type { Destination } from './destinations/types.js';
+import { labelOf, type Engine, type PolicyView } from './engine.js';
+import { destinationSecretName } from './secrets/secret-store.js';
+import type { DestinationRecord } from './store/catalog.js';
+import { logPage } from './store/run-store.js';
+import type { ProgressSnapshot } from './transfer/progress.js';
+import { STRATA_VERSION } from './version.js';
+
+export type Reply = { ok: true; result: unknown } | { ok: false; error: ApiErrorBody };
+export type EventListener = <E extends EventName>(event: E, data: EventOf<E>) => void;
+
+export interface ServiceOptions {
+  host: 'headless' | 'desktop';
+  /** How often the tree is told to refresh badges while a backup runs. */
+  statusIntervalMs?: number;
+}
+
+type Handlers = { [M in MethodName]: (input: never) => Promise<OutputOf<M>> | OutputOf<M> };
+
+interface Running {
+  info: ActiveRun;
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+export class StrataService {
+  private readonly listeners = new Set<EventListener>();
+  private running: Running | undefined;
+  private readonly handlers: Handlers;
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly opts: ServiceOptions,
+  ) {
+    this.handlers = this.makeHandlers();
+  }
+
+  /** Validates, runs, and answers one call. */
+  async handle(method: string, rawInput: unknown): Promise<Reply> {
+    if (!Object.hasOwn(methods, method)) {
+      return fail({
+        code: 'not-found',
+        message: `no API method '${method}'`,
+        hint: 'update the app and the host together',
+      });
+    }
+    const m = method as MethodName;
+    const parsed = methods[m].input.safeParse(rawInput ?? {});
+    if (!parsed.success) return fail(validationError(parsed.error));
+    try {
+      const handler = this.handlers[m] as (input: unknown) => unknown;
+      const result = await handler(parsed.data);
+      return { ok: true, result: methods[m].output.parse(result) };
+    } catch (err) {
+      return fail(toErrorBody(err));
+    }
+  }
+
+  subscribe(listener: EventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Stops a running backup at a safe point and waits for it (for a graceful shutdown). */
+  async shutdown(): Promise<void> {
+    const r = this.running;
+    if (!r) return;
+    r.controller.abort();
+    await r.done;
+  }
+
+  get busy(): boolean {
+    return this.running !== undefined;
+  }
+
+  private emit<E extends EventName>(event: E, data: EventOf<E>): void {
+    for (const l of this.listeners) {
+      try {
+        l(event, data);
+      } catch {
+        // One broken listener (a closed socket) must not stop the others.
+      }
+    }
+  }
+
+  private changed(...topics: EventOf<'changed'>['topics']): void {
+    this.emit('changed', { topics });
+  }
+
+  private makeHandlers(): Handlers {
+    const e = this.engine;
+    return {
+      'app.info': async () => ({
+        version: STRATA_VERSION,
+        host: this.opts.host,
+        platform: platform(),
+        dataFolder: e.home,
+        firstRun: e.catalog.listSources().length === 0 || e.catalog.listDestinations().length === 0,
+        secretStore: await this.secretStoreLabel(),
+      }),
+      'fs.folders': async ({ path }: { path?: string }) => listFolders(path),
+
+      'sources.list': () => e.catalog.listSources().map((s) => ({ ...s, kind: s.config.kind, path: s.config.path })),
+      'sources.add': async ({ name, path }: { name: string; path: string }) => {
+        const s = await e.addLocalSource(name, path);
+        this.changed('sources');
+        return { ...s, kind: s.config.kind, path: s.config.path };
+      },
+      'sources.remove': ({ name }: { name: string }) => {
+        this.assertIdle('remove a source');
+        e.removeSource(name);
+        this.changed('sources', 'policies', 'status');
+        return { ok: true as const };
+      },
+
+      'tree.list': async (input: { source: string; folder: string; offset: number; limit: number }) => {
+        const src = e.catalog.source(input.source);
+        e.index.flush();
+        return listTree(e.db, {
+          sourceId: src.id,
+          sourceName: src.name,
+          root: src.config.path,
+          folder: input.folder,
+          offset: input.offset,
+          limit: input.limit,
+          destIds: e.catalog.listDestinations().map((d) => d.id),
+          policies: e.policies.forSource(src.id),
+        });
+      },
+
+      'policies.list': ({ source }: { source?: string }) => this.policies(source),
+      'policies.select': (i: { source: string; path: string; destination: string; include: boolean }) => {
+        e.selectPolicy(i.source, i.path, i.destination, i.include);
+        this.changed('policies');
+        return this.policies(i.source);
+      },
+      'policies.setRules': (i: { source: string; folder: string; excludes: string[]; maxSize: number | null }) => {
+        e.setPolicyRules(i.source, i.folder, i.excludes, i.maxSize ?? undefined);
+        this.changed('policies');
+        return this.policies(i.source);
+      },
+
+      'destinations.list': async () => Promise.all(e.catalog.listDestinations().map((d) => this.destinationInfo(d))),
+      'destinations.add': async ({ name, settings }: { name: string; settings: DestinationDraft }) => {
+        let rec: DestinationRecord;
+        if (settings.kind === 'local') rec = await e.addLocalDestination(name, settings.path);
+        else {
+          if (!settings.secretAccessKey) {
+            throw new StrataError('auth', 'no secret access key given', 'enter the secret access key of this key id');
+          }
+          rec = await e.addS3Destination(name, s3Config(settings), settings.secretAccessKey);
+        }
+        this.changed('destinations', 'status');
+        return this.destinationInfo(rec);
+      },
+      'destinations.update': async ({ name, settings }: { name: string; settings: DestinationDraft }) => {
+        this.assertIdle('change a destination');
+        const config: DestinationConfig = settings.kind === 'local' ? settings : s3Config(settings);
+        const rec = await e.updateDestination(
+          name,
+          config,
+          settings.kind === 's3' ? settings.secretAccessKey : undefined,
+        );
+        this.changed('destinations', 'status');
+        return this.destinationInfo(rec);
+      },
+      'destinations.test': async (input: { name?: string; settings?: DestinationDraft }) => this.test(input),
+      'destinations.remove': async ({ name }: { name: string }) => {
+        this.assertIdle('remove a destination');
+        await e.removeDestination(name);
+        this.changed('destinations', 'policies', 'status');
+        return { ok: true as const };
+      },
+
+      'runs.start': ({ destinations }: { destinations?: string[] }) => this.start(destinations),
+      'runs.cancel': () => {
+        const r = this.running;
+        if (!r) return { cancelled: false };
+        r.info.cancelling = true;
+        r.controller.abort();
+        this.emit('run.progress', r.info);
+        return { cancelled: true };
+      },
+      'runs.active': () => this.running?.info ?? null,
+      'runs.list': ({ limit, before }: { limit: number; before?: number }) =>
+        e.runs.recentRuns(limit, before).map((r) => this.runInfo(r)),
+      'runs.log': (i: { runId: number; level: 'all' | 'problems'; offset: number; limit: number }) => {
+        e.index.flush();
+        const page = logPage(e.db, i.runId, i.level, i.offset, i.limit);
+        const names = this.nameMaps();
+        return {
+          total: page.total,
+          lines: page.lines.map((l) => ({
+            time: l.time,
+            level: l.level,
+            source: l.sourceId ? (names.sources.get(l.sourceId) ?? l.sourceId) : null,
+            destination: l.destId ? (names.dests.get(l.destId) ?? l.destId) : null,
+            path: l.path,
+            message: l.message,
+          })),
+        };
+      },
+
+      'snapshots.list': async ({ destination }: { destination: string }) =>
+        (await e.listSnapshots(destination)).map((s) => ({
+          snapshotId: s.snapshotId,
+          sourceId: s.sourceId,
+          sourceName: s.sourceName,
+          time: s.time.getTime(),
+          files: s.files,
+          bytes: s.bytes,
+          errors: s.errors,
+          ...(s.damaged ? { damaged: s.damaged } : {}),
+        })),
+      'dashboard.get': () => {
+        const status = e.status();
+        const recs = new Map(e.catalog.listDestinations().map((d) => [d.name, d]));
+        return {
+          sources: status.sources.length,
+          active: this.running?.info ?? null,
+          destinations: status.destinations.map((d) => {
+            const rec = recs.get(d.name)!;
+            return {
+              id: rec.id,
+              name: d.name,
+              provider: rec.config.kind === 'local' ? ('local' as const) : rec.config.provider,
+              label: d.label,
+              lastSuccessAt: d.health.lastSuccessAt,
+              lastRunAt: d.health.lastRunAt,
+              lastStatus: d.health.lastStatus,
+              lastError: d.health.lastError,
+              recentRuns: d.health.runs,
+              recentSucceeded: d.health.succeeded,
+              filesStored: d.files,
+              bytesStored: d.bytes,
+              filesFailed: d.failedFiles,
+              filesPending: d.pendingFiles,
+            };
+          }),
+        };
+      },
+
+      'settings.get': () => ({ dataFolder: e.home, ...e.settings.get() }),
+      'settings.set': (patch: Partial<{ concurrency: number; bandwidthLimit: number | null; theme: 'system' }>) => {
+        const next = e.settings.set(patch);
+        this.changed('settings');
+        return { dataFolder: e.home, ...next };
+      },
+    };
+  }
+
+  private policies(source?: string): PolicyInfo[] {
+    const ids = new Map(this.engine.catalog.listDestinations().map((d) => [d.name, d.id]));
+    return this.engine.listPolicies(source).map((p: PolicyView) => ({
+      source: p.source,
+      folder: p.folder,
+      destinations: Object.fromEntries(p.destinations.map((d) => [ids.get(d.name)!, d.include])),
+      excludes: p.excludes,
+      maxSize: p.maxSize ?? null,
+    }));
+  }
+
+  private nameMaps(): { sources: Map<string, string>; dests: Map<string, string> } {
+    return {
+      sources: new Map(this.engine.catalog.listSources().map((s) => [s.id, s.name])),
+      dests: new Map(this.engine.catalog.listDestinations().map((d) => [d.id, d.name])),
+    };
+  }
+
+  private runInfo(r: {
+    id: number;
+    trigger: string;
+    status: RunInfo['status'];
+    startedAt: number;
+    finishedAt: number | null;
+    error: string | null;
+  }): RunInfo {
+    const names = this.nameMaps();
+    return {
+      ...r,
+      results: this.engine.runs.resultsOf(r.id).map((x) => ({
+        source: names.sources.get(x.sourceId) ?? x.sourceId,
+        sourceId: x.sourceId,
+        destination: names.dests.get(x.destId) ?? x.destId,
+        destinationId: x.destId,
+        status: x.status,
+        snapshotId: x.snapshotId ?? null,
+        filesTotal: x.filesTotal,
+        bytesTotal: x.bytesTotal,
+        filesUploaded: x.filesUploaded,
+        bytesUploaded: x.bytesUploaded,
+        filesDeleted: x.filesDeleted,
+        filesFailed: x.filesFailed,
+        error: x.error ?? null,
+        startedAt: x.startedAt,
+        finishedAt: x.finishedAt ?? null,
+      })),
+    };
+  }
+
+  private async destinationInfo(d: DestinationRecord): Promise<DestinationInfo> {
+    let secretSaved = false;
+    if (d.config.kind === 's3') {
+      try {
+        secretSaved = !!(await (await this.engine.secrets()).get(destinationSecretName(d.id)));
+      } catch {
+        secretSaved = false;
+      }
+    }
+    return {
+      id: d.id,
+      name: d.name,
+      provider: d.config.kind === 'local' ? 'local' : d.config.provider,
+      label: labelOf(d.config),
+      settings: d.config,
+      secretSaved,
+      createdAt: d.createdAt,
+    };
+  }
+
+  private async secretStoreLabel(): Promise<string> {
+    try {
+      const kind = (await this.engine.secrets()).kind;
+      return kind === 'keyring' ? 'OS keyring' : kind === 'vault' ? 'passphrase vault' : String(kind);
+    } catch (err) {
+      return `not available: ${describeError(err)}`;
+    }
+  }
+
+  private assertIdle(what: string): void {
+    if (this.running) {
+      throw new StrataError('busy', `cannot ${what} while a backup runs`, 'wait for it to finish, or cancel it');
+    }
+  }
+
+  /** "Test connection": the saved destination, or unsaved settings from the editor. */
+  private async test(input: { name?: string; settings?: DestinationDraft }): Promise<TestResult> {
+    const e = this.engine;
+    const steps: ApiProbeStep[] = [];
+    let dest: Destination | undefined;
+    let label = '';
+    try {
+      if (!input.settings) {
+        const rec = e.catalog.destination(input.name!);
+        label = labelOf(rec.config);
+        dest = await e.openDestination(rec).catch((err: unknown) => {
+          if (rec.config.kind === 'local') return new LocalDestination(rec.config.path);
+          throw err;
+        });
+      } else if (input.settings.kind === 'local') {
+        label = resolve(input.settings.path);
+        dest = new LocalDestination(label);
+      } else {
+        const config = s3Config(input.settings);
+        label = labelOf(config);
+        let secret = input.settings.secretAccessKey;
+        const saved = input.name ? e.catalog.findDestination(input.name) : undefined;
+        if (!secret && saved) secret = await (await e.secrets()).get(destinationSecretName(saved.id));
+        if (!secret) {
+          steps.push({ step: 'credentials', ok: false, ms: 0, error: 'no secret access key given: enter it above' });
+          return summarize(steps, label);
+        }
+        const { S3Destination } = await import('./destinations/s3/s3-destination.js');
+        dest = new S3Destination(config, { accessKeyId: config.accessKeyId, secretAccessKey: secret });
+      }
+    } catch (err) {
+      const code = err instanceof StrataError ? err.code : '';
+      steps.push({ step: code === 'auth' ? 'credentials' : 'config', ok: false, ms: 0, error: describeError(err) });
+      return summarize(steps, label);
+    }
+    try {
+      steps.push(...(await dest.probe()));
+    } finally {
+      await dest.close().catch(() => undefined);
+    }
+    return summarize(steps, label);
+  }
+
+  private start(destinations?: string[]): Promise<{ runId: number }> {
+    const e = this.engine;
+    if (this.running) {
+      throw new StrataError('busy', 'a backup is already running', 'wait for it to finish, or cancel it');
+    }
+    // Names are checked up front so a typo answers at once, not as a failed run.
+    for (const d of destinations ?? []) e.catalog.destination(d);
+    const settings = e.settings.get();
+    const controller = new AbortController();
+    let statusTimer: NodeJS.Timeout | undefined;
+    // onStart can run before backup() returns its promise, so `done` is settled through this instead.
+    let settle: () => void = () => undefined;
+    const done = new Promise<void>((r) => (settle = r));
+    return new Promise((resolveStart, rejectStart) => {
+      let started = false;
+      const finish = (status: RunInfo['status'], error: string | null): void => {
+        clearInterval(statusTimer);
+        const runId = this.running?.info.runId;
+        this.running = undefined;
+        forgetListings();
+        if (runId !== undefined) this.emit('run.finished', { runId, status, error });
+        this.changed('runs', 'status');
+      };
+      void e
+        .backup({
+          destinations,
+          trigger: 'manual',
+          signal: controller.signal,
+          concurrency: settings.concurrency,
+          bandwidthLimit: settings.bandwidthLimit,
+          onStart: (runId, dests) => {
+            started = true;
+            const info: ActiveRun = {
+              runId,
+              trigger: 'manual',
+              startedAt: Date.now(),
+              destinations: dests.map((d) => d.id),
+              cancelling: false,
+              total: toProgress(undefined),
+              perDestination: {},
+            };
+            this.running = { info, controller, done };
+            this.emit('run.started', { runId, trigger: 'manual', destinations: info.destinations });
+            this.changed('runs');
+            statusTimer = setInterval(() => this.changed('status'), this.opts.statusIntervalMs ?? 2000);
+            statusTimer.unref();
+            resolveStart({ runId });
+          },
+          onProgress: (p) => {
+            const r = this.running;
+            if (!r) return;
+            r.info.total = toProgress(p);
+            r.info.perDestination = Object.fromEntries(
+              Object.entries(p.perDestination ?? {}).map(([id, d]) => [id, toProgress(d)]),
+            );
+            this.emit('run.progress', r.info);
+          },
+        })
+        .then(
+          (outcome) => finish(outcome.status, outcome.results.find((r) => r.error)?.error ?? null),
+          (err: unknown) => {
+            if (!started) {
+              clearInterval(statusTimer);
+              rejectStart(err);
+              return;
+            }
+            finish('failed', describeError(err));
+          },
+        )
+        .finally(settle);
+    });
+  }
+}
+
+function fail(error: ApiErrorBody): Reply {
+  return { ok: false, error };
+}
+
+function validationError(err: ZodError): ApiErrorBody {
+  const issue = err.issues[0];
+  const field = issue?.path.join('.') || undefined;
+  return {
+    code: 'usage',
+    message: `invalid input${field ? ` at '${field}'` : ''}: ${issue?.message ?? 'not what this call takes'}`,
+    hint: 'check the value and try again',
+    ...(field ? { field } : {}),
+  };
+}
+
+function toErrorBody(err: unknown): ApiErrorBody {
+  if (err instanceof StrataError)
+    return { code: err.code, message: err.message, ...(err.hint ? { hint: err.hint } : {}) };
+  if (err instanceof ZodError) {
+    // Our own output failed its schema: a bug, said plainly rather than sent half-formed.
+    return {
+      code: 'internal',
+      message: 'the host produced an answer that does not match the API',
+      hint: 'report this',
+    };
+  }
+  return { code: 'internal', message: describeError(err) };
+}
+
+function s3Config(d: Extract<DestinationDraft, { kind: 's3' }>): S3DestinationConfig {
+  return {
+    kind: 's3',
+    provider: d.provider,
+    bucket: d.bucket,
+    prefix: d.prefix ?? '',
+    accessKeyId: d.accessKeyId,
+    ...(d.region ? { region: d.region } : {}),
+    ...(d.endpoint ? { endpoint: d.endpoint } : {}),
+    ...(d.storageClass ? { storageClass: d.storageClass } : {}),
+    ...(d.pathStyle !== undefined ? { pathStyle: d.pathStyle } : {}),
+  };
+}
+
+const STEP_WORDS: Record<ApiProbeStep['step'], string> = {
+  config: 'checking the settings',
+  credentials: 'finding the credentials',
+  write: 'writing a test file',
+  read: 'reading it back',
+  list: 'listing',
+  delete: 'deleting the test file',
+};
+
+function summarize(steps: ApiProbeStep[], label: string): TestResult {
+  const failed = steps.find((s) => !s.ok);
+  const ok = steps.length > 0 && !failed;
+  return {
+    ok,
+    steps,
+    summary: ok
+      ? `Connected: Strata can write, read, list and delete in ${label}.`
+      : `Failed at ${STEP_WORDS[failed?.step ?? 'config']}: ${failed?.error ?? 'no step ran'}`,
+  };
+}
+
+function toProgress(p: ProgressSnapshot | undefined): Progress {
+  return {
+    phase: p?.phase ?? 'scan',
+    filesScanned: p?.filesScanned ?? 0,
+    bytesScanned: p?.bytesScanned ?? 0,
+    filesToSend: p?.filesToSend ?? 0,
+    bytesToSend: p?.bytesToSend ?? 0,
+    filesSent: p?.filesSent ?? 0,
+    bytesSent: p?.bytesSent ?? 0,
+    filesFailed: p?.filesFailed ?? 0,
+    scanDone: p?.scanDone ?? false,
+    bytesPerSecond: p?.bytesPerSecond ?? 0,
+    ...(p?.etaSeconds !== undefined ? { etaSeconds: p.etaSeconds } : {}),
+    ...(p?.current !== undefined ? { current: p.current } : {}),
+  };
+}
+
+/** Subfolders of a folder on this machine, for the folder picker. Hidden folders are left out. */
+async function listFolders(path?: string): Promise<OutputOf<'fs.folders'>> {
+  const home = homedir();
+  const abs = resolve(path ?? home);
+  const parent = dirname(abs) === abs ? null : dirname(abs);
+  try {
+    const dirents = await readdir(abs, { withFileTypes: true });
+    const folders = dirents
+      .filter((d) => d.isDirectory() && !d.name.startsWith('.'))
+      .map((d) => ({ name: d.name, path: join(abs, d.name) }))
+      .sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true, sensitivity: 'base' }));
+    return { path: abs, parent, home, folders };
+  } catch (err) {
+    return { path: abs, parent, home, folders: [], error: describeError(err) };
+  }
+}

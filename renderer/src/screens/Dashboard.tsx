@@ -1,0 +1,324 @@
+/**
+ * One card per destination from `dashboard.get`: state, last good backup, what is stored, recent
+ * success rate, problems, and live progress while a backup runs (`run.progress` events).
+ */
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type {
+  ActiveRun,
+  Dashboard as DashboardData,
+  DestinationSummary,
+  Progress,
+} from '../../../shared/api/entities.js';
+import { providerLabel } from '../../../shared/providers.js';
+import { api } from '../api/client.js';
+import { Button } from '../components/Button.js';
+import { ErrorBanner } from '../components/ErrorBanner.js';
+import { ProgressBar } from '../components/ProgressBar.js';
+import { Pill, type Tone } from '../components/StatusPill.js';
+import { useAction } from '../components/useAction.js';
+import {
+  formatBytes,
+  formatCount,
+  formatDateTime,
+  formatEta,
+  formatRate,
+  formatRelative,
+  percent,
+  plural,
+} from '../format.js';
+import { useActiveRun } from '../store/activeRun.js';
+import { useChanges } from '../store/changes.js';
+import { useRoute } from '../store/route.js';
+import { ScreenHeader } from './ScreenHeader.js';
+
+/** Loads the dashboard; a reload asked for while one is in flight runs once after it. */
+function useDashboard() {
+  const [data, setData] = useState<DashboardData | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const inFlight = useRef(false);
+  const again = useRef(false);
+  const load = useCallback(async () => {
+    if (inFlight.current) {
+      again.current = true;
+      return;
+    }
+    inFlight.current = true;
+    try {
+      do {
+        again.current = false;
+        const d = await api().call('dashboard.get', {});
+        setData(d);
+        setError(null);
+        useActiveRun.getState().setActive(d.active);
+      } while (again.current);
+    } catch (err) {
+      setError(err);
+    } finally {
+      inFlight.current = false;
+    }
+  }, []);
+  return { data, error, load };
+}
+
+export function Dashboard() {
+  const { data, error, load } = useDashboard();
+  const changes = useChanges((s) => s.runs + Object.values(s.rev).reduce((a, b) => a + b, 0));
+  const active = useActiveRun((s) => s.active);
+  const go = useRoute((s) => s.go);
+
+  useEffect(() => {
+    void load();
+  }, [load, changes]);
+
+  // Relative times ("5 minutes ago") move on while the screen is open.
+  const [, setTick] = useState(0);
+  useEffect(() => {
+    const timer = setInterval(() => setTick((n) => n + 1), 30_000);
+    return () => clearInterval(timer);
+  }, []);
+
+  const start = useAction(async (destinations?: string[]) => {
+    await api().call('runs.start', destinations ? { destinations } : {});
+    await load();
+  });
+  const cancel = useAction(() => api().call('runs.cancel', {}));
+
+  const destinations = data?.destinations ?? [];
+  const running = Boolean(active);
+
+  return (
+    <>
+      <ScreenHeader
+        title="Dashboard"
+        subtitle={data ? summaryLine(data) : undefined}
+        actions={
+          <Button
+            variant="primary"
+            size="lg"
+            busy={start.busy}
+            disabled={running || destinations.length === 0 || data?.sources === 0}
+            onClick={() => void start.run()}
+          >
+            Back up now
+          </Button>
+        }
+      />
+      <ErrorBanner error={error} title="Could not load the dashboard" onRetry={() => void load()} />
+      <ErrorBanner error={start.error} title="Could not start the backup" onDismiss={start.clearError} />
+      <ErrorBanner error={cancel.error} title="Could not cancel" onDismiss={cancel.clearError} />
+
+      {active ? (
+        <RunBanner active={active} onCancel={() => void cancel.run()} cancelling={cancel.busy || active.cancelling} />
+      ) : null}
+
+      {data && data.sources === 0 ? (
+        <div className="empty">
+          <p>No folders to back up yet.</p>
+          <p className="muted">Add a source folder, then tick what goes to each destination.</p>
+          <Button onClick={() => go('sources')}>Go to Sources</Button>
+        </div>
+      ) : null}
+
+      {data && destinations.length === 0 ? (
+        <div className="empty">
+          <p>No destinations yet.</p>
+          <p className="muted">Add a backup disk or a bucket so Strata has somewhere to send your files.</p>
+          <Button onClick={() => go('destinations')}>Go to Destinations</Button>
+        </div>
+      ) : null}
+
+      {!data && !error ? <p className="muted">Loading…</p> : null}
+
+      <div className="cards">
+        {destinations.map((d) => (
+          <DestinationCard
+            key={d.id}
+            summary={d}
+            active={active}
+            starting={start.busy}
+            onBackUp={() => void start.run([d.name])}
+          />
+        ))}
+      </div>
+    </>
+  );
+}
+
+function summaryLine(d: DashboardData): string {
+  return `${plural(d.sources, 'source folder')} backed up to ${plural(d.destinations.length, 'destination')}.`;
+}
+
+function RunBanner({ active, onCancel, cancelling }: { active: ActiveRun; onCancel: () => void; cancelling: boolean }) {
+  const t = active.total;
+  return (
+    <section className="run-banner" aria-label="Backup in progress">
+      <div className="run-banner-text">
+        <p className="run-banner-title">
+          {cancelling ? 'Stopping at a safe point…' : phaseWords(t)}
+          <span className="muted"> · started {formatRelative(active.startedAt)}</span>
+        </p>
+        <ProgressLine p={t} />
+      </div>
+      <ProgressBar label="Backup progress" value={progressValue(t)} valueText={valueText(t)} />
+      <Button onClick={onCancel} disabled={cancelling}>
+        Cancel
+      </Button>
+    </section>
+  );
+}
+
+function phaseWords(p: Progress): string {
+  switch (p.phase) {
+    case 'scan':
+      return 'Looking for new and changed files…';
+    case 'transfer':
+      return p.scanDone ? 'Sending files…' : 'Sending files while still looking for changes…';
+    case 'commit':
+      return 'Writing the snapshot…';
+    case 'done':
+      return 'Finishing…';
+  }
+}
+
+function progressValue(p: Progress): number | undefined {
+  if (!p.scanDone) return undefined;
+  return percent(p.bytesSent, p.bytesToSend);
+}
+
+function valueText(p: Progress): string {
+  if (!p.scanDone) return `Looking for changes, ${plural(p.filesScanned, 'file')} checked`;
+  return `${percent(p.bytesSent, p.bytesToSend)}%: ${formatBytes(p.bytesSent)} of ${formatBytes(p.bytesToSend)}`;
+}
+
+/** "12 / 340 files · 1.2 GB of 4.5 GB · 3.4 MB/s · about 2 min left" */
+function ProgressLine({ p }: { p: Progress }) {
+  return (
+    <p className="progress-line num">
+      <span className="pl-files">
+        {formatCount(p.filesSent)} / {formatCount(p.filesToSend)}
+        {p.scanDone ? '' : '+'} files
+      </span>
+      <span className="pl-bytes">
+        {formatBytes(p.bytesSent)} of {formatBytes(p.bytesToSend)}
+      </span>
+      <span className="pl-rate">{formatRate(p.bytesPerSecond)}</span>
+      <span className="pl-eta">{p.scanDone ? formatEta(p.etaSeconds) : 'estimating…'}</span>
+      {p.filesFailed > 0 ? <span className="pl-failed err-text">{plural(p.filesFailed, 'file')} failed</span> : null}
+    </p>
+  );
+}
+
+function cardState(d: DestinationSummary, runningHere: boolean): { text: string; tone: Tone } {
+  if (runningHere) return { text: 'Running', tone: 'run' };
+  switch (d.lastStatus) {
+    case null:
+      return { text: 'Idle', tone: 'idle' };
+    case 'ok':
+      return { text: 'OK', tone: 'ok' };
+    case 'partial':
+      return { text: 'Some files failed', tone: 'warn' };
+    case 'failed':
+    case 'interrupted':
+      return { text: 'Last run failed', tone: 'err' };
+    case 'cancelled':
+      return { text: 'Last run cancelled', tone: 'idle' };
+    case 'running':
+      return { text: 'Running', tone: 'run' };
+  }
+}
+
+function DestinationCard({
+  summary: d,
+  active,
+  starting,
+  onBackUp,
+}: {
+  summary: DestinationSummary;
+  active: ActiveRun | null;
+  starting: boolean;
+  onBackUp: () => void;
+}) {
+  const runningHere = Boolean(active?.destinations.includes(d.id));
+  const progress = runningHere ? active?.perDestination[d.id] : undefined;
+  const state = cardState(d, runningHere);
+  return (
+    <section className="card" aria-label={`Destination ${d.name}`}>
+      <header className="card-header">
+        <div className="card-title">
+          <h2>{d.name}</h2>
+          <p className="card-sub">
+            {providerLabel(d.provider)} · <span className="mono">{d.label}</span>
+          </p>
+        </div>
+        <Pill tone={state.tone}>{state.text}</Pill>
+      </header>
+
+      {(d.lastStatus === 'failed' || d.lastStatus === 'interrupted') && d.lastError && !runningHere ? (
+        <p className="card-error">Last run failed: {d.lastError}</p>
+      ) : null}
+
+      <dl className="stats">
+        <div>
+          <dt>Last successful backup</dt>
+          <dd className="num">
+            {d.lastSuccessAt ? (
+              <time dateTime={new Date(d.lastSuccessAt).toISOString()} title={formatDateTime(d.lastSuccessAt)}>
+                {formatRelative(d.lastSuccessAt)}
+              </time>
+            ) : (
+              'Never'
+            )}
+          </dd>
+        </div>
+        <div>
+          <dt>Stored</dt>
+          <dd className="num">
+            {plural(d.filesStored, 'file')} · {formatBytes(d.bytesStored)}
+          </dd>
+        </div>
+        <div>
+          <dt>Recent runs</dt>
+          <dd className="num">
+            {d.recentRuns === 0
+              ? 'No runs yet'
+              : `${formatCount(d.recentSucceeded)} of ${plural(d.recentRuns, 'recent run')} succeeded`}
+          </dd>
+        </div>
+        <div>
+          <dt>Problems</dt>
+          <dd className="num">
+            <span className={d.filesFailed > 0 ? 'err-text' : undefined}>{formatCount(d.filesFailed)} failed</span>
+            {' · '}
+            <span className={d.filesPending > 0 ? 'warn-text' : undefined}>{formatCount(d.filesPending)} pending</span>
+          </dd>
+        </div>
+      </dl>
+
+      {runningHere ? (
+        <div className="card-progress">
+          {progress ? (
+            <>
+              <ProgressBar
+                label={`Backup progress to ${d.name}`}
+                value={progressValue(progress)}
+                valueText={valueText(progress)}
+              />
+              <ProgressLine p={progress} />
+            </>
+          ) : (
+            <>
+              <ProgressBar label={`Backup progress to ${d.name}`} value={undefined} valueText="Starting" />
+              <p className="progress-line muted">Starting…</p>
+            </>
+          )}
+        </div>
+      ) : null}
+
+      <div className="card-actions">
+        <Button onClick={onBackUp} disabled={Boolean(active) || starting}>
+          Back up now
+        </Button>
+      </div>
+    </section>
+  );
+}

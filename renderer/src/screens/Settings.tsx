@@ -1,0 +1,198 @@
+/** App settings: data folder (read-only), files at once, upload limit, theme. */
+import { useEffect, useId, useState } from 'react';
+import type { Settings as SettingsData } from '../../../shared/api/entities.js';
+import { Button } from '../components/Button.js';
+import { ErrorBanner } from '../components/ErrorBanner.js';
+import { useAction } from '../components/useAction.js';
+import { bytesPerSecondToMB, mbToBytesPerSecond } from '../format.js';
+import { useAppInfo } from '../store/appInfo.js';
+import { useRevision } from '../store/changes.js';
+import { useSettings } from '../store/settings.js';
+import { ScreenHeader } from './ScreenHeader.js';
+
+const THEMES: { id: SettingsData['theme']; label: string }[] = [
+  { id: 'system', label: 'System' },
+  { id: 'light', label: 'Light' },
+  { id: 'dark', label: 'Dark' },
+];
+
+/** The smallest limit the host accepts (16 KiB/s), in MB/s for the message. */
+const MIN_LIMIT = 16 * 1024;
+
+export function Settings() {
+  const { settings, error, load } = useSettings();
+  // Kept here: saving can replace the form (its key follows the saved values).
+  const [saved, setSaved] = useState(false);
+  const rev = useRevision(['settings']);
+  useEffect(() => {
+    void load();
+  }, [load, rev]);
+
+  return (
+    <>
+      <ScreenHeader title="Settings" />
+      <ErrorBanner error={error} title="Could not load the settings" onRetry={() => void load()} />
+      {settings ? <SettingsForm key={formKey(settings)} settings={settings} saved={saved} onSaved={setSaved} /> : null}
+      <About />
+    </>
+  );
+}
+
+function formKey(s: SettingsData): string {
+  return `${s.concurrency}/${s.bandwidthLimit}/${s.theme}`;
+}
+
+function SettingsForm({
+  settings,
+  saved,
+  onSaved: setSaved,
+}: {
+  settings: SettingsData;
+  saved: boolean;
+  onSaved: (saved: boolean) => void;
+}) {
+  const id = useId();
+  const save = useSettings((s) => s.save);
+  const [concurrency, setConcurrency] = useState(String(settings.concurrency));
+  const [limit, setLimit] = useState(bytesPerSecondToMB(settings.bandwidthLimit));
+  const [theme, setTheme] = useState(settings.theme);
+  const [problems, setProblems] = useState<{ concurrency?: string; limit?: string }>({});
+
+  const action = useAction(async () => {
+    setSaved(false);
+    const found: typeof problems = {};
+    const c = Number(concurrency);
+    if (!Number.isInteger(c) || c < 1 || c > 64) found.concurrency = 'Give a whole number from 1 to 64';
+    const bytes = mbToBytesPerSecond(limit);
+    if (bytes !== null && (Number.isNaN(bytes) || bytes < MIN_LIMIT)) {
+      found.limit = 'Give a number of MB/s of at least 0.02, or leave it empty for no limit';
+    }
+    setProblems(found);
+    if (Object.keys(found).length > 0) return;
+    await save({ concurrency: c, bandwidthLimit: bytes, theme });
+    setSaved(true);
+  });
+
+  const change =
+    <T,>(set: (v: T) => void) =>
+    (v: T) => {
+      set(v);
+      setSaved(false);
+    };
+
+  return (
+    <form
+      className="panel settings"
+      aria-label="Settings"
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        void action.run();
+      }}
+    >
+      <div className="field">
+        <label htmlFor={`${id}-data`}>Data folder</label>
+        <input id={`${id}-data`} className="input mono" type="text" readOnly value={settings.dataFolder} />
+        <p className="field-help">
+          Where the database and settings live. To move it, start Strata with the STRATA_HOME environment variable set
+          to another folder.
+        </p>
+      </div>
+
+      <div className="field">
+        <label htmlFor={`${id}-conc`}>Concurrency</label>
+        <input
+          id={`${id}-conc`}
+          className="input input-narrow num"
+          type="number"
+          min={1}
+          max={64}
+          step={1}
+          value={concurrency}
+          aria-invalid={problems.concurrency ? true : undefined}
+          aria-describedby={`${id}-conc-help`}
+          onChange={(e) => change(setConcurrency)(e.target.value)}
+        />
+        {problems.concurrency ? <p className="field-problem">{problems.concurrency}</p> : null}
+        <p id={`${id}-conc-help`} className="field-help">
+          Files sent at once, from 1 to 64. More is faster on fast links and with many small files.
+        </p>
+      </div>
+
+      <div className="field">
+        <label htmlFor={`${id}-limit`}>Bandwidth limit (MB/s)</label>
+        <input
+          id={`${id}-limit`}
+          className="input input-narrow num"
+          type="text"
+          inputMode="decimal"
+          value={limit}
+          placeholder="Unlimited"
+          aria-invalid={problems.limit ? true : undefined}
+          aria-describedby={`${id}-limit-help`}
+          onChange={(e) => change(setLimit)(e.target.value)}
+        />
+        {problems.limit ? <p className="field-problem">{problems.limit}</p> : null}
+        <p id={`${id}-limit-help`} className="field-help">
+          Upload limit across all destinations, in megabytes (1,000,000 bytes) per second. Leave empty for no limit.
+        </p>
+      </div>
+
+      <fieldset className="field">
+        <legend>Theme</legend>
+        <div className="radio-row">
+          {THEMES.map((t) => (
+            <label key={t.id} className="radio">
+              <input
+                type="radio"
+                name={`${id}-theme`}
+                value={t.id}
+                checked={theme === t.id}
+                onChange={() => change(setTheme)(t.id)}
+              />
+              {t.label}
+            </label>
+          ))}
+        </div>
+      </fieldset>
+
+      <ErrorBanner error={action.error} title="Could not save" />
+      <div className="actions">
+        <Button type="submit" variant="primary" busy={action.busy}>
+          Save
+        </Button>
+        <span role="status" className="saved-note">
+          {saved ? 'Saved' : ''}
+        </span>
+      </div>
+    </form>
+  );
+}
+
+function About() {
+  const info = useAppInfo((s) => s.info);
+  if (!info) return null;
+  return (
+    <section className="panel about" aria-labelledby="about-heading">
+      <h2 id="about-heading">About</h2>
+      <dl className="about-list">
+        <div>
+          <dt>Version</dt>
+          <dd>{info.version}</dd>
+        </div>
+        <div>
+          <dt>Running as</dt>
+          <dd>{info.host === 'headless' ? 'Headless server (strata serve)' : 'Desktop app'}</dd>
+        </div>
+        <div>
+          <dt>Platform</dt>
+          <dd>{info.platform}</dd>
+        </div>
+        <div>
+          <dt>Secrets kept in</dt>
+          <dd>{info.secretStore}</dd>
+        </div>
+      </dl>
+    </section>
+  );
+}

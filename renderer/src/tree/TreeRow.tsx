@@ -1,0 +1,120 @@
+/** One row of the tree: name column, then a checkbox and a badge per destination. */
+import { memo } from 'react';
+import type { DestinationInfo, TreeEntry } from '../../../shared/api/entities.js';
+import { displayPath, formatBytes } from './format.js';
+import { isFolder, type Row } from './flatten.js';
+import { Chevron, EntryIcon, StateBadge, TriCheckbox } from './parts.js';
+
+export interface TreeRowProps {
+  row: Row;
+  index: number;
+  /** Pixels from the top of the rows area. */
+  top: number;
+  focused: boolean;
+  expanded: boolean;
+  destinations: DestinationInfo[];
+  onToggleExpand: (path: string, index: number) => void;
+  onSelect: (entry: TreeEntry, destination: DestinationInfo) => void;
+  onFocusRow: (key: string, index: number) => void;
+}
+
+export const TreeRow = memo(function TreeRow(props: TreeRowProps) {
+  const { row, index, top, focused, expanded, destinations, onToggleExpand, onSelect, onFocusRow } = props;
+  const style = { transform: `translateY(${top}px)` };
+  const indent = { paddingInlineStart: `calc(var(--sp-2) + ${row.depth} * var(--sp-4))` };
+  const common = {
+    role: 'row',
+    'aria-rowindex': index + 2,
+    'aria-level': row.depth + 1,
+    'data-row-index': index,
+    style,
+  } as const;
+
+  if (row.kind === 'message') {
+    return (
+      <div {...common} className="tree-row tree-row-message" data-tone={row.tone}>
+        <div role="gridcell" className="tree-cell tree-message" style={indent} aria-colspan={destinations.length + 1}>
+          <span className="tree-chevron-slot" />
+          {row.text}
+        </div>
+      </div>
+    );
+  }
+
+  const focusHandlers = {
+    tabIndex: focused ? 0 : -1,
+    'aria-selected': focused,
+    onFocus: () => onFocusRow(row.key, index),
+  };
+
+  if (row.kind === 'placeholder') {
+    return (
+      <div
+        {...common}
+        {...focusHandlers}
+        className="tree-row tree-row-placeholder"
+        aria-posinset={row.index + 1}
+        aria-setsize={row.setSize}
+      >
+        <div role="gridcell" className="tree-cell tree-name" style={indent}>
+          <span className="tree-chevron-slot" />
+          <span className="tree-skeleton">Loading…</span>
+        </div>
+        {destinations.map((d) => (
+          <div role="gridcell" className="tree-cell tree-dest" key={d.id} />
+        ))}
+      </div>
+    );
+  }
+
+  const { entry } = row;
+  const folder = isFolder(entry);
+  const path = displayPath(entry.path);
+  return (
+    <div
+      {...common}
+      {...focusHandlers}
+      className="tree-row"
+      data-path={entry.path}
+      data-excluded={entry.excluded || undefined}
+      aria-expanded={folder ? expanded : undefined}
+      aria-posinset={row.index + 1}
+      aria-setsize={row.setSize}
+    >
+      <div role="gridcell" className="tree-cell tree-name" style={indent}>
+        {folder ? (
+          <span
+            className="tree-chevron"
+            aria-hidden="true"
+            onClick={(e) => {
+              e.stopPropagation();
+              onToggleExpand(entry.path, index);
+            }}
+          >
+            <Chevron open={expanded} />
+          </span>
+        ) : (
+          <span className="tree-chevron-slot" />
+        )}
+        <EntryIcon type={entry.type} />
+        <span className="tree-label" title={path}>
+          {entry.name}
+        </span>
+        {entry.type === 'symlink' && <span className="tree-tag">link</span>}
+        {entry.excluded && <span className="tree-tag tree-tag-excluded">excluded</span>}
+        {entry.type === 'file' && entry.size !== null && <span className="tree-size">{formatBytes(entry.size)}</span>}
+      </div>
+      {destinations.map((d) => (
+        <div role="gridcell" className="tree-cell tree-dest" key={d.id}>
+          <TriCheckbox
+            selection={entry.selection[d.id]}
+            label={`Back up ${path} to ${d.name}`}
+            tabIndex={focused ? 0 : -1}
+            onToggle={() => onSelect(entry, d)}
+          />
+          <StateBadge destName={d.name} badge={entry.badges[d.id]} isFolder={folder} />
+        </div>
+      ))}
+    </div>
+  );
+});
