@@ -37,7 +37,7 @@ export class StrataError extends Error {
 
   /** One line: what went wrong, then what to do. */
   oneLine(): string {
-    return this.hint ? `${this.message}. ${this.hint}` : this.message;
+    return this.hint ? `${this.message}; ${this.hint}` : this.message;
   }
 }
 

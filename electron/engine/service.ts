@@ -3,7 +3,7 @@
  * call to `handle`, which validates the input against the contract, runs it, and answers either
  * the result or a typed error: a bad call never throws out of here.
  */
-import { readdir } from 'node:fs/promises';
+import { mkdir, readdir, stat } from 'node:fs/promises';
 import { homedir, platform } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { ZodError } from 'zod';
@@ -374,6 +374,11 @@ export class StrataService {
         });
       } else if (input.settings.kind === 'local') {
         label = resolve(input.settings.path);
+        // Saving creates the folder when its parent is there (a new folder on a backup disk); so does the test.
+        if (!(await stat(dirname(label)).catch(() => undefined))?.isDirectory()) {
+          throw new StrataError('not-found', `the parent of ${label} does not exist`, 'mount the disk or share first');
+        }
+        await mkdir(label, { recursive: true });
         dest = new LocalDestination(label);
       } else {
         const config = s3Config(input.settings);

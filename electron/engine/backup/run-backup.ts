@@ -313,6 +313,11 @@ async function backupSource(deps: BackupDeps, run: SourceRun): Promise<void> {
       continue;
     }
     progress.scanned(item.size);
+    if (!targets.length) {
+      // Sent nowhere (over the size cap, or in a folder walked only for what is ticked below it).
+      if (idx) deps.index.markSeen(idx.id, runId);
+      continue;
+    }
     const unchanged =
       idx !== undefined &&
       idx.type === 'file' &&

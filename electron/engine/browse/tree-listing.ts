@@ -147,7 +147,7 @@ function decorate(
   failures: Map<string, DestFailure>,
   excluded: boolean,
   file: { statuses: Map<string, StatusRow>; changed: boolean } | undefined,
-  counts: Map<string, StateCounts> | undefined,
+  counts: Rollup | undefined,
 ): TreeEntry {
   const selection: TreeEntry['selection'] = {};
   const badges: TreeEntry['badges'] = {};
@@ -156,7 +156,7 @@ function decorate(
     selection[destId] = sel;
     const badge = file
       ? fileBadge(sel, excluded, file.statuses.get(destId), file.changed)
-      : folderBadge(sel, excluded, counts?.get(destId));
+      : folderBadge(sel, excluded, withUnsent(counts, destId));
     // Waiting to be sent to a destination whose last run failed as a whole: that failure is why.
     const failure = failures.get(destId);
     badges[destId] =
@@ -200,8 +200,19 @@ function fileBadge(sel: string, excluded: boolean, row: StatusRow | undefined, c
   return { state: row.state, at: row.at };
 }
 
-function folderBadge(sel: string, excluded: boolean, counts: StateCounts | undefined): Badge {
-  const c = counts ?? { synced: 0, pending: 0, failed: 0, excluded: 0 };
+/**
+ * Counts for one destination. Under a folder that is wholly ticked for it, every indexed file
+ * should be there: files it holds no status for (new since its last success) count as pending.
+ */
+function withUnsent(counts: Rollup | undefined, destId: string): (StateCounts & { all: number }) | undefined {
+  if (!counts) return undefined;
+  const c = counts.byDest.get(destId) ?? { synced: 0, pending: 0, failed: 0, excluded: 0 };
+  return { ...c, all: counts.files };
+}
+
+function folderBadge(sel: string, excluded: boolean, counted: (StateCounts & { all: number }) | undefined): Badge {
+  const { all = 0, ...c } = counted ?? { synced: 0, pending: 0, failed: 0, excluded: 0 };
+  if (sel === 'on') c.pending += Math.max(0, all - c.synced - c.pending - c.failed - c.excluded);
   if (excluded && sel !== 'off') return { state: 'excluded', counts: c };
   if (c.failed) return { state: 'failed', counts: c, error: `${c.failed} file(s) below failed` };
   if (c.pending) return { state: 'pending', counts: c };
@@ -241,7 +252,17 @@ function indexRows(
 }
 
 /** Files below a folder by destination and state: a range scan on (source_id, dir). */
-function rollupQuery(db: Db): (sourceId: string, folder: string) => Map<string, StateCounts> {
+interface Rollup {
+  /** Indexed files below the folder. */
+  files: number;
+  byDest: Map<string, StateCounts>;
+}
+
+function rollupQuery(db: Db): (sourceId: string, folder: string) => Rollup {
+  const countAll = db.prepare(`SELECT COUNT(*) AS n FROM files WHERE source_id = ? AND type = 'file'`);
+  const countBelow = db.prepare(
+    `SELECT COUNT(*) AS n FROM files WHERE source_id = ? AND type = 'file' AND (dir = ? OR (dir >= ? AND dir < ?))`,
+  );
   const all = db.prepare(
     `SELECT s.dest_id, s.state, COUNT(*) AS n FROM files f JOIN file_status s ON s.file_id = f.id
      WHERE f.source_id = ? AND f.type = 'file' GROUP BY s.dest_id, s.state`,
@@ -258,12 +279,17 @@ function rollupQuery(db: Db): (sourceId: string, folder: string) => Map<string, 
       state: FileState;
       n: number;
     }[];
-    const out = new Map<string, StateCounts>();
+    const byDest = new Map<string, StateCounts>();
     for (const r of rows) {
-      let c = out.get(r.dest_id);
-      if (!c) out.set(r.dest_id, (c = { synced: 0, pending: 0, failed: 0, excluded: 0 }));
+      let c = byDest.get(r.dest_id);
+      if (!c) byDest.set(r.dest_id, (c = { synced: 0, pending: 0, failed: 0, excluded: 0 }));
       c[r.state] += r.n;
     }
-    return out;
+    const files = (
+      (folder === '' ? countAll.get(sourceId) : countBelow.get(sourceId, folder, `${folder}/`, `${folder}0`)) as {
+        n: number;
+      }
+    ).n;
+    return { files, byDest };
   };
 }
