@@ -260,4 +260,27 @@ describe.skipIf(!HAVE_CHROMIUM)('the Strata UI in Chromium against strata serve'
     await shot('13-dashboard-dark');
     await axe('dashboard (dark)');
   });
+
+  it('scrolls a folder of 100,000 files, keeping only the visible rows in the page', async () => {
+    const big = join(src, 'big');
+    await mkdir(big);
+    for (let i = 0; i < 100_000; i += 1000) {
+      await Promise.all(
+        Array.from({ length: 1000 }, (_, j) => writeFile(join(big, `file-${String(i + j).padStart(6, '0')}.txt`), '')),
+      );
+    }
+    await nav('Sources').click();
+    await row('big').waitFor({ timeout: 30_000 });
+    await row('big').click({ position: { x: 60, y: 10 } });
+    await page.keyboard.press('ArrowRight');
+    await row('big/file-000000.txt').waitFor({ timeout: 30_000 });
+    expect(await tree().getAttribute('aria-rowcount')).toMatch(/^1000\d\d$/);
+    // End jumps to the last row; its page is fetched on its own.
+    await page.keyboard.press('End');
+    await row('big/file-099999.txt').waitFor({ timeout: 30_000 });
+    expect(await tree().locator('[role="row"]').count()).toBeLessThan(120);
+    await shot('14-sources-100k');
+    await page.keyboard.press('Home');
+    await row('').waitFor();
+  });
 });

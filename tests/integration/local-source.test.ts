@@ -399,7 +399,7 @@ describe('unreadable files and folders', () => {
     );
     const b = items[2] as SourceEntry;
     const err = await expectStrataError(source.readSmall(b), 'permission');
-    expect(err.oneLine()).toBe('b.txt cannot be read: permission denied. give Strata read access to it or exclude it');
+    expect(err.oneLine()).toBe('b.txt cannot be read: permission denied; give Strata read access to it or exclude it');
     await expectStrataError(source.openStream(b), 'permission');
   });
 

@@ -5,7 +5,7 @@ export type Tone = 'ok' | 'warn' | 'err' | 'idle' | 'run';
 const RUN_STATUS: Record<RunStatus, { text: string; tone: Tone }> = {
   running: { text: 'Running', tone: 'run' },
   ok: { text: 'OK', tone: 'ok' },
-  partial: { text: 'Some files failed', tone: 'warn' },
+  partial: { text: 'Partly failed', tone: 'warn' },
   failed: { text: 'Failed', tone: 'err' },
   interrupted: { text: 'Interrupted', tone: 'err' },
   cancelled: { text: 'Cancelled', tone: 'idle' },

@@ -156,8 +156,8 @@ function RunItem({ run, open, onToggle }: { run: RunInfo; open: boolean; onToggl
                   <RunStatusPill status={r.status} />
                   {r.error ? <span className="result-error">{r.error}</span> : null}
                 </td>
-                <td className="num">
-                  {formatCount(r.filesUploaded)} files · {formatBytes(r.bytesUploaded)}
+                <td className="num nowrap">
+                  {plural(r.filesUploaded, 'file')} · {formatBytes(r.bytesUploaded)}
                 </td>
                 <td className="num">{formatCount(r.filesDeleted)}</td>
                 <td className={`num${r.filesFailed > 0 ? ' err-text' : ''}`}>{formatCount(r.filesFailed)}</td>

@@ -57,7 +57,7 @@ describe('activity', () => {
     const list = await screen.findByRole('list', { name: 'Runs' });
     expect(within(list).getAllByRole('listitem', { name: /^Run / })).toHaveLength(25);
     const newest = within(list).getByRole('listitem', { name: 'Run 30' });
-    expect(within(newest).getAllByText('Some files failed').length).toBeGreaterThan(0);
+    expect(within(newest).getAllByText('Partly failed').length).toBeGreaterThan(0);
     expect(within(newest).getByText('2 min 5 s')).toBeTruthy();
     expect(within(newest).getByText('2.0 MB in 4 files')).toBeTruthy();
     expect(within(newest).getByRole('cell', { name: 'usb-disk' })).toBeTruthy();
