@@ -234,6 +234,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the Strata UI in Chromium against strata serve'
     await expect(badge(fresh, 'usb-disk').getAttribute('data-badge-state')).resolves.toBe('synced');
     // The folder rolls it up: something below it did not reach B2.
     await expect(badge('docs', 'b2').getAttribute('data-badge-state')).resolves.toBe('failed');
+    await expect(badge('docs', 'b2').textContent()).resolves.toMatch(/1 failed/);
     // What the destination already holds is still shown as held.
     await expect(badge('docs/plan.txt', 'b2').getAttribute('data-badge-state')).resolves.toBe('synced');
     await shot('11-sources-failed-badges');

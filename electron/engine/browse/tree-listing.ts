@@ -162,10 +162,21 @@ function decorate(
       : folderBadge(sel, excluded, withUnsent(counts, destId));
     // Waiting to be sent to a destination whose last run failed as a whole: that failure is why.
     const failure = failures.get(destId);
-    badges[destId] =
-      badge.state === 'pending' && failure
-        ? { ...badge, state: 'failed', error: failure.error, at: failure.at }
-        : badge;
+    if (badge.state === 'pending' && failure) {
+      // Its waiting files did not get there in that run: they count as failed, for the same reason.
+      const counts = badge.counts && {
+        ...badge.counts,
+        failed: badge.counts.failed + badge.counts.pending,
+        pending: 0,
+      };
+      badges[destId] = {
+        ...badge,
+        state: 'failed',
+        error: failure.error,
+        at: failure.at,
+        ...(counts ? { counts } : {}),
+      };
+    } else badges[destId] = badge;
   }
   return { ...base, excluded, selection, badges };
 }
