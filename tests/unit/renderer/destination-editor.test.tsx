@@ -214,6 +214,6 @@ describe('test connection', () => {
     fireEvent.click(within(dialog).getByRole('button', { name: 'Remove' }));
     await waitFor(() => expect(screen.queryByRole('listitem', { name: 'usb-disk' })).toBeNull());
     expect(fake.callsOf('destinations.remove')).toEqual([{ name: 'usb-disk' }]);
-    expect(screen.queryByRole('dialog')).toBeNull();
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
   });
 });
