@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const desktopMain = `${root}dist/electron/app/main.js`;
+const desktopMain = `${root}dist/desktop/main.mjs`;
 
 /** Electron's binary, when the package is installed and its download completed. */
 function electronBinary() {

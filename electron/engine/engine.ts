@@ -35,6 +35,8 @@ export interface EngineOptions {
   prompt?: PromptFn;
   /** Overrides the secret store (tests, the desktop app's safeStorage store). */
   secrets?: SecretStore;
+  /** better-sqlite3 built for another runtime's ABI (the desktop app's Electron). */
+  sqliteBinding?: string;
 }
 
 export interface PolicyView {
@@ -78,7 +80,7 @@ export class Engine {
   ) {
     mkdirSync(home, { recursive: true, mode: 0o700 });
     this.tmpDir = makeTmpDir(join(home, 'tmp'));
-    this.db = openDatabase(join(home, 'strata.db'));
+    this.db = openDatabase(join(home, 'strata.db'), { nativeBinding: opts.sqliteBinding });
     this.catalog = new Catalog(this.db);
     this.policies = new PolicyStore(this.db);
     this.index = new FileIndex(this.db);
@@ -99,6 +101,19 @@ export class Engine {
       prompt: this.opts.prompt,
     });
     return this.secretStore;
+  }
+
+  /** Replaces the secret store (the desktop app chooses one once the database is open). */
+  useSecretStore(store: SecretStore): void {
+    this.secretStore = Promise.resolve(store);
+  }
+
+  /** Names of the secrets the configured destinations need. */
+  secretNames(): string[] {
+    return this.catalog
+      .listDestinations()
+      .filter((d) => d.config.kind === 's3')
+      .map((d) => destinationSecretName(d.id));
   }
 
   /** `id` adopts an existing snapshot series (to continue it from this machine). */

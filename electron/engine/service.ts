@@ -28,6 +28,7 @@ import { labelOf, type Engine, type PolicyView } from './engine.js';
 import { destinationSecretName } from './secrets/secret-store.js';
 import type { DestinationRecord } from './store/catalog.js';
 import { logPage } from './store/run-store.js';
+import type { EngineSettings } from './store/settings-store.js';
 import type { ProgressSnapshot } from './transfer/progress.js';
 import { STRATA_VERSION } from './version.js';
 
@@ -38,6 +39,8 @@ export interface ServiceOptions {
   host: 'headless' | 'desktop';
   /** How often the tree is told to refresh badges while a backup runs. */
   statusIntervalMs?: number;
+  /** The desktop app says where it keeps secrets, and anything the user should know about it. */
+  secrets?: { description: string; warning?: string | undefined };
 }
 
 type Handlers = { [M in MethodName]: (input: never) => Promise<OutputOf<M>> | OutputOf<M> };
@@ -266,7 +269,7 @@ export class StrataService {
       },
 
       'settings.get': () => ({ dataFolder: e.home, ...e.settings.get() }),
-      'settings.set': (patch: Partial<{ concurrency: number; bandwidthLimit: number | null; theme: 'system' }>) => {
+      'settings.set': (patch: Partial<EngineSettings>) => {
         const next = e.settings.set(patch);
         this.changed('settings');
         return { dataFolder: e.home, ...next };
@@ -344,6 +347,8 @@ export class StrataService {
   }
 
   private async secretStoreLabel(): Promise<string> {
+    const given = this.opts.secrets;
+    if (given) return given.warning ? `${given.description}: ${given.warning}` : given.description;
     try {
       const kind = (await this.engine.secrets()).kind;
       return kind === 'keyring' ? 'OS keyring' : kind === 'vault' ? 'passphrase vault' : String(kind);

@@ -282,6 +282,12 @@ export const Settings = z.object({
     .min(16 * 1024)
     .nullable(),
   theme: Theme,
+  /** Desktop: start Strata (in the tray) when the user logs in. */
+  launchAtLogin: z.boolean(),
+  /** Desktop: a notification after every successful backup too (failures always notify). */
+  notifyOnSuccess: z.boolean(),
+  /** Scheduled backups wait while the computer runs on battery. */
+  skipOnBattery: z.boolean(),
 });
 export type Settings = z.infer<typeof Settings>;
 export const SettingsPatch = Settings.omit({ dataFolder: true }).partial();

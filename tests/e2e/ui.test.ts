@@ -284,4 +284,17 @@ describe.skipIf(!HAVE_CHROMIUM)('the Strata UI in Chromium against strata serve'
     await page.keyboard.press('Home');
     await row('').waitFor();
   });
+
+  it('gives page scripts no Node, no IPC and no inline script (CSP)', async () => {
+    const reach = await page.evaluate(() => {
+      const w = window as unknown as Record<string, unknown>;
+      const s = document.createElement('script');
+      s.textContent = 'window.__injected = 1';
+      document.head.append(s);
+      return [typeof w.require, typeof w.process, typeof w.ipcRenderer, typeof w.__injected];
+    });
+    expect(reach).toEqual(['undefined', 'undefined', 'undefined', 'undefined']);
+    const res = await page.request.get(host.origin + '/');
+    expect(res.headers()['content-security-policy']).toMatch(/script-src 'self'/);
+  });
 });

@@ -7,11 +7,12 @@ import { MIGRATIONS } from './migrations.js';
 export type Db = Database.Database;
 
 /** Opens (creating if needed) the status database in WAL mode and brings its schema up to date. */
-export function openDatabase(file: string): Db {
+export function openDatabase(file: string, opts: { nativeBinding?: string | undefined } = {}): Db {
   mkdirSync(dirname(file), { recursive: true });
   let db: Db;
   try {
-    db = new Database(file);
+    // The desktop app passes a build of the native module for Electron's ABI; Node uses the default.
+    db = new Database(file, opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {});
   } catch (err) {
     throw new StrataError(
       'io',

@@ -125,4 +125,12 @@ export const MIGRATIONS: readonly string[] = [
     value TEXT NOT NULL
   ) WITHOUT ROWID;
   `,
+  // 3: secrets sealed by the OS (Electron safeStorage): ciphertext only, never plaintext.
+  `
+  CREATE TABLE sealed_secrets (
+    name TEXT PRIMARY KEY,
+    ciphertext BLOB NOT NULL,
+    updated_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];

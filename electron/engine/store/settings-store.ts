@@ -4,9 +4,19 @@ export interface EngineSettings {
   concurrency: number;
   bandwidthLimit: number | null;
   theme: 'system' | 'light' | 'dark';
+  launchAtLogin: boolean;
+  notifyOnSuccess: boolean;
+  skipOnBattery: boolean;
 }
 
-export const DEFAULT_SETTINGS: EngineSettings = { concurrency: 48, bandwidthLimit: null, theme: 'system' };
+export const DEFAULT_SETTINGS: EngineSettings = {
+  concurrency: 48,
+  bandwidthLimit: null,
+  theme: 'system',
+  launchAtLogin: false,
+  notifyOnSuccess: false,
+  skipOnBattery: false,
+};
 
 /** User settings, one JSON value per key; unknown keys are ignored so older builds can read newer databases. */
 export class SettingsStore {

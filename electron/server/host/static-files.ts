@@ -15,15 +15,18 @@ const TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
-/** The page may load only its own files and talk only to this host; no inline scripts, no framing. */
-export function contentSecurityPolicy(port: number): string {
+/**
+ * The page may load only its own files and talk only to this host; no inline scripts, no framing.
+ * Without a port (the desktop app, which talks over IPC) no WebSocket is allowed either.
+ */
+export function contentSecurityPolicy(port?: number): string {
   return [
     "default-src 'self'",
     "script-src 'self'",
     "style-src 'self'",
     "img-src 'self' data:",
     "font-src 'self'",
-    `connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port}`,
+    port === undefined ? "connect-src 'self'" : `connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port}`,
     "object-src 'none'",
     "base-uri 'none'",
     "form-action 'none'",

@@ -39,7 +39,7 @@ export function Settings() {
 }
 
 function formKey(s: SettingsData): string {
-  return `${s.concurrency}/${s.bandwidthLimit}/${s.theme}`;
+  return `${s.concurrency}/${s.bandwidthLimit}/${s.theme}/${s.launchAtLogin}/${s.notifyOnSuccess}/${s.skipOnBattery}`;
 }
 
 function SettingsForm({
@@ -56,6 +56,9 @@ function SettingsForm({
   const [concurrency, setConcurrency] = useState(String(settings.concurrency));
   const [limit, setLimit] = useState(bytesPerSecondToMB(settings.bandwidthLimit));
   const [theme, setTheme] = useState(settings.theme);
+  const [launchAtLogin, setLaunchAtLogin] = useState(settings.launchAtLogin);
+  const [notifyOnSuccess, setNotifyOnSuccess] = useState(settings.notifyOnSuccess);
+  const [skipOnBattery, setSkipOnBattery] = useState(settings.skipOnBattery);
   const [problems, setProblems] = useState<{ concurrency?: string; limit?: string }>({});
 
   const action = useAction(async () => {
@@ -69,7 +72,7 @@ function SettingsForm({
     }
     setProblems(found);
     if (Object.keys(found).length > 0) return;
-    await save({ concurrency: c, bandwidthLimit: bytes, theme });
+    await save({ concurrency: c, bandwidthLimit: bytes, theme, launchAtLogin, notifyOnSuccess, skipOnBattery });
     setSaved(true);
   });
 
@@ -154,6 +157,27 @@ function SettingsForm({
             </label>
           ))}
         </div>
+      </fieldset>
+
+      <fieldset className="field">
+        <legend>Desktop</legend>
+        <label className="radio">
+          <input type="checkbox" checked={launchAtLogin} onChange={(e) => change(setLaunchAtLogin)(e.target.checked)} />
+          Start Strata in the tray when I log in
+        </label>
+        <label className="radio">
+          <input
+            type="checkbox"
+            checked={notifyOnSuccess}
+            onChange={(e) => change(setNotifyOnSuccess)(e.target.checked)}
+          />
+          Notify after successful backups too (failures always notify)
+        </label>
+        <label className="radio">
+          <input type="checkbox" checked={skipOnBattery} onChange={(e) => change(setSkipOnBattery)(e.target.checked)} />
+          Wait with scheduled backups while on battery
+        </label>
+        <p className="field-help">These apply to the desktop app; the headless host keeps them for it.</p>
       </fieldset>
 
       <ErrorBanner error={action.error} title="Could not save" />

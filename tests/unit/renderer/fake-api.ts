@@ -1,3 +1,4 @@
+import { destinationSummary } from '../../support/api-fixtures.js';
 /** A fake host for renderer tests: canned answers per method, recorded calls, and events pushed by the test. */
 import { act } from '@testing-library/react';
 import { ApiError, createClient, type Transport } from '../../../shared/api/client.js';
@@ -74,6 +75,9 @@ export const settings: Settings = {
   dataFolder: '/home/ada/.config/strata',
   concurrency: 4,
   bandwidthLimit: null,
+  launchAtLogin: false,
+  notifyOnSuccess: false,
+  skipOnBattery: false,
   theme: 'system',
 };
 
@@ -122,23 +126,7 @@ export const b2Destination: DestinationInfo = {
 };
 
 export function summary(over: Partial<DestinationSummary>): DestinationSummary {
-  return {
-    id: 'd1',
-    name: 'usb-disk',
-    provider: 'local',
-    label: '/media/usb/strata',
-    lastSuccessAt: null,
-    lastRunAt: null,
-    lastStatus: null,
-    lastError: null,
-    recentRuns: 0,
-    recentSucceeded: 0,
-    filesStored: 0,
-    bytesStored: 0,
-    filesFailed: 0,
-    filesPending: 0,
-    ...over,
-  };
+  return destinationSummary(over);
 }
 
 export function progress(over: Partial<Progress>): Progress {

@@ -40,7 +40,16 @@ describe('settings', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Save' }));
 
     expect(await screen.findByText('Saved')).toBeTruthy();
-    expect(fake.callsOf('settings.set')).toEqual([{ concurrency: 8, bandwidthLimit: 2_500_000, theme: 'dark' }]);
+    expect(fake.callsOf('settings.set')).toEqual([
+      {
+        concurrency: 8,
+        bandwidthLimit: 2_500_000,
+        theme: 'dark',
+        launchAtLogin: false,
+        notifyOnSuccess: false,
+        skipOnBattery: false,
+      },
+    ]);
     expect(document.documentElement.dataset.theme).toBe('dark');
 
     // Empty means unlimited; System removes the pin.
@@ -49,7 +58,7 @@ describe('settings', () => {
     expect(screen.queryByText('Saved')).toBeNull();
     fireEvent.click(screen.getByRole('button', { name: 'Save' }));
     await waitFor(() => expect(fake.callsOf('settings.set')).toHaveLength(2));
-    expect(fake.callsOf('settings.set')[1]).toEqual({ concurrency: 8, bandwidthLimit: null, theme: 'system' });
+    expect(fake.callsOf('settings.set')[1]).toMatchObject({ concurrency: 8, bandwidthLimit: null, theme: 'system' });
     await waitFor(() => expect(document.documentElement.dataset.theme).toBeUndefined());
   });
 

@@ -1,0 +1,22 @@
+import type { DestinationSummary } from '../../shared/api/entities.js';
+
+/** A destination as the dashboard reports it, with nothing backed up yet; tests override what matters. */
+export function destinationSummary(over: Partial<DestinationSummary> = {}): DestinationSummary {
+  return {
+    id: 'd1',
+    name: 'usb-disk',
+    provider: 'local',
+    label: '/media/usb/strata',
+    lastSuccessAt: null,
+    lastRunAt: null,
+    lastStatus: null,
+    lastError: null,
+    recentRuns: 0,
+    recentSucceeded: 0,
+    filesStored: 0,
+    bytesStored: 0,
+    filesFailed: 0,
+    filesPending: 0,
+    ...over,
+  };
+}
