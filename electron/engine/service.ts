@@ -26,6 +26,7 @@ import { LocalDestination } from './destinations/local-destination.js';
 import type { Destination } from './destinations/types.js';
 import { labelOf, type Engine, type PolicyView } from './engine.js';
 import { destinationSecretName } from './secrets/secret-store.js';
+import { vaultExists, vaultPath, VaultStore } from './secrets/vault-store.js';
 import type { DestinationRecord } from './store/catalog.js';
 import { logPage } from './store/run-store.js';
 import type { EngineSettings } from './store/settings-store.js';
@@ -58,7 +59,7 @@ export class StrataService {
 
   constructor(
     private readonly engine: Engine,
-    private readonly opts: ServiceOptions,
+    private opts: ServiceOptions,
   ) {
     this.handlers = this.makeHandlers();
   }
@@ -268,6 +269,15 @@ export class StrataService {
         };
       },
 
+      'secrets.status': () => this.secretsStatus(),
+      'secrets.unlock': async ({ passphrase }: { passphrase: string }) => {
+        const store = await VaultStore.open({ path: vaultPath(e.home), passphrase });
+        e.useSecretStore(store);
+        this.opts.secrets = undefined;
+        this.changed('destinations', 'status');
+        return this.secretsStatus();
+      },
+
       'settings.get': () => ({ dataFolder: e.home, ...e.settings.get() }),
       'settings.set': (patch: Partial<EngineSettings>) => {
         const next = e.settings.set(patch);
@@ -344,6 +354,22 @@ export class StrataService {
       secretSaved,
       createdAt: d.createdAt,
     };
+  }
+
+  private async secretsStatus(): Promise<OutputOf<'secrets.status'>> {
+    const creating = !(await vaultExists(vaultPath(this.engine.home)));
+    try {
+      await this.engine.secrets();
+      const warning = this.opts.secrets?.warning;
+      return {
+        store: await this.secretStoreLabel(),
+        locked: false,
+        creating: false,
+        ...(warning ? { message: warning } : {}),
+      };
+    } catch (err) {
+      return { store: 'passphrase vault', locked: true, creating, message: describeError(err) };
+    }
   }
 
   private async secretStoreLabel(): Promise<string> {

@@ -31,7 +31,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
   try {
     await opts.engine.secrets();
   } catch (err) {
-    log(`Note: secrets are not available (${describeError(err)}); cloud destinations will fail until they are.`);
+    log(`Note: secrets are not available yet (${describeError(err)}); the page asks for the vault passphrase.`);
   }
   let host: RunningHost;
   try {

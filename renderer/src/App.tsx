@@ -2,6 +2,7 @@
 import { useEffect } from 'react';
 import { api } from './api/client.js';
 import { ErrorBanner } from './components/ErrorBanner.js';
+import { UnlockSecrets } from './components/UnlockSecrets.js';
 import { Activity } from './screens/Activity.js';
 import { Dashboard } from './screens/Dashboard.js';
 import { Destinations } from './screens/Destinations.js';
@@ -48,6 +49,7 @@ export function App() {
   return (
     <>
       <ConnectionBanner />
+      <UnlockSecrets />
       {info.firstRun ? <Onboarding /> : <Layout />}
     </>
   );

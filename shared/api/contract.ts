@@ -17,6 +17,7 @@ import {
   PolicyInfo,
   RunInfo,
   RunStatus,
+  SecretsStatus,
   Settings,
   SettingsPatch,
   SnapshotInfo,
@@ -117,6 +118,11 @@ export const methods = {
 
   'snapshots.list': call(z.object({ destination: Name }).strict(), z.array(SnapshotInfo)),
   'dashboard.get': call(none, Dashboard),
+
+  /** Whether secrets can be read, and if not why (a passphrase vault nobody has unlocked). */
+  'secrets.status': call(none, SecretsStatus),
+  /** Opens (or, the first time, creates) the passphrase vault. A wrong passphrase is a typed error. */
+  'secrets.unlock': call(z.object({ passphrase: z.string().min(1).max(1024) }).strict(), SecretsStatus),
 
   'settings.get': call(none, Settings),
   'settings.set': call(SettingsPatch.strict(), Settings),

@@ -306,6 +306,18 @@ export const AppInfo = z.object({
 });
 export type AppInfo = z.infer<typeof AppInfo>;
 
+export const SecretsStatus = z.object({
+  /** Where secrets are kept, in words. */
+  store: z.string(),
+  /** The passphrase vault is not open: cloud destinations cannot be used until it is. */
+  locked: z.boolean(),
+  /** No vault exists yet: unlocking creates one with the passphrase given. */
+  creating: z.boolean(),
+  /** Why it is locked, or a warning about the store. */
+  message: z.string().optional(),
+});
+export type SecretsStatus = z.infer<typeof SecretsStatus>;
+
 export const FolderListing = z.object({
   path: z.string(),
   parent: z.string().nullable(),
