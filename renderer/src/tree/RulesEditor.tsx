@@ -9,7 +9,8 @@ import { api } from '../api/client.js';
 import { displayPath, formatBytes } from './format.js';
 import { describe, type ActionError } from './store.js';
 
-const MB = 1024 * 1024;
+/** 1 MB = 1,000,000 bytes, as everywhere in the app. */
+const MB = 1_000_000;
 const MAX_PATTERNS = 500;
 const MAX_PATTERN_LENGTH = 1024;
 

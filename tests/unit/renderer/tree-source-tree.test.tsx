@@ -61,7 +61,7 @@ class FakeHost {
   listeners = new Set<(event: EventName, data: unknown) => void>();
   policies: PolicyInfo[] = [
     { source: 'home', folder: '', destinations: { 'd-1': true }, excludes: ['*.tmp'], maxSize: null },
-    { source: 'home', folder: 'docs', destinations: {}, excludes: ['drafts/'], maxSize: 5 * 1024 * 1024 },
+    { source: 'home', folder: 'docs', destinations: {}, excludes: ['drafts/'], maxSize: 5_000_000 },
   ];
   failSelect = false;
 
