@@ -5,7 +5,7 @@
  */
 import { useId, useState, type ReactNode } from 'react';
 import type { DestinationInfo, TestResult } from '../../../shared/api/entities.js';
-import { Name } from '../../../shared/api/entities.js';
+import { NameField, nameProblem } from '../components/NameField.js';
 import {
   PROVIDERS,
   checkForm,
@@ -68,9 +68,8 @@ export function DestinationEditor({ existing, initialProvider = 'local', provide
   const validate = (needName: boolean): boolean => {
     const found: Problems = checkForm(form, { secretSaved });
     if (needName) {
-      const parsed = Name.safeParse(name);
-      if (!parsed.success)
-        found.name = name ? `Use ${parsed.error.issues[0]?.message ?? 'another name'}` : 'Give a name';
+      const problem = nameProblem(name);
+      if (problem) found.name = problem;
     }
     setProblems(found);
     return Object.keys(found).length === 0;
@@ -283,31 +282,22 @@ export function DestinationEditor({ existing, initialProvider = 'local', provide
         void save.run();
       }}
     >
-      <div className="field">
-        <label htmlFor={`${id}-name`}>Name</label>
-        <input
-          id={`${id}-name`}
-          className="input"
-          type="text"
-          spellCheck={false}
-          autoComplete="off"
-          value={name}
-          disabled={Boolean(existing)}
-          aria-invalid={problems.name ? true : undefined}
-          aria-describedby={`${id}-name-help`}
-          onChange={(e) => {
-            setName(e.target.value);
-            setNameTouched(true);
-            setProblems(({ name: _drop, ...rest }) => rest);
-          }}
-        />
-        {problems.name ? <p className="field-problem">{problems.name}</p> : null}
-        <p id={`${id}-name-help`} className="field-help">
-          {existing
+      <NameField
+        id={id}
+        value={name}
+        disabled={Boolean(existing)}
+        problem={problems.name}
+        onChange={(typed) => {
+          setName(typed);
+          setNameTouched(true);
+          setProblems(({ name: _drop, ...rest }) => rest);
+        }}
+        help={
+          existing
             ? 'The name cannot be changed.'
-            : 'Letters, digits, dots, dashes or underscores; shown in the folder tree’s columns.'}
-        </p>
-      </div>
+            : 'Letters, digits, dots, dashes or underscores; shown in the folder tree’s columns.'
+        }
+      />
 
       {offered.length > 1 ? (
         <div className="field">

@@ -1,6 +1,7 @@
 /** The source folders: pick one, add or remove, and choose what goes where in its folder tree. */
 import { useEffect, useId, useState } from 'react';
-import { Name, type SourceInfo } from '../../../shared/api/entities.js';
+import type { SourceInfo } from '../../../shared/api/entities.js';
+import { NameField, nameProblem } from '../components/NameField.js';
 import { suggestName } from '../../../shared/providers.js';
 import { api } from '../api/client.js';
 import { Button } from '../components/Button.js';
@@ -146,9 +147,8 @@ export function AddSource({
   const [problems, setProblems] = useState<{ name?: string; path?: string }>({});
   const add = useAction(async () => {
     const found: typeof problems = {};
-    const parsed = Name.safeParse(name);
-    if (!name) found.name = 'Give a name';
-    else if (!parsed.success) found.name = `Use ${parsed.error.issues[0]?.message ?? 'another name'}`;
+    const problem = nameProblem(name);
+    if (problem) found.name = problem;
     if (!path.trim()) found.path = 'Choose a folder';
     setProblems(found);
     if (Object.keys(found).length > 0) return;
@@ -174,28 +174,17 @@ export function AddSource({
         }}
         problem={problems.path}
       />
-      <div className="field">
-        <label htmlFor={`${id}-name`}>Name</label>
-        <input
-          id={`${id}-name`}
-          className="input"
-          type="text"
-          spellCheck={false}
-          autoComplete="off"
-          value={name}
-          aria-invalid={problems.name ? true : undefined}
-          aria-describedby={`${id}-name-help`}
-          onChange={(e) => {
-            setName(e.target.value);
-            setNameTouched(true);
-            setProblems(({ name: _drop, ...rest }) => rest);
-          }}
-        />
-        {problems.name ? <p className="field-problem">{problems.name}</p> : null}
-        <p id={`${id}-name-help`} className="field-help">
-          A short name for this folder in Strata and in the backups, e.g. Documents or photos.
-        </p>
-      </div>
+      <NameField
+        id={id}
+        value={name}
+        problem={problems.name}
+        onChange={(typed) => {
+          setName(typed);
+          setNameTouched(true);
+          setProblems(({ name: _drop, ...rest }) => rest);
+        }}
+        help="A short name for this folder in Strata and in the backups, e.g. Documents or photos."
+      />
       <ErrorBanner error={add.error} title="Could not add the folder" />
       <div className="actions">
         <Button type="submit" variant="primary" busy={add.busy}>
