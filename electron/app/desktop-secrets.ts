@@ -48,7 +48,7 @@ export async function chooseDesktopSecrets(
   if (!cipher.isEncryptionAvailable()) {
     return {
       description: 'passphrase vault',
-      warning: `${cipher.label} cannot encrypt secrets here, so Strata keeps them in its passphrase vault (set STRATA_PASSPHRASE before starting Strata)`,
+      warning: `${cipher.label} cannot encrypt secrets here, so Strata keeps them in its passphrase vault instead: enter the vault's passphrase to use cloud destinations`,
     };
   }
   const sealed = new SealedDbStore(engine.db, cipher);

@@ -272,6 +272,7 @@ export class StrataService {
       'secrets.status': () => this.secretsStatus(),
       'secrets.unlock': async ({ passphrase }: { passphrase: string }) => {
         const store = await VaultStore.open({ path: vaultPath(e.home), passphrase });
+        await store.ensureCreated();
         e.useSecretStore(store);
         this.opts.secrets = undefined;
         this.changed('destinations', 'status');
@@ -368,7 +369,11 @@ export class StrataService {
         ...(warning ? { message: warning } : {}),
       };
     } catch (err) {
-      return { store: 'passphrase vault', locked: true, creating, message: describeError(err) };
+      // Only a missing passphrase is fixed by the banner: then the desktop app's reason for the vault
+      // (no OS encryption) is worth saying, the CLI's advice (STRATA_PASSPHRASE) would mislead.
+      const missing = err instanceof StrataError && err.code === 'passphrase';
+      const message = missing ? this.opts.secrets?.warning : describeError(err);
+      return { store: 'passphrase vault', locked: true, creating, ...(message ? { message } : {}) };
     }
   }
 

@@ -10,14 +10,14 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, launchChromium } from '../support/chromium.js';
 import { startS3rver, type S3rverHarness } from '../support/s3rver.js';
 import { startServe, type ServedHost } from '../support/serve-host.js';
 import { makeLocalCert } from '../support/tls-cert.js';
 import { bytes } from '../support/tree.js';
 
-const CHROMIUM = process.env.STRATA_CHROMIUM ?? '/usr/bin/chromium';
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
 if (!HAVE_CHROMIUM) {
   console.warn(`UI e2e skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set STRATA_CHROMIUM)`);
@@ -64,17 +64,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the Strata UI in Chromium against strata serve'
     const cert = makeLocalCert(work);
     s3 = await startS3rver(['strata-b2'], { tls: cert });
     host = await startServe(join(work, 'home'), { NODE_EXTRA_CA_CERTS: cert.certFile, HOME: work });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     // axe-core's Playwright builder needs a page of an explicit context.
     const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
     page = await context.newPage();
@@ -291,5 +281,44 @@ describe.skipIf(!HAVE_CHROMIUM)('the Strata UI in Chromium against strata serve'
     expect(reach).toEqual(['undefined', 'undefined', 'undefined', 'undefined']);
     const res = await page.request.get(host.origin + '/');
     expect(res.headers()['content-security-policy']).toMatch(/script-src 'self'/);
+  });
+});
+
+describe.skipIf(!HAVE_CHROMIUM)('the secret vault banner in Chromium', () => {
+  it('creates the vault with a passphrase typed twice, then unlocks it after a restart', async () => {
+    const work = await mkdtemp(join(tmpdir(), 'strata-e2e-vault-'));
+    const env = { STRATA_PASSPHRASE: '', STRATA_SECRET_STORE: 'vault', HOME: work };
+    let host = await startServe(join(work, 'home'), env);
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+      await page.goto(host.url);
+      const banner = page.getByRole('region', { name: 'Choose a passphrase for your secrets' });
+      await banner.waitFor();
+      await banner.getByLabel('Passphrase', { exact: true }).fill('correct horse');
+      await banner.getByLabel('Passphrase again').fill('correct hose');
+      await banner.getByRole('button', { name: 'Create vault' }).click();
+      await banner.getByText('The two passphrases differ').waitFor();
+      await page.screenshot({ path: join(SHOTS, '16-vault-create.png') });
+      await banner.getByLabel('Passphrase again').fill('correct horse');
+      await banner.getByRole('button', { name: 'Create vault' }).click();
+      await banner.waitFor({ state: 'detached' });
+      await host.stop();
+
+      host = await startServe(join(work, 'home'), env);
+      await page.goto(host.url);
+      const unlock = page.getByRole('region', { name: 'Unlock your secrets' });
+      await unlock.getByLabel('Passphrase', { exact: true }).fill('battery staple');
+      await unlock.getByRole('button', { name: 'Unlock' }).click();
+      await unlock.getByText('Could not unlock').waitFor();
+      await page.screenshot({ path: join(SHOTS, '17-vault-wrong-passphrase.png') });
+      await unlock.getByLabel('Passphrase', { exact: true }).fill('correct horse');
+      await unlock.getByRole('button', { name: 'Unlock' }).click();
+      await unlock.waitFor({ state: 'detached' });
+      expect(await host.call('secrets.status')).toMatchObject({ locked: false });
+    } finally {
+      await browser.close();
+      await host.stop();
+    }
   });
 });

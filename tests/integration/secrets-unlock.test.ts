@@ -6,17 +6,10 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { unreachableS3 } from '../support/api-fixtures.js';
 import { startServe } from '../support/serve-host.js';
 
-const s3Settings = {
-  kind: 's3',
-  provider: 'other',
-  bucket: 'bucket-x',
-  prefix: '',
-  endpoint: 'http://127.0.0.1:9',
-  accessKeyId: 'AKID',
-  secretAccessKey: 'the-secret',
-};
+const s3Settings = unreachableS3();
 
 describe('the secret vault through the API', () => {
   it('is created, locked again after a restart, refuses a wrong passphrase and opens with the right one', async () => {

@@ -1,4 +1,4 @@
-import type { DestinationSummary } from '../../shared/api/entities.js';
+import type { DestinationDraft, DestinationSummary } from '../../shared/api/entities.js';
 
 /** A destination as the dashboard reports it, with nothing backed up yet; tests override what matters. */
 export function destinationSummary(over: Partial<DestinationSummary> = {}): DestinationSummary {
@@ -18,5 +18,18 @@ export function destinationSummary(over: Partial<DestinationSummary> = {}): Dest
     filesFailed: 0,
     filesPending: 0,
     ...over,
+  };
+}
+
+/** S3 destination settings pointing nowhere reachable (port 9): for tests of saving, not sending. */
+export function unreachableS3(secretAccessKey = 'the-secret'): DestinationDraft {
+  return {
+    kind: 's3',
+    provider: 'other',
+    bucket: 'bucket-x',
+    prefix: '',
+    endpoint: 'http://127.0.0.1:9',
+    accessKeyId: 'AKID',
+    secretAccessKey,
   };
 }

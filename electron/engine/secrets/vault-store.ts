@@ -110,6 +110,13 @@ export class VaultStore implements SecretStore {
     });
   }
 
+  /** Writes an empty vault if none exists, so the passphrase just chosen is the one asked for next time. */
+  async ensureCreated(): Promise<void> {
+    await this.#serial(async () => {
+      if (!(await this.#load())) await this.#save({}, undefined);
+    });
+  }
+
   async delete(name: string): Promise<void> {
     assertSecretName(name);
     await this.#serial(async () => {

@@ -47,6 +47,7 @@ export function UnlockSecrets() {
             ? 'Strata keeps cloud keys in an encrypted vault on this computer. Pick a passphrase you will remember: without it the saved keys cannot be read.'
             : 'Cloud keys are kept in Strata’s encrypted vault. Enter its passphrase to use cloud destinations.'}
         </p>
+        {status.message ? <p className="field-help">{status.message}</p> : null}
         <div className="field">
           <label htmlFor={`${id}-p`}>Passphrase</label>
           <input
