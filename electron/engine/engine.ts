@@ -25,6 +25,15 @@ import { PolicyStore } from './store/policy-store.js';
 import { RunStore, type DestinationHealth, type RunRecord } from './store/run-store.js';
 import { SnapshotCache } from './store/snapshot-cache.js';
 import { SettingsStore } from './store/settings-store.js';
+import { AlertStore, type AlertRecord } from './store/alert-store.js';
+import { PlanStore } from './store/plan-store.js';
+import { pruneDestination, type PruneOptions, type PruneReport } from './retention/prune-job.js';
+import { describeRetention, RetentionPolicy } from '../../shared/retention.js';
+import { describeSchedule, ScheduleSpec } from '../../shared/schedule.js';
+import type { PlanInfo as PlanView } from '../../shared/api/entities.js';
+import { nextRuns, systemTimeZone, validateCron } from './schedule/next-run.js';
+import { destinationHealth, type HealthFigures } from './health/destination-health.js';
+import { alertConditions, type GrowthRule } from './health/alert-rules.js';
 import { inheritedInclude } from '../../shared/selection.js';
 import { STRATA_VERSION } from './version.js';
 
@@ -37,6 +46,14 @@ export interface EngineOptions {
   secrets?: SecretStore;
   /** better-sqlite3 built for another runtime's ABI (the desktop app's Electron). */
   sqliteBinding?: string;
+  /** IANA zone schedules and retention buckets follow (default: the machine's, or TZ). */
+  timeZone?: string;
+  /** How old an unused history/ object must be before prune deletes it (default a day). */
+  pruneGraceMs?: number;
+  /** The growth alert's thresholds (tests lower them). */
+  growthRule?: GrowthRule;
+  /** The clock snapshots, prune and alerts read (tests simulate months with it). */
+  now?: () => number;
 }
 
 export interface PolicyView {
@@ -71,6 +88,9 @@ export class Engine {
   readonly runs: RunStore;
   readonly snapshots: SnapshotCache;
   readonly settings: SettingsStore;
+  readonly plans: PlanStore;
+  readonly alerts: AlertStore;
+  readonly timeZone: string;
   readonly tmpDir: string;
   private secretStore: Promise<SecretStore> | undefined;
 
@@ -87,7 +107,14 @@ export class Engine {
     this.runs = new RunStore(this.db);
     this.snapshots = new SnapshotCache(this.db);
     this.settings = new SettingsStore(this.db);
+    this.plans = new PlanStore(this.db);
+    this.alerts = new AlertStore(this.db);
+    this.timeZone = opts.timeZone ?? systemTimeZone();
     if (opts.secrets) this.secretStore = Promise.resolve(opts.secrets);
+  }
+
+  now(): number {
+    return this.opts.now ? this.opts.now() : Date.now();
   }
 
   static open(opts: EngineOptions = {}): Engine {
@@ -278,6 +305,7 @@ export class Engine {
         tmpDir: this.tmpDir,
         lockDir: this.home,
         version: STRATA_VERSION,
+        now: () => new Date(this.now()),
       },
       opts,
     );
@@ -313,6 +341,88 @@ export class Engine {
     } finally {
       await dest.close();
     }
+  }
+
+  /** A malformed cron expression is refused here, with an example of the right form. */
+  setSchedule(destName: string, spec: ScheduleSpec, now = this.now()): void {
+    const parsed = ScheduleSpec.parse(spec);
+    if (parsed.kind === 'cron') validateCron(parsed.expression);
+    this.plans.setSchedule(this.catalog.destination(destName).id, parsed, now);
+  }
+
+  setRetention(destName: string, policy: RetentionPolicy, now = this.now()): void {
+    this.plans.setRetention(this.catalog.destination(destName).id, RetentionPolicy.parse(policy), now);
+  }
+
+  /** Hours without a successful backup before the "no recent backup" alert; null for the default. */
+  setStaleAfter(destName: string, hours: number | null, now = this.now()): void {
+    this.plans.setStaleAfter(this.catalog.destination(destName).id, hours === null ? null : hours * 3600_000, now);
+  }
+
+  /** A destination's plan with its next three runs, as the API and the CLI show it. */
+  planView(destName: string): PlanView {
+    const rec = this.catalog.destination(destName);
+    const plan = this.plans.get(rec.id);
+    const paused = this.settings.get().schedulesPaused;
+    return {
+      destination: rec.name,
+      schedule: plan.schedule,
+      scheduleSummary: describeSchedule(plan.schedule),
+      nextRuns: paused ? [] : nextRuns(plan.schedule, new Date(this.now()), this.timeZone, 3).map((d) => d.getTime()),
+      timeZone: this.timeZone,
+      retention: plan.retention,
+      retentionSummary: describeRetention(plan.retention),
+      staleAfterHours: Math.round(plan.staleAfterMs / 3600_000),
+    };
+  }
+
+  prune(destName: string, opts: PruneOptions = {}): Promise<PruneReport> {
+    return pruneDestination(
+      {
+        catalog: this.catalog,
+        plans: this.plans,
+        runs: this.runs,
+        snapshots: this.snapshots,
+        tmpDir: this.tmpDir,
+        timeZone: this.timeZone,
+        openDestination: (rec) => this.openDestination(rec),
+        listSnapshots: (name) => this.listSnapshots(name),
+      },
+      destName,
+      { graceMs: this.opts.pruneGraceMs, now: this.now(), ...opts },
+    );
+  }
+
+  health(destId: string, now = this.now()): HealthFigures {
+    return destinationHealth(this.db, destId, now);
+  }
+
+  /** Re-evaluates every destination's alerts; answers what opened and closed. */
+  checkAlerts(now = this.now()): { opened: AlertRecord[]; closed: AlertRecord[] } {
+    const opened: AlertRecord[] = [];
+    const closed: AlertRecord[] = [];
+    const ticked = new Set(
+      (
+        this.db.prepare('SELECT DISTINCT dest_id FROM policy_destinations WHERE include = 1').all() as {
+          dest_id: string;
+        }[]
+      ).map((r) => r.dest_id),
+    );
+    for (const d of this.catalog.listDestinations()) {
+      const plan = this.plans.get(d.id);
+      const conditions = alertConditions(this.health(d.id, now), {
+        now,
+        inUse: ticked.has(d.id) || plan.schedule.kind !== 'manual',
+        staleAfterMs: plan.staleAfterMs,
+        createdAt: d.createdAt,
+        verification: null,
+        ...(this.opts.growthRule ? { growth: this.opts.growthRule } : {}),
+      });
+      const r = this.alerts.reconcile(d.id, conditions, now);
+      opened.push(...r.opened);
+      closed.push(...r.closed);
+    }
+    return { opened, closed };
   }
 
   async restore(opts: {
@@ -368,7 +478,7 @@ export class Engine {
           name: d.name,
           kind: d.config.kind === 's3' ? `s3 (${d.config.provider})` : 'local',
           label: labelOf(d.config),
-          health: this.runs.health(d.id),
+          health: healthSummary(this.health(d.id)),
           files: byState.get('synced')?.n ?? 0,
           bytes: byState.get('synced')?.bytes ?? 0,
           failedFiles: byState.get('failed')?.n ?? 0,
@@ -397,6 +507,19 @@ function makeTmpDir(base: string): string {
   const mine = join(base, String(process.pid));
   mkdirSync(mine, { recursive: true, mode: 0o700 });
   return mine;
+}
+
+/** The short health record `strata status --json` has always printed, from the full figures. */
+function healthSummary(h: HealthFigures): DestinationHealth {
+  return {
+    destId: h.destId,
+    lastSuccessAt: h.lastSuccessAt,
+    lastRunAt: h.lastRunAt,
+    lastStatus: h.lastStatus,
+    lastError: h.lastError,
+    runs: h.recentRuns,
+    succeeded: h.recentSucceeded,
+  };
 }
 
 export function labelOf(c: DestinationConfig): string {

@@ -4,13 +4,15 @@
  * the result or a typed error: a bad call never throws out of here.
  */
 import { mkdir, readdir, stat } from 'node:fs/promises';
-import { homedir, platform } from 'node:os';
+import { homedir, hostname, platform } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { ZodError } from 'zod';
 import { methods, type EventName, type EventOf, type MethodName, type OutputOf } from '../../shared/api/contract.js';
 import type {
   ActiveRun,
+  AlertInfo,
   ApiErrorBody,
+  PlanInfo,
   DestinationDraft,
   DestinationInfo,
   PolicyInfo,
@@ -29,7 +31,16 @@ import { destinationSecretName } from './secrets/secret-store.js';
 import { vaultExists, vaultPath, VaultStore } from './secrets/vault-store.js';
 import type { DestinationRecord } from './store/catalog.js';
 import { logPage } from './store/run-store.js';
-import type { EngineSettings } from './store/settings-store.js';
+import { WEBHOOK_SECRET, type EngineSettings } from './store/settings-store.js';
+import type { AlertRecord } from './store/alert-store.js';
+import { describeRetention, isKeepAll, type RetentionPolicy } from '../../shared/retention.js';
+import { describeSchedule, type ScheduleSpec } from '../../shared/schedule.js';
+import { systemClock, type Clock } from './schedule/clock.js';
+import { nextRuns, validateCron } from './schedule/next-run.js';
+import { RunQueue, type Trigger } from './schedule/run-queue.js';
+import { Scheduler } from './schedule/scheduler.js';
+import { copyCoverage } from './health/coverage.js';
+import { alertMessages, post, runMessage, type WebhookMessage } from './health/webhook.js';
 import type { ProgressSnapshot } from './transfer/progress.js';
 import { STRATA_VERSION } from './version.js';
 
@@ -42,6 +53,13 @@ export interface ServiceOptions {
   statusIntervalMs?: number;
   /** The desktop app says where it keeps secrets, and anything the user should know about it. */
   secrets?: { description: string; warning?: string | undefined };
+  /** The scheduler's clock and power state (tests inject both). */
+  clock?: Clock;
+  onBattery?: () => boolean;
+  /** Delay before a catch-up run after start or wake (default a minute). */
+  catchUpDelayMs?: number;
+  /** How often alerts are re-evaluated between runs (time alone opens "no recent backup"). */
+  alertCheckMs?: number;
 }
 
 type Handlers = { [M in MethodName]: (input: never) => Promise<OutputOf<M>> | OutputOf<M> };
@@ -56,12 +74,70 @@ export class StrataService {
   private readonly listeners = new Set<EventListener>();
   private running: Running | undefined;
   private readonly handlers: Handlers;
+  private readonly queue: RunQueue;
+  private scheduler: Scheduler | undefined;
+  private alertTimer: unknown;
 
   constructor(
     private readonly engine: Engine,
     private opts: ServiceOptions,
   ) {
     this.handlers = this.makeHandlers();
+    this.queue = new RunQueue({
+      busy: () => this.running !== undefined,
+      run: async (destinations, trigger) => (await this.startRun(destinations, trigger)).done,
+      onError: (err) => engine.runs.log(null, 'error', `a scheduled backup could not start: ${describeError(err)}`),
+    });
+  }
+
+  private get clock(): Clock {
+    return this.opts.clock ?? systemClock;
+  }
+
+  /** Scheduled backups and alert checks (the desktop app, `strata serve`, `strata daemon`). */
+  startScheduler(): void {
+    if (this.scheduler) return;
+    const e = this.engine;
+    this.scheduler = new Scheduler({
+      clock: this.clock,
+      timeZone: () => e.timeZone,
+      destinations: () => {
+        const names = new Map(e.catalog.listDestinations().map((d) => [d.id, d.name]));
+        return e.plans
+          .all()
+          .filter((p) => names.has(p.destId))
+          .map((p) => ({ ...p, name: names.get(p.destId)! }));
+      },
+      markSlot: (destId, at) => e.plans.markSlot(destId, at),
+      paused: () => e.settings.get().schedulesPaused,
+      waitReason: () =>
+        e.settings.get().skipOnBattery && this.opts.onBattery?.() ? 'the computer runs on battery' : null,
+      trigger: (destinations, why) => this.queue.enqueue(destinations, why),
+      ...(this.opts.catchUpDelayMs !== undefined ? { catchUpDelayMs: this.opts.catchUpDelayMs } : {}),
+    });
+    this.scheduler.start();
+    this.checkAlerts();
+    const every = this.opts.alertCheckMs ?? 10 * 60_000;
+    const tick = (): void => {
+      this.checkAlerts();
+      this.alertTimer = this.clock.setTimeout(tick, every);
+    };
+    this.alertTimer = this.clock.setTimeout(tick, every);
+  }
+
+  /** The machine woke from sleep: missed slots catch up. */
+  wake(): void {
+    this.scheduler?.wake();
+    this.checkAlerts();
+  }
+
+  /** Destinations waiting for the running backup to finish. */
+  get queued(): string[] {
+    return this.queue.pending;
+  }
+
+  nextRunAt(destId: string): number | null {
+    return this.scheduler?.nextRunAt(destId) ?? null;
   }
 
   /** Validates, runs, and answers one call. */
@@ -92,6 +168,10 @@ export class StrataService {
 
   /** Stops a running backup at a safe point and waits for it (for a graceful shutdown). */
   async shutdown(): Promise<void> {
+    this.scheduler?.stop();
+    this.scheduler = undefined;
+    if (this.alertTimer !== undefined) this.clock.clearTimeout(this.alertTimer);
+    this.alertTimer = undefined;
     const r = this.running;
     if (!r) return;
     r.controller.abort();
@@ -201,10 +281,13 @@ export class StrataService {
         return { ok: true as const };
       },
 
-      'runs.start': ({ destinations }: { destinations?: string[] }) => this.start(destinations),
+      'runs.start': async ({ destinations }: { destinations?: string[] }) => ({
+        runId: (await this.startRun(destinations, 'manual')).runId,
+      }),
       'runs.cancel': () => {
         const r = this.running;
-        if (!r) return { cancelled: false };
+        // A prune stops only between its steps, which are short: it is left to finish.
+        if (!r || r.info.trigger === 'prune') return { cancelled: false };
         r.info.cancelling = true;
         r.controller.abort();
         this.emit('run.progress', r.info);
@@ -244,30 +327,85 @@ export class StrataService {
       'dashboard.get': () => {
         const status = e.status();
         const recs = new Map(e.catalog.listDestinations().map((d) => [d.name, d]));
+        const alerts = this.alertInfos(e.alerts.open());
+        const paused = e.settings.get().schedulesPaused;
         return {
           sources: status.sources.length,
           active: this.running?.info ?? null,
+          schedulesPaused: paused,
+          alerts,
           destinations: status.destinations.map((d) => {
             const rec = recs.get(d.name)!;
+            const h = e.health(rec.id);
+            const plan = e.plans.get(rec.id);
             return {
               id: rec.id,
               name: d.name,
               provider: rec.config.kind === 'local' ? ('local' as const) : rec.config.provider,
               label: d.label,
-              lastSuccessAt: d.health.lastSuccessAt,
-              lastRunAt: d.health.lastRunAt,
-              lastStatus: d.health.lastStatus,
-              lastError: d.health.lastError,
-              recentRuns: d.health.runs,
-              recentSucceeded: d.health.succeeded,
+              lastSuccessAt: h.lastSuccessAt,
+              lastRunAt: h.lastRunAt,
+              lastStatus: h.lastStatus,
+              lastError: h.lastError,
+              recentRuns: h.recentRuns,
+              recentSucceeded: h.recentSucceeded,
               filesStored: d.files,
               bytesStored: d.bytes,
               filesFailed: d.failedFiles,
               filesPending: d.pendingFiles,
+              consecutiveFailures: h.consecutiveFailures,
+              averageDurationMs: h.averageDurationMs,
+              growthPerWeek: h.growthPerWeek,
+              scheduleSummary: describeSchedule(plan.schedule),
+              nextRunAt: paused ? null : (this.nextRunAt(rec.id) ?? this.slotAfterNow(plan.schedule)),
+              retentionSummary: describeRetention(plan.retention),
+              alerts: alerts.filter((a) => a.destination === d.name),
             };
           }),
         };
       },
+
+      'plans.get': ({ destination }: { destination: string }) => this.planInfo(destination),
+      'plans.set': (i: {
+        destination: string;
+        schedule?: ScheduleSpec;
+        retention?: RetentionPolicy;
+        staleAfterHours?: number | null;
+      }) => {
+        if (i.schedule) e.setSchedule(i.destination, i.schedule);
+        if (i.retention) e.setRetention(i.destination, i.retention);
+        if (i.staleAfterHours !== undefined) e.setStaleAfter(i.destination, i.staleAfterHours);
+        this.scheduler?.refresh();
+        this.checkAlerts();
+        this.changed('plans', 'status');
+        return this.planInfo(i.destination);
+      },
+      'schedules.preview': ({ schedule }: { schedule: ScheduleSpec }) => {
+        if (schedule.kind === 'cron') validateCron(schedule.expression);
+        return {
+          summary: describeSchedule(schedule),
+          nextRuns: nextRuns(schedule, new Date(e.now()), e.timeZone, 3).map((d) => d.getTime()),
+          timeZone: e.timeZone,
+        };
+      },
+      'prune.preview': async ({ destination }: { destination: string }) => {
+        const r = await e.prune(destination, { dryRun: true });
+        return {
+          destination: r.destination,
+          policySummary: r.policySummary,
+          snapshots: r.snapshots,
+          keep: r.keep,
+          remove: r.remove,
+          foreign: r.foreign,
+          damaged: r.damaged,
+          historyObjects: r.historyObjects,
+          bytesToFree: r.bytesToFree,
+          collectBlocked: r.collectBlocked,
+        };
+      },
+      'prune.start': ({ destination }: { destination: string }) => this.startPrune(destination),
+      'alerts.list': () => this.alertInfos(e.alerts.open()),
+      'coverage.get': () => copyCoverage(e, e.now()),
 
       'secrets.status': () => this.secretsStatus(),
       'secrets.unlock': async ({ passphrase }: { passphrase: string }) => {
@@ -280,9 +418,16 @@ export class StrataService {
       },
 
       'settings.get': () => ({ dataFolder: e.home, ...e.settings.get() }),
-      'settings.set': (patch: Partial<EngineSettings>) => {
+      'settings.set': async ({ webhookUrl, ...patch }: Partial<EngineSettings> & { webhookUrl?: string | null }) => {
+        if (webhookUrl !== undefined) {
+          const store = await e.secrets();
+          if (webhookUrl === null) await store.delete(WEBHOOK_SECRET);
+          else await store.set(WEBHOOK_SECRET, webhookUrl);
+          patch.webhookConfigured = webhookUrl !== null;
+        }
         const next = e.settings.set(patch);
-        this.changed('settings');
+        if (patch.schedulesPaused !== undefined) this.scheduler?.refresh();
+        this.changed('settings', ...(patch.schedulesPaused !== undefined ? (['plans', 'status'] as const) : []));
         return { dataFolder: e.home, ...next };
       },
     };
@@ -442,7 +587,10 @@ export class StrataService {
     return summarize(steps, label);
   }
 
-  private start(destinations?: string[]): Promise<{ runId: number }> {
+  private startRun(
+    destinations: string[] | undefined,
+    trigger: 'manual' | Trigger,
+  ): Promise<{ runId: number; done: Promise<void> }> {
     const e = this.engine;
     if (this.running) {
       throw new StrataError('busy', 'a backup is already running', 'wait for it to finish, or cancel it');
@@ -457,26 +605,35 @@ export class StrataService {
     const done = new Promise<void>((r) => (settle = r));
     return new Promise((resolveStart, rejectStart) => {
       let started = false;
-      const finish = (status: RunInfo['status'], error: string | null): void => {
+      const finish = async (status: RunInfo['status'], error: string | null, names: string[]): Promise<void> => {
         clearInterval(statusTimer);
         const runId = this.running?.info.runId;
+        // Scheduled backups apply their destinations' retention right after, in the same run.
+        if (runId !== undefined && trigger !== 'manual' && !controller.signal.aborted) {
+          await this.pruneAfterBackup(runId, names);
+        }
         this.running = undefined;
         forgetListings();
-        if (runId !== undefined) this.emit('run.finished', { runId, status, error });
+        if (runId !== undefined) {
+          this.emit('run.finished', { runId, status, error });
+          this.afterRun({ runId, trigger, status, error, destinations: names });
+        }
         this.changed('runs', 'status');
       };
+      let names: string[] = [];
       void e
         .backup({
           destinations,
-          trigger: 'manual',
+          trigger,
           signal: controller.signal,
           concurrency: settings.concurrency,
           bandwidthLimit: settings.bandwidthLimit,
           onStart: (runId, dests) => {
             started = true;
+            names = dests.map((d) => d.name);
             const info: ActiveRun = {
               runId,
-              trigger: 'manual',
+              trigger,
               startedAt: Date.now(),
               destinations: dests.map((d) => d.id),
               cancelling: false,
@@ -484,11 +641,11 @@ export class StrataService {
               perDestination: {},
             };
             this.running = { info, controller, done };
-            this.emit('run.started', { runId, trigger: 'manual', destinations: info.destinations });
+            this.emit('run.started', { runId, trigger, destinations: info.destinations });
             this.changed('runs');
             statusTimer = setInterval(() => this.changed('status'), this.opts.statusIntervalMs ?? 2000);
             statusTimer.unref();
-            resolveStart({ runId });
+            resolveStart({ runId, done });
           },
           onProgress: (p) => {
             const r = this.running;
@@ -501,18 +658,141 @@ export class StrataService {
           },
         })
         .then(
-          (outcome) => finish(outcome.status, outcome.results.find((r) => r.error)?.error ?? null),
+          (outcome) => finish(outcome.status, outcome.results.find((r) => r.error)?.error ?? null, names),
           (err: unknown) => {
             if (!started) {
               clearInterval(statusTimer);
               rejectStart(err);
               return;
             }
-            finish('failed', describeError(err));
+            return finish('failed', describeError(err), names);
           },
         )
         .finally(settle);
     });
+  }
+
+  /** Retention of the destinations a scheduled run just backed up, logged in that run. */
+  private async pruneAfterBackup(runId: number, names: string[]): Promise<void> {
+    const e = this.engine;
+    const results = e.runs.resultsOf(runId);
+    for (const name of names) {
+      const rec = e.catalog.listDestinations().find((d) => d.name === name);
+      if (!rec || isKeepAll(e.plans.get(rec.id).retention)) continue;
+      // A destination that failed this time is left as it is: its newest snapshot may be old.
+      if (results.some((r) => r.destId === rec.id && r.status === 'failed')) continue;
+      try {
+        await e.prune(name, { runId });
+      } catch (err) {
+        e.runs.log(runId, 'error', `retention of ${name} did not run: ${describeError(err)}`, { destId: rec.id });
+      }
+    }
+  }
+
+  /** Prune on demand, as a run of its own so Activity shows it and nothing else runs meanwhile. */
+  private startPrune(destination: string): { runId: number } {
+    const e = this.engine;
+    if (this.running) {
+      throw new StrataError('busy', 'a backup is running', 'prune once it has finished');
+    }
+    const rec = e.catalog.destination(destination);
+    const runId = e.runs.start('prune', e.now());
+    const controller = new AbortController();
+    let settle: () => void = () => undefined;
+    const done = new Promise<void>((r) => (settle = r));
+    const info: ActiveRun = {
+      runId,
+      trigger: 'prune',
+      startedAt: Date.now(),
+      destinations: [rec.id],
+      cancelling: false,
+      total: toProgress(undefined),
+      perDestination: {},
+    };
+    this.running = { info, controller, done };
+    this.emit('run.started', { runId, trigger: 'prune', destinations: [rec.id] });
+    this.changed('runs');
+    void e
+      .prune(destination, { runId })
+      .then(
+        (r) => ({
+          status: r.outcome?.collectBlocked ? ('partial' as const) : ('ok' as const),
+          error: r.outcome?.collectBlocked ?? null,
+        }),
+        (err: unknown) => ({ status: 'failed' as const, error: describeError(err) }),
+      )
+      .then(({ status, error }) => {
+        e.runs.finish(runId, status, error ?? undefined, e.now());
+        this.running = undefined;
+        this.emit('run.finished', { runId, status, error });
+        this.afterRun({ runId, trigger: 'prune', status, error, destinations: [rec.name] });
+        this.changed('runs', 'status');
+      })
+      .finally(settle);
+    return { runId };
+  }
+
+  /** After every run: alerts, the webhook, and whatever the schedule queued meanwhile. */
+  private afterRun(run: {
+    runId: number;
+    trigger: string;
+    status: string;
+    error: string | null;
+    destinations: string[];
+  }): void {
+    this.checkAlerts();
+    void this.webhook((url, style) => {
+      const m = runMessage(url, style, hostname(), run);
+      return m ? [m] : [];
+    });
+    this.queue.idle();
+  }
+
+  private checkAlerts(): void {
+    const { opened, closed } = this.engine.checkAlerts();
+    if (!opened.length && !closed.length) return;
+    const change = { opened: this.alertInfos(opened), closed: this.alertInfos(closed) };
+    this.emit('alerts.changed', change);
+    this.changed('alerts', 'status');
+    void this.webhook((url, style) => alertMessages(url, style, hostname(), change));
+  }
+
+  private async webhook(make: (url: string, style: 'chat' | 'healthchecks') => WebhookMessage[]): Promise<void> {
+    const e = this.engine;
+    const s = e.settings.get();
+    if (!s.webhookConfigured) return;
+    let url: string | undefined;
+    try {
+      url = await (await e.secrets()).get(WEBHOOK_SECRET);
+    } catch (err) {
+      e.runs.log(null, 'warn', `the webhook was not called: its URL cannot be read (${describeError(err)})`);
+      return;
+    }
+    if (!url) return;
+    for (const m of make(url, s.webhookStyle)) {
+      const problem = await post(m);
+      if (problem) e.runs.log(null, 'warn', problem);
+    }
+  }
+
+  private alertInfos(list: AlertRecord[]): AlertInfo[] {
+    const names = this.nameMaps().dests;
+    return list.map((a) => ({
+      id: a.id,
+      destination: names.get(a.destId) ?? a.destId,
+      kind: a.kind,
+      message: a.message,
+      openedAt: a.openedAt,
+      closedAt: a.closedAt,
+    }));
+  }
+
+  private slotAfterNow(schedule: ScheduleSpec): number | null {
+    return nextRuns(schedule, new Date(this.engine.now()), this.engine.timeZone, 1)[0]?.getTime() ?? null;
+  }
+
+  private planInfo(destination: string): PlanInfo {
+    return this.engine.planView(destination);
   }
 }
 

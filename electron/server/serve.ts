@@ -3,7 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { describeError, StrataError } from '../../shared/errors.js';
 import type { Engine } from '../engine/engine.js';
 import { StrataService } from '../engine/service.js';
+import { untilStopped } from './stop-signal.js';
 import { startHost, type RunningHost } from './host/http-host.js';
+import { scheduleOptionsFromEnv } from './schedule-env.js';
 
 /** The built renderer, from dist/electron/server (built) or electron/server (run from source). */
 export function rendererDir(): string {
@@ -26,7 +28,7 @@ export interface ServeOptions {
  */
 export async function serve(opts: ServeOptions): Promise<void> {
   const log = opts.log ?? ((l: string) => process.stdout.write(`${l}\n`));
-  const service = new StrataService(opts.engine, { host: 'headless' });
+  const service = new StrataService(opts.engine, { host: 'headless', ...scheduleOptionsFromEnv() });
   // Open the secret store now, so a vault passphrase is asked for at the terminal, not mid-request.
   try {
     await opts.engine.secrets();
@@ -47,35 +49,10 @@ export async function serve(opts: ServeOptions): Promise<void> {
     }
     throw err;
   }
+  service.startScheduler();
   log(`Strata is running at ${host.url}`);
   log('Open that address in a browser on this machine (it carries this session’s access token). Ctrl+C stops.');
 
-  await new Promise<void>((resolve) => {
-    let stopping = false;
-    const stop = (signal: string): void => {
-      if (stopping) {
-        log('Stopping now.');
-        process.exit(130);
-      }
-      stopping = true;
-      log(
-        service.busy
-          ? `${signal}: stopping the running backup at a safe point (press Ctrl+C again to quit at once)…`
-          : `${signal}: stopping.`,
-      );
-      void service
-        .shutdown()
-        .then(() => host.close())
-        .finally(() => {
-          process.off('SIGINT', onInt);
-          process.off('SIGTERM', onTerm);
-          resolve();
-        });
-    };
-    const onInt = (): void => stop('SIGINT');
-    const onTerm = (): void => stop('SIGTERM');
-    process.on('SIGINT', onInt);
-    process.on('SIGTERM', onTerm);
-  });
+  await untilStopped(service, log, () => host.close());
   log('Strata stopped.');
 }

@@ -4,9 +4,16 @@
  * client is typed by it, so the three cannot drift.
  */
 import { z } from 'zod';
+import { RetentionPolicy } from '../retention.js';
+import { ScheduleSpec } from '../schedule.js';
 import {
   AbsolutePath,
   ActiveRun,
+  AlertInfo,
+  CopyCoverage,
+  PlanInfo,
+  PrunePreview,
+  SchedulePreview,
   AppInfo,
   Dashboard,
   DestinationDraft,
@@ -116,6 +123,30 @@ export const methods = {
     z.object({ total: z.number(), lines: z.array(LogLine) }),
   ),
 
+  /** A destination's schedule, retention and alert threshold, with the next runs. */
+  'plans.get': call(z.object({ destination: Name }).strict(), PlanInfo),
+  'plans.set': call(
+    z
+      .object({
+        destination: Name,
+        schedule: ScheduleSpec.optional(),
+        retention: RetentionPolicy.optional(),
+        /** Hours without a successful backup before an alert (1 h to 90 days); null restores the default. */
+        staleAfterHours: z.number().int().min(1).max(2160).nullable().optional(),
+      })
+      .strict(),
+    PlanInfo,
+  ),
+  /** The words and next runs of a schedule being edited (a malformed cron is a typed error). */
+  'schedules.preview': call(z.object({ schedule: ScheduleSpec }).strict(), SchedulePreview),
+  /** What a prune of this destination would remove, and the space it would free. */
+  'prune.preview': call(z.object({ destination: Name }).strict(), PrunePreview),
+  /** Prunes now as a run of its own (events as for backups, trigger 'prune'). */
+  'prune.start': call(z.object({ destination: Name }).strict(), z.object({ runId: z.number() })),
+  'alerts.list': call(none, z.array(AlertInfo)),
+  /** The 3-2-1 view: per folder with a policy, how many current copies and how many off this machine. */
+  'coverage.get': call(none, z.array(CopyCoverage)),
+
   'snapshots.list': call(z.object({ destination: Name }).strict(), z.array(SnapshotInfo)),
   'dashboard.get': call(none, Dashboard),
 
@@ -134,7 +165,7 @@ export type InputOf<M extends MethodName> = z.input<Methods[M]['input']>;
 export type OutputOf<M extends MethodName> = z.output<Methods[M]['output']>;
 
 /** What changed, so views can reload just that. */
-export const Topic = z.enum(['sources', 'destinations', 'policies', 'settings', 'runs', 'status']);
+export const Topic = z.enum(['sources', 'destinations', 'policies', 'settings', 'runs', 'status', 'plans', 'alerts']);
 export type Topic = z.infer<typeof Topic>;
 
 export const events = {
@@ -143,6 +174,8 @@ export const events = {
   'run.progress': ActiveRun,
   'run.finished': z.object({ runId: z.number(), status: RunStatus, error: z.string().nullable() }),
   changed: z.object({ topics: z.array(Topic) }),
+  /** Alerts that just opened or closed (the desktop app notifies the opened ones). */
+  'alerts.changed': z.object({ opened: z.array(AlertInfo), closed: z.array(AlertInfo) }),
 } as const;
 
 export type Events = typeof events;

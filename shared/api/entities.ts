@@ -4,6 +4,8 @@
  * Nothing here ever carries a secret: secret fields exist only in inputs, never in outputs.
  */
 import { z } from 'zod';
+import { RetentionPolicy } from '../retention.js';
+import { ScheduleSpec } from '../schedule.js';
 
 /** Same rule as the engine's catalog: 1-63 letters, digits, dot, dash or underscore. */
 export const Name = z
@@ -243,6 +245,78 @@ export const SnapshotInfo = z.object({
 });
 export type SnapshotInfo = z.infer<typeof SnapshotInfo>;
 
+export const AlertKind = z.enum(['failures', 'stale', 'verify-failed', 'growth']);
+export const AlertInfo = z.object({
+  id: z.number(),
+  destination: z.string(),
+  kind: AlertKind,
+  message: z.string(),
+  openedAt: z.number(),
+  closedAt: z.number().nullable(),
+});
+export type AlertInfo = z.infer<typeof AlertInfo>;
+
+/** When a destination runs, what history it keeps, and when its silence becomes an alert. */
+export const PlanInfo = z.object({
+  destination: z.string(),
+  schedule: ScheduleSpec,
+  scheduleSummary: z.string(),
+  /** The next three runs (epoch ms); empty for manual-only or while schedules are paused. */
+  nextRuns: z.array(z.number()),
+  timeZone: z.string(),
+  retention: RetentionPolicy,
+  retentionSummary: z.string(),
+  /** No successful backup for this long opens an alert. */
+  staleAfterHours: z.number(),
+});
+export type PlanInfo = z.infer<typeof PlanInfo>;
+
+export const SchedulePreview = z.object({
+  summary: z.string(),
+  nextRuns: z.array(z.number()),
+  timeZone: z.string(),
+});
+export type SchedulePreview = z.infer<typeof SchedulePreview>;
+
+/** What a prune would do, before it does it. */
+export const PrunePreview = z.object({
+  destination: z.string(),
+  policySummary: z.string(),
+  snapshots: z.array(
+    z.object({
+      snapshotId: z.string(),
+      sourceName: z.string(),
+      time: z.number(),
+      files: z.number(),
+      bytes: z.number(),
+      keep: z.boolean(),
+      reasons: z.array(z.string()),
+    }),
+  ),
+  keep: z.number(),
+  remove: z.number(),
+  /** Snapshots prune leaves alone: other machines' sources, and manifests that cannot be read. */
+  foreign: z.number(),
+  damaged: z.number(),
+  historyObjects: z.number(),
+  bytesToFree: z.number(),
+  collectBlocked: z.string().nullable(),
+});
+export type PrunePreview = z.infer<typeof PrunePreview>;
+
+/** The 3-2-1 view: for one folder that has a policy, where a current copy of it lives. */
+export const CopyCoverage = z.object({
+  source: z.string(),
+  folder: z.string(),
+  /** Destinations holding a current copy (their latest backup of this source succeeded in time). */
+  current: z.array(z.string()),
+  /** Of those, the ones away from this machine (cloud buckets). */
+  offsite: z.array(z.string()),
+  /** Destinations meant to hold it whose copy is missing or out of date. */
+  behind: z.array(z.string()),
+});
+export type CopyCoverage = z.infer<typeof CopyCoverage>;
+
 export const DestinationSummary = z.object({
   id: z.string(),
   name: z.string(),
@@ -259,6 +333,15 @@ export const DestinationSummary = z.object({
   bytesStored: z.number(),
   filesFailed: z.number(),
   filesPending: z.number(),
+  /** Runs in a row that failed, newest first. */
+  consecutiveFailures: z.number(),
+  averageDurationMs: z.number().nullable(),
+  /** Bytes per week the snapshots grew over the last 30 days; null until there is a day of history. */
+  growthPerWeek: z.number().nullable(),
+  scheduleSummary: z.string(),
+  nextRunAt: z.number().nullable(),
+  retentionSummary: z.string(),
+  alerts: z.array(AlertInfo),
 });
 export type DestinationSummary = z.infer<typeof DestinationSummary>;
 
@@ -266,6 +349,9 @@ export const Dashboard = z.object({
   destinations: z.array(DestinationSummary),
   sources: z.number(),
   active: ActiveRun.nullable(),
+  schedulesPaused: z.boolean(),
+  /** Open alerts of every destination, oldest first. */
+  alerts: z.array(AlertInfo),
 });
 export type Dashboard = z.infer<typeof Dashboard>;
 
@@ -288,9 +374,25 @@ export const Settings = z.object({
   notifyOnSuccess: z.boolean(),
   /** Scheduled backups wait while the computer runs on battery. */
   skipOnBattery: z.boolean(),
+  /** No scheduled backup starts while paused ("Back up now" still works). */
+  schedulesPaused: z.boolean(),
+  /** A webhook URL is saved (it is a secret: it is kept with the other secrets and never shown again). */
+  webhookConfigured: z.boolean(),
+  /** 'chat': a JSON POST on alerts (Slack, Mattermost, Discord, ntfy…); 'healthchecks': a ping after every run, '/fail' on failure. */
+  webhookStyle: z.enum(['chat', 'healthchecks']),
 });
 export type Settings = z.infer<typeof Settings>;
-export const SettingsPatch = Settings.omit({ dataFolder: true }).partial();
+export const SettingsPatch = Settings.omit({ dataFolder: true, webhookConfigured: true })
+  .partial()
+  .extend({
+    /** A new webhook URL, or null to remove it. */
+    webhookUrl: z
+      .string()
+      .max(2048)
+      .regex(/^https?:\/\/\S+$/, 'give a full http:// or https:// URL')
+      .nullable()
+      .optional(),
+  });
 export type SettingsPatch = z.infer<typeof SettingsPatch>;
 
 export const AppInfo = z.object({

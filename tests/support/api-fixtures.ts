@@ -17,6 +17,13 @@ export function destinationSummary(over: Partial<DestinationSummary> = {}): Dest
     bytesStored: 0,
     filesFailed: 0,
     filesPending: 0,
+    consecutiveFailures: 0,
+    averageDurationMs: null,
+    growthPerWeek: null,
+    scheduleSummary: 'Manual only (Back up now)',
+    nextRunAt: null,
+    retentionSummary: 'Keeps everything',
+    alerts: [],
     ...over,
   };
 }

@@ -17,7 +17,13 @@ function dest(name: string, lastStatus: RunStatus | null, lastError: string | nu
   });
 }
 
-const board = (...destinations: DestinationSummary[]): Dashboard => ({ destinations, sources: 1, active: null });
+const board = (...destinations: DestinationSummary[]): Dashboard => ({
+  destinations,
+  sources: 1,
+  active: null,
+  schedulesPaused: false,
+  alerts: [],
+});
 
 let runId = 0;
 function finished(status: RunStatus, error: string | null = null): RunFinished {

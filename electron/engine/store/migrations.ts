@@ -133,4 +133,24 @@ export const MIGRATIONS: readonly string[] = [
     updated_at INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
+  // 4: each destination's plan (schedule, retention, when to worry) and the alerts raised about it.
+  `
+  CREATE TABLE destination_plans (
+    dest_id TEXT PRIMARY KEY REFERENCES destinations(id) ON DELETE CASCADE,
+    schedule TEXT NOT NULL DEFAULT '{"kind":"manual"}',
+    last_slot_at INTEGER,
+    retention TEXT NOT NULL DEFAULT '{}',
+    stale_after_ms INTEGER,
+    updated_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE TABLE alerts (
+    id INTEGER PRIMARY KEY,
+    dest_id TEXT NOT NULL REFERENCES destinations(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    message TEXT NOT NULL,
+    opened_at INTEGER NOT NULL,
+    closed_at INTEGER
+  );
+  CREATE INDEX alerts_open ON alerts(dest_id, kind) WHERE closed_at IS NULL;
+  `,
 ];

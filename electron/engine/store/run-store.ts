@@ -131,28 +131,6 @@ export class RunStore {
     return (this.db.prepare('SELECT * FROM run_results WHERE run_id = ?').all(runId) as ResultRow[]).map(toResult);
   }
 
-  /** Last success, last outcome, and the success count over the last `window` results of a destination. */
-  health(destId: string, window = 30): DestinationHealth {
-    const rows = this.db
-      .prepare(
-        `SELECT status, started_at, error FROM run_results WHERE dest_id = ? AND status <> 'running'
-         ORDER BY started_at DESC LIMIT ?`,
-      )
-      .all(destId, window) as { status: RunStatus; started_at: number; error: string | null }[];
-    const lastOk = this.db
-      .prepare(`SELECT MAX(finished_at) AS t FROM run_results WHERE dest_id = ? AND status = 'ok'`)
-      .get(destId) as { t: number | null };
-    return {
-      destId,
-      lastSuccessAt: lastOk.t,
-      lastRunAt: rows[0]?.started_at ?? null,
-      lastStatus: rows[0]?.status ?? null,
-      lastError: rows[0]?.error ?? null,
-      runs: rows.length,
-      succeeded: rows.filter((r) => r.status === 'ok').length,
-    };
-  }
-
   /** A run's log lines, oldest first: all of them, or only warnings and errors. */
   logOf(
     runId: number,

@@ -7,7 +7,14 @@ export interface EngineSettings {
   launchAtLogin: boolean;
   notifyOnSuccess: boolean;
   skipOnBattery: boolean;
+  schedulesPaused: boolean;
+  /** The URL itself is a secret (WEBHOOK_SECRET in the secret store); this says one is saved. */
+  webhookConfigured: boolean;
+  webhookStyle: 'chat' | 'healthchecks';
 }
+
+/** Where the webhook URL is kept (chat webhook URLs carry their own credentials). */
+export const WEBHOOK_SECRET = 'webhook-url';
 
 export const DEFAULT_SETTINGS: EngineSettings = {
   concurrency: 48,
@@ -16,6 +23,9 @@ export const DEFAULT_SETTINGS: EngineSettings = {
   launchAtLogin: false,
   notifyOnSuccess: false,
   skipOnBattery: false,
+  schedulesPaused: false,
+  webhookConfigured: false,
+  webhookStyle: 'chat',
 };
 
 /** User settings, one JSON value per key; unknown keys are ignored so older builds can read newer databases. */

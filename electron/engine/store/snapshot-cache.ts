@@ -33,6 +33,13 @@ export class SnapshotCache {
     })();
   }
 
+  remove(destId: string, snapshotIds: string[]): void {
+    const del = this.db.prepare('DELETE FROM snapshots WHERE dest_id = ? AND snapshot_id = ?');
+    this.db.transaction(() => {
+      for (const id of snapshotIds) del.run(destId, id);
+    })();
+  }
+
   list(destId: string): CachedSnapshot[] {
     return (
       this.db.prepare('SELECT * FROM snapshots WHERE dest_id = ? ORDER BY time, snapshot_id').all(destId) as {

@@ -5,7 +5,11 @@ import { S3_PROVIDERS } from '../../engine/destinations/config.js';
 import { StrataError, describeError } from '../../../shared/errors.js';
 import { promptHidden } from '../../engine/secrets/prompt-hidden.js';
 import { STRATA_VERSION } from '../../engine/version.js';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, exitCodeOf } from './exit-codes.js';
+import { EXIT_ALERT, EXIT_FAILED, EXIT_OK, EXIT_USAGE, exitCodeOf } from './exit-codes.js';
+import { addPlanCommands } from './plan-commands.js';
+import { describeSchedule } from '../../../shared/schedule.js';
+import { describeRetention } from '../../../shared/retention.js';
+import { nextRun } from '../../engine/schedule/next-run.js';
 import { formatBytes, formatTime, table } from './format.js';
 import { oneOf, parseDate, parseList, parseSize } from './parse.js';
 import { progressView } from './progress-view.js';
@@ -357,22 +361,59 @@ export function buildProgram(setExit: (code: number) => void): Command {
       },
     );
 
+  addPlanCommands(program, open, emit, setExit);
+
   program
     .command('status')
-    .description('destinations, their last backups and recent runs')
+    .description('destinations: next run, last backups, health and open alerts (exit 4 while an alert is open)')
     .option('--json', 'print JSON')
     .action((o: Out) => {
-      const st = open().status();
-      emit(o, st, () => {
+      const e = open();
+      const st = e.status();
+      const alerts = e.checkAlerts() && e.alerts.open();
+      const names = new Map(e.catalog.listDestinations().map((d) => [d.id, d.name]));
+      const paused = e.settings.get().schedulesPaused;
+      const destinations = st.destinations.map((d) => {
+        const rec = e.catalog.destination(d.name);
+        const plan = e.plans.get(rec.id);
+        const h = e.health(rec.id);
+        return {
+          ...d,
+          schedule: describeSchedule(plan.schedule),
+          retention: describeRetention(plan.retention),
+          nextRunAt: paused ? null : (nextRun(plan.schedule, new Date(e.now()), e.timeZone)?.getTime() ?? null),
+          consecutiveFailures: h.consecutiveFailures,
+          averageDurationMs: h.averageDurationMs,
+          growthPerWeek: h.growthPerWeek,
+        };
+      });
+      const openAlerts = alerts.map((a) => ({
+        destination: names.get(a.destId) ?? a.destId,
+        kind: a.kind,
+        message: a.message,
+        openedAt: a.openedAt,
+      }));
+      emit(o, { ...st, destinations, schedulesPaused: paused, alerts: openAlerts }, () => {
         const lines: string[] = [];
-        if (!st.destinations.length) lines.push('No destinations yet.');
+        if (!destinations.length) lines.push('No destinations yet.');
         else {
           lines.push(
             table([
-              ['DESTINATION', 'KIND', 'LAST SUCCESS', 'LAST RUN', 'FILES', 'SIZE', 'FAILED', 'SUCCESS (30 RUNS)'],
-              ...st.destinations.map((d) => [
+              [
+                'DESTINATION',
+                'KIND',
+                'NEXT RUN',
+                'LAST SUCCESS',
+                'LAST RUN',
+                'FILES',
+                'SIZE',
+                'FAILED',
+                'SUCCESS (30 RUNS)',
+              ],
+              ...destinations.map((d) => [
                 d.name,
                 d.kind,
+                d.nextRunAt ? formatTime(d.nextRunAt) : paused ? 'paused' : 'manual',
                 formatTime(d.health.lastSuccessAt),
                 d.health.lastStatus ?? '-',
                 String(d.files),
@@ -382,8 +423,20 @@ export function buildProgram(setExit: (code: number) => void): Command {
               ]),
             ]),
           );
-          for (const d of st.destinations)
+          for (const d of destinations) {
+            const extra = [d.schedule, d.retention];
+            if (d.growthPerWeek !== null) extra.push(`grows ${formatBytes(Math.max(0, d.growthPerWeek))}/week`);
+            if (d.averageDurationMs !== null)
+              extra.push(`runs take ${Math.round(d.averageDurationMs / 1000)} s on average`);
+            lines.push(`  ${d.name}: ${extra.join('; ')}`);
             if (d.health.lastError && d.health.lastStatus !== 'ok') lines.push(`  ${d.name}: ${d.health.lastError}`);
+          }
+        }
+        if (paused) lines.push('', 'Schedules are paused (strata schedule resume).');
+        if (openAlerts.length) {
+          lines.push('', 'Open alerts:');
+          for (const a of openAlerts)
+            lines.push(`  ! ${a.destination}: ${a.message} (since ${formatTime(a.openedAt)})`);
         }
         if (st.problems.length) {
           lines.push('', `Problems in the latest run (#${st.runs[0]!.id}):`);
@@ -399,6 +452,15 @@ export function buildProgram(setExit: (code: number) => void): Command {
         }
         return lines.join('\n');
       });
+      if (openAlerts.length) setExit(EXIT_ALERT);
+    });
+
+  program
+    .command('daemon')
+    .description('run scheduled backups and retention without the UI (for a NAS or server); Ctrl+C stops')
+    .action(async () => {
+      const { daemon } = await import('../daemon.js');
+      await daemon({ engine: open() });
     });
 
   program

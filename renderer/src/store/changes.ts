@@ -3,7 +3,7 @@
  * care about in an effect's dependencies and reload when it moves.
  */
 import { create } from 'zustand';
-import type { Topic } from '../../../shared/api/contract.js';
+import { Topic } from '../../../shared/api/contract.js';
 
 type Counters = Record<Topic, number>;
 
@@ -16,10 +16,10 @@ interface ChangesState {
   bumpAll(): void;
 }
 
-const ALL: Topic[] = ['sources', 'destinations', 'policies', 'settings', 'runs', 'status'];
+const ALL: Topic[] = Topic.options;
 
 export const useChanges = create<ChangesState>((set) => ({
-  rev: { sources: 0, destinations: 0, policies: 0, settings: 0, runs: 0, status: 0 },
+  rev: Object.fromEntries(ALL.map((t) => [t, 0])) as Counters,
   runs: 0,
   bump: (topics) =>
     set((s) => {

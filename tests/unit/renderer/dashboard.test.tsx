@@ -20,6 +20,8 @@ function dashboard(): Dashboard {
   return {
     sources: 2,
     active: null,
+    schedulesPaused: false,
+    alerts: [],
     destinations: [
       summary({
         id: 'd1',

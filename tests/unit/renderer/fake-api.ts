@@ -78,6 +78,9 @@ export const settings: Settings = {
   launchAtLogin: false,
   notifyOnSuccess: false,
   skipOnBattery: false,
+  schedulesPaused: false,
+  webhookConfigured: false,
+  webhookStyle: 'chat',
   theme: 'system',
 };
 

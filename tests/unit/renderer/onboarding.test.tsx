@@ -44,7 +44,7 @@ describe('onboarding', () => {
           createdAt: 1,
         };
       },
-      'dashboard.get': () => ({ destinations: [], sources: 1, active: null }),
+      'dashboard.get': () => ({ destinations: [], sources: 1, active: null, schedulesPaused: false, alerts: [] }),
     });
 
     render(<App />);

@@ -21,7 +21,7 @@ describe('settings', () => {
       'app.info': () => appInfo(false),
       'settings.get': () => current,
       'settings.set': (patch) => (current = { ...current, ...patch }),
-      'dashboard.get': () => ({ sources: 0, destinations: [], active: null }),
+      'dashboard.get': () => ({ sources: 0, destinations: [], active: null, schedulesPaused: false, alerts: [] }),
     });
     render(<App />);
     const nav = await screen.findByRole('navigation', { name: 'Main' });
@@ -66,7 +66,7 @@ describe('settings', () => {
     const fake = installFakeApi({
       'app.info': () => appInfo(false),
       'settings.get': () => settings,
-      'dashboard.get': () => ({ sources: 0, destinations: [], active: null }),
+      'dashboard.get': () => ({ sources: 0, destinations: [], active: null, schedulesPaused: false, alerts: [] }),
     });
     useRoute.setState({ screen: 'settings' });
     render(<App />);
