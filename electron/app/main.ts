@@ -61,7 +61,6 @@ async function main(): Promise<void> {
   let quitting = false;
   let dashboard: Dashboard | null = null;
   let active: ActiveRun | null = null;
-  const paused = false;
 
   app.on('second-instance', () => showWindow());
   await app.whenReady();
@@ -71,7 +70,12 @@ async function main(): Promise<void> {
     sqliteBinding: process.env.STRATA_SQLITE_BINDING,
   });
   const secrets = await chooseDesktopSecrets(engine, safeStorage, process.platform);
-  const service = new StrataService(engine, { host: 'desktop', secrets });
+  let power: PowerHooks | undefined;
+  const service = new StrataService(engine, {
+    host: 'desktop',
+    secrets,
+    onBattery: () => power?.onBattery() ?? false,
+  });
   const call = async <T>(method: string, input: unknown = {}): Promise<T> => {
     const reply = await service.handle(method, input);
     if (!reply.ok) throw new Error(reply.error.message);
@@ -161,21 +165,27 @@ async function main(): Promise<void> {
   const handlers = {
     'backup-now': () => void call('runs.start', {}).catch((err: Error) => notify('Backup did not start', err.message)),
     'cancel-backup': () => void call('runs.cancel'),
-    // Never shown yet (see menuItems): schedules arrive with their own issue.
-    'pause-schedules': () => undefined,
-    'resume-schedules': () => undefined,
+    'pause-schedules': () => void call('settings.set', { schedulesPaused: true }),
+    'resume-schedules': () => void call('settings.set', { schedulesPaused: false }),
     open: () => showWindow(),
     quit: () => void quit(),
   };
-  // Until there is a scheduler there is nothing to pause, so those items are left out.
-  const menuItems = (input: TrayInput) =>
-    trayMenu(input).filter((m) => m.id !== 'pause-schedules' && m.id !== 'resume-schedules');
+  const trayInput = (): TrayInput => {
+    const next = (dashboard?.destinations ?? []).map((d) => d.nextRunAt).filter((t): t is number => t !== null);
+    return {
+      dashboard,
+      active,
+      paused: dashboard?.schedulesPaused ?? false,
+      nextRunAt: next.length ? Math.min(...next) : null,
+      now: Date.now(),
+    };
+  };
   const refreshTray = (): void => {
-    const input = { dashboard, active, paused, nextRunAt: null, now: Date.now() };
+    const input = trayInput();
     const state = trayState(input);
     tray.setImage(icons[state.icon]);
     tray.setToolTip(state.tooltip);
-    tray.setContextMenu(Menu.buildFromTemplate(toElectronTemplate(menuItems(input), handlers)));
+    tray.setContextMenu(Menu.buildFromTemplate(toElectronTemplate(trayMenu(input), handlers)));
   };
   const reloadDashboard = async (): Promise<void> => {
     dashboard = await call<Dashboard>('dashboard.get').catch(() => dashboard);
@@ -208,12 +218,19 @@ async function main(): Promise<void> {
       active = null;
       void reloadDashboard().then(() => notifier.onRunFinished(data as never, dashboard));
     }
+    if (event === 'alerts.changed') notifier.onAlertsChanged(data as never);
     if (event === 'changed' && (data as { topics: string[] }).topics.includes('settings')) void applySettings();
     if (event === 'changed') void reloadDashboard();
   });
 
-  // Waking from sleep: the scheduler (its own issue) will catch up on missed slots here.
-  const power = new PowerHooks({ powerMonitor, onResume: () => void reloadDashboard() });
+  // Waking from sleep: missed slots catch up (once, after a short delay).
+  power = new PowerHooks({
+    powerMonitor,
+    onResume: () => {
+      service.wake();
+      void reloadDashboard();
+    },
+  });
 
   async function quit(): Promise<void> {
     if (quitting) return;
@@ -221,7 +238,7 @@ async function main(): Promise<void> {
     tray.setToolTip('Strata — stopping the backup at a safe point…');
     // A running backup stops where nothing is lost: what it sent is recorded, the next run continues.
     await service.shutdown();
-    power.dispose();
+    power?.dispose();
     engine.close();
     app.exit(0);
   }
@@ -236,13 +253,14 @@ async function main(): Promise<void> {
   if (TEST_HOOKS) {
     // The end-to-end test drives the tray through these (a real tray menu cannot be clicked there).
     (globalThis as Record<string, unknown>).__strataTest = {
-      trayMenu: () => menuItems({ dashboard, active, paused, nextRunAt: null, now: Date.now() }),
-      trayState: () => trayState({ dashboard, active, paused, nextRunAt: null, now: Date.now() }),
+      trayMenu: () => trayMenu(trayInput()),
+      trayState: () => trayState(trayInput()),
       trayAction: (id: keyof typeof handlers) => handlers[id](),
     };
   }
 
   await applySettings();
+  service.startScheduler();
   await reloadDashboard();
   if (!startedHidden(process.argv, app, process.platform)) showWindow();
 }

@@ -25,10 +25,11 @@ export const REPEAT_AFTER_MS = 6 * 60 * 60 * 1000;
 export const BODY_MAX = 240;
 
 export type RunFinished = EventOf<'run.finished'>;
+export type AlertsChanged = EventOf<'alerts.changed'>;
 export type RunStarted = EventOf<'run.started'>;
 
 export interface Notice {
-  kind: 'failure' | 'partial' | 'success' | 'recovered';
+  kind: 'failure' | 'partial' | 'success' | 'recovered' | 'alert';
   title: string;
   body: string;
 }
@@ -64,6 +65,26 @@ export class Notifier {
 
   getSettings(): NotificationSettings {
     return { ...this.settings };
+  }
+
+  /** Alerts that just opened: always told (they are why someone installs a backup app's tray icon). */
+  onAlertsChanged(event: AlertsChanged): Notice | null {
+    const opened = event.opened;
+    if (!opened.length) return null;
+    const notice: Notice =
+      opened.length === 1
+        ? {
+            kind: 'alert',
+            title: `Strata alert: ${opened[0]!.destination}`,
+            body: truncate(opened[0]!.message, BODY_MAX),
+          }
+        : {
+            kind: 'alert',
+            title: `Strata: ${opened.length} alerts`,
+            body: truncate(opened.map((a) => `${a.destination}: ${a.message}`).join('; '), BODY_MAX),
+          };
+    this.show(notice.title, notice.body);
+    return notice;
   }
 
   /** Optional: remembers which destinations a run covers, so its failure is told, not an older one. */

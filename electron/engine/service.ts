@@ -4,13 +4,12 @@
  * the result or a typed error: a bad call never throws out of here.
  */
 import { mkdir, readdir, stat } from 'node:fs/promises';
-import { homedir, hostname, platform } from 'node:os';
+import { homedir, platform } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { ZodError } from 'zod';
 import { methods, type EventName, type EventOf, type MethodName, type OutputOf } from '../../shared/api/contract.js';
 import type {
   ActiveRun,
-  AlertInfo,
   ApiErrorBody,
   PlanInfo,
   DestinationDraft,
@@ -32,7 +31,6 @@ import { vaultExists, vaultPath, VaultStore } from './secrets/vault-store.js';
 import type { DestinationRecord } from './store/catalog.js';
 import { logPage } from './store/run-store.js';
 import { WEBHOOK_SECRET, type EngineSettings } from './store/settings-store.js';
-import type { AlertRecord } from './store/alert-store.js';
 import { describeRetention, isKeepAll, type RetentionPolicy } from '../../shared/retention.js';
 import { describeSchedule, type ScheduleSpec } from '../../shared/schedule.js';
 import { systemClock, type Clock } from './schedule/clock.js';
@@ -40,7 +38,8 @@ import { nextRuns, validateCron } from './schedule/next-run.js';
 import { RunQueue, type Trigger } from './schedule/run-queue.js';
 import { Scheduler } from './schedule/scheduler.js';
 import { copyCoverage } from './health/coverage.js';
-import { alertMessages, post, runMessage, type WebhookMessage } from './health/webhook.js';
+import { alertInfos, announceRun, reconcileAlerts } from './health/notify.js';
+import type { RunSummary } from './health/webhook.js';
 import type { ProgressSnapshot } from './transfer/progress.js';
 import { STRATA_VERSION } from './version.js';
 
@@ -327,7 +326,7 @@ export class StrataService {
       'dashboard.get': () => {
         const status = e.status();
         const recs = new Map(e.catalog.listDestinations().map((d) => [d.name, d]));
-        const alerts = this.alertInfos(e.alerts.open());
+        const alerts = alertInfos(this.engine, e.alerts.open());
         const paused = e.settings.get().schedulesPaused;
         return {
           sources: status.sources.length,
@@ -404,7 +403,7 @@ export class StrataService {
         };
       },
       'prune.start': ({ destination }: { destination: string }) => this.startPrune(destination),
-      'alerts.list': () => this.alertInfos(e.alerts.open()),
+      'alerts.list': () => alertInfos(this.engine, e.alerts.open()),
       'coverage.get': () => copyCoverage(e, e.now()),
 
       'secrets.status': () => this.secretsStatus(),
@@ -733,58 +732,17 @@ export class StrataService {
   }
 
   /** After every run: alerts, the webhook, and whatever the schedule queued meanwhile. */
-  private afterRun(run: {
-    runId: number;
-    trigger: string;
-    status: string;
-    error: string | null;
-    destinations: string[];
-  }): void {
+  private afterRun(run: RunSummary): void {
     this.checkAlerts();
-    void this.webhook((url, style) => {
-      const m = runMessage(url, style, hostname(), run);
-      return m ? [m] : [];
-    });
+    void announceRun(this.engine, run);
     this.queue.idle();
   }
 
   private checkAlerts(): void {
-    const { opened, closed } = this.engine.checkAlerts();
-    if (!opened.length && !closed.length) return;
-    const change = { opened: this.alertInfos(opened), closed: this.alertInfos(closed) };
+    const { change } = reconcileAlerts(this.engine);
+    if (!change.opened.length && !change.closed.length) return;
     this.emit('alerts.changed', change);
     this.changed('alerts', 'status');
-    void this.webhook((url, style) => alertMessages(url, style, hostname(), change));
-  }
-
-  private async webhook(make: (url: string, style: 'chat' | 'healthchecks') => WebhookMessage[]): Promise<void> {
-    const e = this.engine;
-    const s = e.settings.get();
-    if (!s.webhookConfigured) return;
-    let url: string | undefined;
-    try {
-      url = await (await e.secrets()).get(WEBHOOK_SECRET);
-    } catch (err) {
-      e.runs.log(null, 'warn', `the webhook was not called: its URL cannot be read (${describeError(err)})`);
-      return;
-    }
-    if (!url) return;
-    for (const m of make(url, s.webhookStyle)) {
-      const problem = await post(m);
-      if (problem) e.runs.log(null, 'warn', problem);
-    }
-  }
-
-  private alertInfos(list: AlertRecord[]): AlertInfo[] {
-    const names = this.nameMaps().dests;
-    return list.map((a) => ({
-      id: a.id,
-      destination: names.get(a.destId) ?? a.destId,
-      kind: a.kind,
-      message: a.message,
-      openedAt: a.openedAt,
-      closedAt: a.closedAt,
-    }));
   }
 
   private slotAfterNow(schedule: ScheduleSpec): number | null {

@@ -203,7 +203,7 @@ describe.skipIf(!existsSync(MAIN))('the desktop main process (stand-in Electron)
       () => app.state(),
       (s) => s.tray.menu.some((m) => m.id === 'backup-now' && m.enabled),
     );
-    expect(before.tray.menu.map((m) => m.id)).not.toContain('pause-schedules');
+    expect(before.tray.menu.map((m) => m.id)).toContain('pause-schedules');
     expect(before.tray.image).toMatch(/tray-idle\.png$/);
     await app.send('trayClick', { item: 'backup-now' });
     const after = await until(
@@ -221,6 +221,22 @@ describe.skipIf(!existsSync(MAIN))('the desktop main process (stand-in Electron)
     // The files reached the destination.
     const snapshots = await app.call<unknown[]>('snapshots.list', { destination: 'nas' });
     expect(snapshots).toHaveLength(1);
+  });
+
+  it('pauses and resumes schedules from the tray', async () => {
+    await app.send('trayClick', { item: 'pause-schedules' });
+    let s = await until(
+      () => app.state(),
+      (st) => st.tray.menu.some((m) => m.id === 'resume-schedules'),
+    );
+    expect(s.tray.image).toMatch(/tray-paused\.png$/);
+    expect(await app.call<{ schedulesPaused: boolean }>('settings.get')).toMatchObject({ schedulesPaused: true });
+    await app.send('trayClick', { item: 'resume-schedules' });
+    s = await until(
+      () => app.state(),
+      (st) => st.tray.menu.some((m) => m.id === 'pause-schedules'),
+    );
+    expect(s.tray.image).toMatch(/tray-idle\.png$/);
   });
 
   it('hides to the tray on close and comes back on a second launch', async () => {

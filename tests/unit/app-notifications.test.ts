@@ -179,3 +179,26 @@ describe('Notifier', () => {
     expect(shown).toEqual([]);
   });
 });
+
+describe('alert notifications', () => {
+  const alert = (destination: string, message: string) => ({
+    id: 1,
+    destination,
+    kind: 'failures' as const,
+    message,
+    openedAt: 0,
+    closedAt: null,
+  });
+
+  it('tells each newly opened alert, one notification for several, nothing when only closed', () => {
+    const shown: { title: string; body: string }[] = [];
+    const n = new Notifier({ show: (title, body) => shown.push({ title, body }) });
+    n.onAlertsChanged({ opened: [alert('b2', '3 backups in a row failed')], closed: [] });
+    n.onAlertsChanged({ opened: [alert('b2', 'x'), alert('nas', 'no successful backup for 3 days')], closed: [] });
+    n.onAlertsChanged({ opened: [], closed: [alert('b2', 'x')] });
+    expect(shown).toEqual([
+      { title: 'Strata alert: b2', body: '3 backups in a row failed' },
+      { title: 'Strata: 2 alerts', body: 'b2: x; nas: no successful backup for 3 days' },
+    ]);
+  });
+});

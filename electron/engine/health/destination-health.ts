@@ -60,8 +60,14 @@ export function destinationHealth(db: Db, destId: string, now: number): HealthFi
   while (consecutiveFailures < statuses.length && statuses[consecutiveFailures] === 'failed') consecutiveFailures++;
   const okRuns = runs.filter((_, i) => statuses[i] === 'ok' || statuses[i] === 'partial');
   const durations = okRuns.filter((r) => r.finished_at !== null).map((r) => r.finished_at! - r.started_at);
+  // The newest run in which every source reached this destination without a problem.
   const lastOk = db
-    .prepare(`SELECT MAX(finished_at) AS t FROM run_results WHERE dest_id = ? AND status = 'ok'`)
+    .prepare(
+      `SELECT MAX(fin) AS t FROM (
+         SELECT MAX(finished_at) AS fin, SUM(status <> 'ok') AS bad FROM run_results
+         WHERE dest_id = ? AND status NOT IN ('running', 'cancelled') GROUP BY run_id
+       ) WHERE bad = 0`,
+    )
     .get(destId) as { t: number | null };
 
   return {

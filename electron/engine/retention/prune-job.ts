@@ -115,7 +115,8 @@ export async function pruneDestination(
     log('info', `prune ${rec.name}: ${report.policySummary}; ${report.remove} snapshot(s) to remove`);
     try {
       const outcome = await executePrune(ctx, plan, {
-        now: opts.now ?? Date.now(),
+        // Object ages come from the destination's clock: compare them with the real time, not a simulated one.
+        now: Date.now(),
         graceMs: opts.graceMs,
         log: (m) => log('info', m),
       });

@@ -7,6 +7,7 @@ import { promptHidden } from '../../engine/secrets/prompt-hidden.js';
 import { STRATA_VERSION } from '../../engine/version.js';
 import { EXIT_ALERT, EXIT_FAILED, EXIT_OK, EXIT_USAGE, exitCodeOf } from './exit-codes.js';
 import { addPlanCommands } from './plan-commands.js';
+import { announceRun, reconcileAlerts } from '../../engine/health/notify.js';
 import { describeSchedule } from '../../../shared/schedule.js';
 import { describeRetention } from '../../../shared/retention.js';
 import { nextRun } from '../../engine/schedule/next-run.js';
@@ -264,6 +265,20 @@ export function buildProgram(setExit: (code: number) => void): Command {
           return lines.join('\n');
         },
       );
+      // Like the app, a CLI run tells the webhook and re-evaluates alerts (cron-driven setups have no daemon).
+      const e = open();
+      const { change, sent } = reconcileAlerts(e);
+      for (const a of change.opened) process.stderr.write(`strata: ALERT ${a.destination}: ${a.message}\n`);
+      await Promise.all([
+        sent,
+        announceRun(e, {
+          runId: outcome.runId,
+          trigger: 'cli',
+          status: outcome.status,
+          error: outcome.results.find((r) => r.error)?.error ?? null,
+          destinations: [...new Set(outcome.results.map((r) => r.destName))],
+        }),
+      ]);
       setExit(exitCodeOf(outcome.status));
     });
 
@@ -367,10 +382,12 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .command('status')
     .description('destinations: next run, last backups, health and open alerts (exit 4 while an alert is open)')
     .option('--json', 'print JSON')
-    .action((o: Out) => {
+    .action(async (o: Out) => {
       const e = open();
       const st = e.status();
-      const alerts = e.checkAlerts() && e.alerts.open();
+      const { sent } = reconcileAlerts(e);
+      await sent;
+      const alerts = e.alerts.open();
       const names = new Map(e.catalog.listDestinations().map((d) => [d.id, d.name]));
       const paused = e.settings.get().schedulesPaused;
       const destinations = st.destinations.map((d) => {
