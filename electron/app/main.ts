@@ -70,11 +70,18 @@ async function main(): Promise<void> {
     sqliteBinding: process.env.STRATA_SQLITE_BINDING,
   });
   const secrets = await chooseDesktopSecrets(engine, safeStorage, process.platform);
-  let power: PowerHooks | undefined;
+  // Waking from sleep: missed slots catch up (once, after a short delay).
+  const power = new PowerHooks({
+    powerMonitor,
+    onResume: () => {
+      service.wake();
+      void reloadDashboard();
+    },
+  });
   const service = new StrataService(engine, {
     host: 'desktop',
     secrets,
-    onBattery: () => power?.onBattery() ?? false,
+    onBattery: () => power.onBattery(),
   });
   const call = async <T>(method: string, input: unknown = {}): Promise<T> => {
     const reply = await service.handle(method, input);
@@ -223,22 +230,13 @@ async function main(): Promise<void> {
     if (event === 'changed') void reloadDashboard();
   });
 
-  // Waking from sleep: missed slots catch up (once, after a short delay).
-  power = new PowerHooks({
-    powerMonitor,
-    onResume: () => {
-      service.wake();
-      void reloadDashboard();
-    },
-  });
-
   async function quit(): Promise<void> {
     if (quitting) return;
     quitting = true;
     tray.setToolTip('Strata — stopping the backup at a safe point…');
     // A running backup stops where nothing is lost: what it sent is recorded, the next run continues.
     await service.shutdown();
-    power?.dispose();
+    power.dispose();
     engine.close();
     app.exit(0);
   }
