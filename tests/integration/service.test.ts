@@ -152,6 +152,71 @@ describe('the API service', () => {
     const log = await call('runs.log', { runId, level: 'problems' });
     expect(log.lines.map((l) => l.message).join('\n')).toMatch(/cancelled/);
   });
+
+  it('plans: schedule and retention saved with words and next runs; a malformed cron is a typed error', async () => {
+    const plan = await call('plans.set', {
+      destination: 'nas',
+      schedule: { kind: 'daily', time: '02:30' },
+      retention: { keepDaily: 7, keepWeekly: 4, keepMonthly: 12 },
+      staleAfterHours: 72,
+    });
+    expect(plan).toMatchObject({
+      destination: 'nas',
+      scheduleSummary: 'Every day at 02:30',
+      retentionSummary: 'Keeps 7 daily, 4 weekly, 12 monthly',
+      staleAfterHours: 72,
+    });
+    expect(plan.nextRuns).toHaveLength(3);
+    expect(plan.nextRuns[1]! - plan.nextRuns[0]!).toBeGreaterThan(22 * 3_600_000);
+    expect(events.some((e) => e.event === 'changed' && (e.data as { topics: string[] }).topics.includes('plans'))).toBe(
+      true,
+    );
+    const bad = await service.handle('schedules.preview', { schedule: { kind: 'cron', expression: '99 * * * *' } });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'usage' } });
+    expect(!bad.ok && bad.error.hint).toContain('"30 2 * * *"');
+    const badTime = await service.handle('plans.set', {
+      destination: 'nas',
+      schedule: { kind: 'daily', time: '24:00' },
+    });
+    expect(badTime).toMatchObject({ ok: false, error: { code: 'usage', field: 'schedule.time' } });
+    const preview = await call('schedules.preview', { schedule: { kind: 'weekly', day: 'fri', time: '18:00' } });
+    expect(preview.summary).toBe('Every Friday at 18:00');
+    const dash = await call('dashboard.get');
+    expect(dash.destinations.find((d) => d.name === 'nas')).toMatchObject({
+      scheduleSummary: 'Every day at 02:30',
+      nextRunAt: plan.nextRuns[0],
+    });
+    await call('settings.set', { schedulesPaused: true });
+    expect((await call('plans.get', { destination: 'nas' })).nextRuns).toEqual([]);
+    expect((await call('dashboard.get')).schedulesPaused).toBe(true);
+  });
+
+  it('previews a prune, runs it as a job, and shows the 3-2-1 view', async () => {
+    await call('policies.select', { source: 'src', path: '', destination: 'disk', include: true });
+    await call('policies.select', { source: 'src', path: 'docs', destination: 'nas', include: true });
+    for (let i = 0; i < 3; i++) {
+      await writeFile(join(work, 'src', 'docs', 'a.txt'), `version ${i}`);
+      await call('runs.start', {});
+      await waitFor(() => events.filter((e) => e.event === 'run.finished').length === i + 1);
+    }
+    await call('plans.set', { destination: 'disk', retention: { keepLast: 1 } });
+    const preview = await call('prune.preview', { destination: 'disk' });
+    expect(preview).toMatchObject({ remove: 2, keep: 1, historyObjects: 2, collectBlocked: null });
+    expect(preview.snapshots.map((s) => s.keep)).toEqual([true, false, false]);
+    expect(preview.snapshots[0]!.reasons).toEqual(['last snapshot']);
+    expect(preview.bytesToFree).toBeGreaterThan(0);
+    const { runId } = await call('prune.start', { destination: 'disk' });
+    await waitFor(() =>
+      events.some((e) => e.event === 'run.finished' && (e.data as { runId: number }).runId === runId),
+    );
+    expect((await call('runs.list', {}))[0]).toMatchObject({ id: runId, trigger: 'prune', status: 'ok' });
+    expect(await call('snapshots.list', { destination: 'disk' })).toHaveLength(1);
+    const coverage = await call('coverage.get');
+    expect(coverage).toEqual([
+      { source: 'src', folder: '', current: ['disk'], offsite: [], behind: [] },
+      { source: 'src', folder: 'docs', current: ['disk', 'nas'], offsite: [], behind: [] },
+    ]);
+  });
 });
 
 describe('strata serve stopped during a backup', () => {
