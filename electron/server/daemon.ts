@@ -2,10 +2,12 @@
  * `strata daemon`: the scheduler without the UI, for a NAS or a server. It logs one line per run
  * and per alert (to stdout, for the journal) and stops at a safe point on SIGINT/SIGTERM.
  */
+import { describeError } from '../../shared/errors.js';
 import { describeSchedule } from '../../shared/schedule.js';
 import type { Engine } from '../engine/engine.js';
 import { StrataService } from '../engine/service.js';
 import { untilStopped } from './stop-signal.js';
+import { onBatteryPower } from './power-source.js';
 import { scheduleOptionsFromEnv } from './schedule-env.js';
 
 export interface DaemonOptions {
@@ -16,9 +18,14 @@ export interface DaemonOptions {
 export async function daemon(opts: DaemonOptions): Promise<void> {
   const e = opts.engine;
   const log = opts.log ?? ((l: string) => process.stdout.write(`${new Date().toISOString()} ${l}\n`));
-  // Secrets are needed by every scheduled run: ask for the vault passphrase now, at the terminal.
-  await e.secrets();
-  const service = new StrataService(e, { host: 'headless', ...scheduleOptionsFromEnv() });
+  // Cloud destinations need secrets: ask for the vault passphrase now, at the terminal. Without
+  // one, local destinations still run and cloud ones fail with a clear error in their runs.
+  await e.secrets().catch((err: unknown) => log(`Note: secrets are not available (${describeError(err)})`));
+  const service = new StrataService(e, {
+    host: 'headless',
+    onBattery: () => onBatteryPower(),
+    ...scheduleOptionsFromEnv(),
+  });
   const names = (ids: string[]): string => {
     const byId = new Map(e.catalog.listDestinations().map((d) => [d.id, d.name]));
     return ids.map((id) => byId.get(id) ?? id).join(', ');

@@ -5,6 +5,7 @@ import type { Engine } from '../engine/engine.js';
 import { StrataService } from '../engine/service.js';
 import { untilStopped } from './stop-signal.js';
 import { startHost, type RunningHost } from './host/http-host.js';
+import { onBatteryPower } from './power-source.js';
 import { scheduleOptionsFromEnv } from './schedule-env.js';
 
 /** The built renderer, from dist/electron/server (built) or electron/server (run from source). */
@@ -28,7 +29,11 @@ export interface ServeOptions {
  */
 export async function serve(opts: ServeOptions): Promise<void> {
   const log = opts.log ?? ((l: string) => process.stdout.write(`${l}\n`));
-  const service = new StrataService(opts.engine, { host: 'headless', ...scheduleOptionsFromEnv() });
+  const service = new StrataService(opts.engine, {
+    host: 'headless',
+    onBattery: () => onBatteryPower(),
+    ...scheduleOptionsFromEnv(),
+  });
   // Open the secret store now, so a vault passphrase is asked for at the terminal, not mid-request.
   try {
     await opts.engine.secrets();
