@@ -332,6 +332,7 @@ export class StrataService {
           sources: status.sources.length,
           active: this.running?.info ?? null,
           schedulesPaused: paused,
+          timeZone: e.timeZone,
           alerts,
           destinations: status.destinations.map((d) => {
             const rec = recs.get(d.name)!;
@@ -355,6 +356,7 @@ export class StrataService {
               consecutiveFailures: h.consecutiveFailures,
               averageDurationMs: h.averageDurationMs,
               growthPerWeek: h.growthPerWeek,
+              scheduleKind: plan.schedule.kind,
               scheduleSummary: describeSchedule(plan.schedule),
               nextRunAt: paused ? null : (this.nextRunAt(rec.id) ?? this.slotAfterNow(plan.schedule)),
               retentionSummary: describeRetention(plan.retention),

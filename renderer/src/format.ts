@@ -83,3 +83,60 @@ export function percent(done: number, total: number): number {
   if (total <= 0) return 100;
   return Math.max(0, Math.min(100, Math.floor((done / total) * 100)));
 }
+
+/** "no successful backup" → "No successful backup" (host messages start in lower case). */
+export function sentence(text: string): string {
+  return text ? text[0]!.toUpperCase() + text.slice(1) : text;
+}
+
+/** The zone if Intl knows it, else undefined (the browser's own). */
+function knownZone(timeZone: string | undefined): string | undefined {
+  if (!timeZone) return undefined;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone });
+    return timeZone;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A coming run in 24-hour time, like the schedule's own words: "today 02:30", "tomorrow 02:30",
+ * "Thu 15 May 02:30" (with the year when it is not this year). In `timeZone` when given (the
+ * host's, which the schedule follows), else the browser's.
+ */
+export function formatRunTime(ms: number, timeZone?: string, now: number = Date.now()): string {
+  const zone = knownZone(timeZone);
+  const dayKey = new Intl.DateTimeFormat('en-CA', {
+    timeZone: zone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  });
+  const time = new Intl.DateTimeFormat('en-GB', {
+    timeZone: zone,
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  });
+  const day = dayKey.format(ms);
+  const clock = time.format(ms);
+  if (day === dayKey.format(now)) return `today ${clock}`;
+  if (day === dayKey.format(now + 86_400_000)) return `tomorrow ${clock}`;
+  const sameYear = day.slice(0, 4) === dayKey.format(now).slice(0, 4);
+  const date = new Intl.DateTimeFormat('en-GB', {
+    timeZone: zone,
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+    ...(sameYear ? {} : { year: 'numeric' }),
+  }).format(ms);
+  return `${date.replace(',', '')} ${clock}`;
+}
+
+/** Bytes per week → "+1.2 GB a week", "−300 MB a week", "No growth". */
+export function formatGrowth(bytesPerWeek: number): string {
+  if (Math.round(bytesPerWeek) === 0) return 'No growth';
+  const sign = bytesPerWeek > 0 ? '+' : '−';
+  return `${sign}${formatBytes(Math.abs(bytesPerWeek))} a week`;
+}

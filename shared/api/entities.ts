@@ -338,6 +338,7 @@ export const DestinationSummary = z.object({
   averageDurationMs: z.number().nullable(),
   /** Bytes per week the snapshots grew over the last 30 days; null until there is a day of history. */
   growthPerWeek: z.number().nullable(),
+  scheduleKind: z.enum(['manual', 'hourly', 'daily', 'weekly', 'monthly', 'cron']),
   scheduleSummary: z.string(),
   nextRunAt: z.number().nullable(),
   retentionSummary: z.string(),
@@ -350,6 +351,8 @@ export const Dashboard = z.object({
   sources: z.number(),
   active: ActiveRun.nullable(),
   schedulesPaused: z.boolean(),
+  /** The host's time zone: schedules are wall-clock times there. */
+  timeZone: z.string(),
   /** Open alerts of every destination, oldest first. */
   alerts: z.array(AlertInfo),
 });

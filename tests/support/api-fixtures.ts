@@ -20,6 +20,7 @@ export function destinationSummary(over: Partial<DestinationSummary> = {}): Dest
     consecutiveFailures: 0,
     averageDurationMs: null,
     growthPerWeek: null,
+    scheduleKind: 'manual',
     scheduleSummary: 'Manual only (Back up now)',
     nextRunAt: null,
     retentionSummary: 'Keeps everything',

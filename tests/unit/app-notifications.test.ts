@@ -22,6 +22,7 @@ const board = (...destinations: DestinationSummary[]): Dashboard => ({
   sources: 1,
   active: null,
   schedulesPaused: false,
+  timeZone: 'UTC',
   alerts: [],
 });
 

@@ -51,7 +51,7 @@ function run(over: Partial<ActiveRun> = {}): ActiveRun {
 }
 
 function dashboard(destinations: DestinationSummary[], active: ActiveRun | null = null): Dashboard {
-  return { destinations, sources: 1, active, schedulesPaused: false, alerts: [] };
+  return { destinations, sources: 1, active, schedulesPaused: false, timeZone: 'UTC', alerts: [] };
 }
 
 const okB2 = dest({ name: 'b2', lastSuccessAt: NOW - 5 * MIN, lastRunAt: NOW - 5 * MIN, lastStatus: 'ok' });

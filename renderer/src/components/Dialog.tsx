@@ -10,9 +10,11 @@ interface DialogProps {
   children: ReactNode;
   /** The buttons row. */
   actions: ReactNode;
+  /** Room for a table. */
+  wide?: boolean;
 }
 
-export function Dialog({ title, onClose, children, actions }: DialogProps) {
+export function Dialog({ title, onClose, children, actions, wide = false }: DialogProps) {
   const titleId = useId();
   const ref = useRef<HTMLDivElement>(null);
   const onCloseRef = useRef(onClose);
@@ -57,7 +59,14 @@ export function Dialog({ title, onClose, children, actions }: DialogProps) {
 
   return (
     <div className="dialog-backdrop">
-      <div ref={ref} role="dialog" aria-modal="true" aria-labelledby={titleId} className="dialog" tabIndex={-1}>
+      <div
+        ref={ref}
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby={titleId}
+        className={wide ? 'dialog dialog-wide' : 'dialog'}
+        tabIndex={-1}
+      >
         <h2 id={titleId} className="dialog-title">
           {title}
         </h2>

@@ -4,6 +4,7 @@
  * never shown again: when editing, an empty secret keeps the saved one.
  */
 import { useId, useState, type ReactNode } from 'react';
+import { FieldNotes } from '../components/FieldNotes.js';
 import type { DestinationInfo, TestResult } from '../../../shared/api/entities.js';
 import { NameField, nameProblem } from '../components/NameField.js';
 import {
@@ -109,16 +110,7 @@ export function DestinationEditor({ existing, initialProvider = 'local', provide
           ...(problem ? { 'aria-invalid': true as const } : {}),
           ...(describedBy ? { 'aria-describedby': describedBy } : {}),
         })}
-        {problem ? (
-          <p id={`${fid}-problem`} className="field-problem">
-            {problem}
-          </p>
-        ) : null}
-        {help ? (
-          <p id={`${fid}-help`} className="field-help">
-            {help}
-          </p>
-        ) : null}
+        <FieldNotes id={fid} problem={problem} help={help} />
       </div>
     );
   };

@@ -18,6 +18,7 @@ const TRIGGERS: Record<string, string> = {
   schedule: 'Scheduled',
   cli: 'Command line',
   catchup: 'Catch-up after sleep',
+  prune: 'Prune (retention)',
 };
 
 function triggerWords(trigger: string): string {
@@ -119,9 +120,11 @@ function RunItem({ run, open, onToggle }: { run: RunInfo; open: boolean; onToggl
             ? formatDuration(duration)
             : `running for ${formatDuration((Date.now() - run.startedAt) / 1000)}`}
         </span>
-        <span className="run-bytes num">
-          {formatBytes(uploaded)} in {plural(files, 'file')}
-        </span>
+        {run.trigger === 'prune' ? null : (
+          <span className="run-bytes num">
+            {formatBytes(uploaded)} in {plural(files, 'file')}
+          </span>
+        )}
         {failed > 0 ? <span className="err-text num">{plural(failed, 'file')} failed</span> : null}
         <Button size="sm" className="run-toggle" aria-expanded={open} aria-controls={logId} onClick={onToggle}>
           {open ? 'Hide log' : 'Show log'}

@@ -1,6 +1,8 @@
 /**
  * One card per destination from `dashboard.get`: state, last good backup, what is stored, recent
- * success rate, problems, and live progress while a backup runs (`run.progress` events).
+ * success rate, problems, schedule and retention, and live progress while a backup runs
+ * (`run.progress` events). Open alerts come first; the 3-2-1 copies of each folder last. Schedules
+ * can be paused here for every destination at once.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type {
@@ -16,19 +18,25 @@ import { ErrorBanner } from '../components/ErrorBanner.js';
 import { ProgressBar } from '../components/ProgressBar.js';
 import { Pill, type Tone } from '../components/StatusPill.js';
 import { useAction } from '../components/useAction.js';
+import { AlertsRegion } from '../dashboard/AlertsRegion.js';
+import { CopiesSection } from '../dashboard/CopiesSection.js';
 import {
   formatBytes,
   formatCount,
   formatDateTime,
+  formatDuration,
   formatEta,
+  formatGrowth,
   formatRate,
   formatRelative,
+  formatRunTime,
   percent,
   plural,
 } from '../format.js';
 import { useActiveRun } from '../store/activeRun.js';
 import { useChanges } from '../store/changes.js';
 import { useRoute } from '../store/route.js';
+import { useSettings } from '../store/settings.js';
 import { ScreenHeader } from './ScreenHeader.js';
 
 /** Loads the dashboard; a reload asked for while one is in flight runs once after it. */
@@ -82,9 +90,15 @@ export function Dashboard() {
     await load();
   });
   const cancel = useAction(() => api().call('runs.cancel', {}));
+  const saveSettings = useSettings((s) => s.save);
+  const pause = useAction(async (paused: boolean) => {
+    await saveSettings({ schedulesPaused: paused });
+    await load();
+  });
 
   const destinations = data?.destinations ?? [];
   const running = Boolean(active);
+  const paused = data?.schedulesPaused ?? false;
 
   return (
     <>
@@ -92,20 +106,39 @@ export function Dashboard() {
         title="Dashboard"
         subtitle={data ? summaryLine(data) : undefined}
         actions={
-          <Button
-            variant="primary"
-            size="lg"
-            busy={start.busy}
-            disabled={running || destinations.length === 0 || data?.sources === 0}
-            onClick={() => void start.run()}
-          >
-            Back up now
-          </Button>
+          <>
+            {data && destinations.length > 0 ? (
+              <Button size="lg" busy={pause.busy} onClick={() => void pause.run(!paused)}>
+                {paused ? 'Resume schedules' : 'Pause schedules'}
+              </Button>
+            ) : null}
+            <Button
+              variant="primary"
+              size="lg"
+              busy={start.busy}
+              disabled={running || destinations.length === 0 || data?.sources === 0}
+              onClick={() => void start.run()}
+            >
+              Back up now
+            </Button>
+          </>
         }
       />
       <ErrorBanner error={error} title="Could not load the dashboard" onRetry={() => void load()} />
       <ErrorBanner error={start.error} title="Could not start the backup" onDismiss={start.clearError} />
       <ErrorBanner error={cancel.error} title="Could not cancel" onDismiss={cancel.clearError} />
+      <ErrorBanner
+        error={pause.error}
+        title={paused ? 'Could not resume the schedules' : 'Could not pause the schedules'}
+        onDismiss={pause.clearError}
+      />
+      {paused ? (
+        <p className="paused-note">
+          <strong>Schedules are paused:</strong> no backup starts on its own. Back up now still works.
+        </p>
+      ) : null}
+
+      <AlertsRegion alerts={data?.alerts ?? []} />
 
       {active ? (
         <RunBanner active={active} onCancel={() => void cancel.run()} cancelling={cancel.busy || active.cancelling} />
@@ -136,10 +169,14 @@ export function Dashboard() {
             summary={d}
             active={active}
             starting={start.busy}
+            paused={paused}
+            timeZone={data?.timeZone}
             onBackUp={() => void start.run([d.name])}
           />
         ))}
       </div>
+
+      {data && destinations.length > 0 ? <CopiesSection revision={changes} /> : null}
     </>
   );
 }
@@ -150,6 +187,21 @@ function summaryLine(d: DashboardData): string {
 
 function RunBanner({ active, onCancel, cancelling }: { active: ActiveRun; onCancel: () => void; cancelling: boolean }) {
   const t = active.total;
+  if (active.trigger === 'prune') {
+    return (
+      <section className="run-banner" aria-label="Prune in progress">
+        <div className="run-banner-text">
+          <p className="run-banner-title">
+            Removing old snapshots…
+            <span className="muted"> · started {formatRelative(active.startedAt)}</span>
+          </p>
+          <p className="progress-line">Retention is being applied; it stops only once done.</p>
+        </div>
+        <ProgressBar label="Prune progress" value={undefined} valueText="Removing old snapshots" />
+        <span />
+      </section>
+    );
+  }
   return (
     <section className="run-banner" aria-label="Backup in progress">
       <div className="run-banner-text">
@@ -208,8 +260,8 @@ function ProgressLine({ p }: { p: Progress }) {
   );
 }
 
-function cardState(d: DestinationSummary, runningHere: boolean): { text: string; tone: Tone } {
-  if (runningHere) return { text: 'Running', tone: 'run' };
+function cardState(d: DestinationSummary, running: ActiveRun | undefined): { text: string; tone: Tone } {
+  if (running) return { text: running.trigger === 'prune' ? 'Pruning' : 'Running', tone: 'run' };
   switch (d.lastStatus) {
     case null:
       return { text: 'Idle', tone: 'idle' };
@@ -231,16 +283,21 @@ function DestinationCard({
   summary: d,
   active,
   starting,
+  paused,
+  timeZone,
   onBackUp,
 }: {
   summary: DestinationSummary;
   active: ActiveRun | null;
   starting: boolean;
+  paused: boolean;
+  /** The host's zone: the schedule's times are its wall-clock times. */
+  timeZone: string | undefined;
   onBackUp: () => void;
 }) {
   const runningHere = Boolean(active?.destinations.includes(d.id));
   const progress = runningHere ? active?.perDestination[d.id] : undefined;
-  const state = cardState(d, runningHere);
+  const state = cardState(d, runningHere ? active! : undefined);
   return (
     <section className="card" aria-label={`Destination ${d.name}`}>
       <header className="card-header">
@@ -250,7 +307,10 @@ function DestinationCard({
             {providerLabel(d.provider)} · <span className="mono">{d.label}</span>
           </p>
         </div>
-        <Pill tone={state.tone}>{state.text}</Pill>
+        <div className="card-pills">
+          {d.alerts.length > 0 ? <Pill tone="err">{plural(d.alerts.length, 'alert')}</Pill> : null}
+          <Pill tone={state.tone}>{state.text}</Pill>
+        </div>
       </header>
 
       {(d.lastStatus === 'failed' || d.lastStatus === 'interrupted') && d.lastError && !runningHere ? (
@@ -282,6 +342,9 @@ function DestinationCard({
             {d.recentRuns === 0
               ? 'No runs yet'
               : `${formatCount(d.recentSucceeded)} of ${plural(d.recentRuns, 'recent run')} succeeded`}
+            {d.consecutiveFailures > 1 ? (
+              <span className="err-text stat-extra">{formatCount(d.consecutiveFailures)} failed in a row</span>
+            ) : null}
           </dd>
         </div>
         <div>
@@ -292,11 +355,35 @@ function DestinationCard({
             <span className={d.filesPending > 0 ? 'warn-text' : undefined}>{formatCount(d.filesPending)} pending</span>
           </dd>
         </div>
+        <div>
+          <dt>Average run</dt>
+          <dd className="num">{averageRun(d.averageDurationMs)}</dd>
+        </div>
+        <div>
+          <dt>Growth</dt>
+          <dd className="num">{d.growthPerWeek === null ? 'Not enough history yet' : formatGrowth(d.growthPerWeek)}</dd>
+        </div>
+        <div className="stat-wide">
+          <dt>Schedule</dt>
+          <dd>
+            {d.scheduleSummary}
+            <NextRun nextRunAt={d.nextRunAt} paused={paused && d.scheduleKind !== 'manual'} timeZone={timeZone} />
+          </dd>
+        </div>
+        <div className="stat-wide">
+          <dt>Retention</dt>
+          <dd>{d.retentionSummary}</dd>
+        </div>
       </dl>
 
       {runningHere ? (
         <div className="card-progress">
-          {progress ? (
+          {active?.trigger === 'prune' ? (
+            <>
+              <ProgressBar label={`Prune progress of ${d.name}`} value={undefined} valueText="Removing old snapshots" />
+              <p className="progress-line muted">Removing old snapshots…</p>
+            </>
+          ) : progress ? (
             <>
               <ProgressBar
                 label={`Backup progress to ${d.name}`}
@@ -320,5 +407,32 @@ function DestinationCard({
         </Button>
       </div>
     </section>
+  );
+}
+
+function averageRun(ms: number | null): string {
+  if (ms === null) return '–';
+  return ms < 1000 ? 'Under 1 s' : formatDuration(ms / 1000);
+}
+
+/** "Next: today 02:00", "Paused", or nothing for manual-only (its summary says so). */
+function NextRun({
+  nextRunAt,
+  paused,
+  timeZone,
+}: {
+  nextRunAt: number | null;
+  paused: boolean;
+  timeZone: string | undefined;
+}) {
+  if (paused) return <span className="stat-extra warn-text">Paused</span>;
+  if (nextRunAt === null) return null;
+  return (
+    <span className="stat-extra">
+      Next:{' '}
+      <time dateTime={new Date(nextRunAt).toISOString()} title={formatDateTime(nextRunAt)}>
+        {formatRunTime(nextRunAt, timeZone)}
+      </time>
+    </span>
   );
 }

@@ -1,4 +1,7 @@
-/** The destinations: list, add, edit, remove (confirmed), and test a saved one. */
+/**
+ * The destinations: list, add, edit, remove (confirmed), test a saved one, and each one's plan:
+ * schedule and retention (edited in a panel like the settings) and Prune now.
+ */
 import { useEffect, useState } from 'react';
 import type { DestinationInfo, TestResult } from '../../../shared/api/entities.js';
 import { providerLabel } from '../../../shared/providers.js';
@@ -9,17 +12,25 @@ import { ErrorBanner } from '../components/ErrorBanner.js';
 import { useAction } from '../components/useAction.js';
 import { DestinationEditor } from '../destinations/DestinationEditor.js';
 import { TestResultView } from '../destinations/TestResultView.js';
+import { PlanEditor } from '../plans/PlanEditor.js';
+import { PlanLine } from '../plans/PlanLine.js';
+import { PruneDialog } from '../plans/PruneDialog.js';
 import { useRevision } from '../store/changes.js';
 import { useDestinations } from '../store/destinations.js';
 import { ScreenHeader } from './ScreenHeader.js';
 
-type Editing = { mode: 'add' } | { mode: 'edit'; destination: DestinationInfo } | null;
+type Editing =
+  | { mode: 'add' }
+  | { mode: 'edit'; destination: DestinationInfo }
+  | { mode: 'plan'; destination: DestinationInfo }
+  | null;
 
 export function Destinations() {
   const { list, error, load } = useDestinations();
   const rev = useRevision(['destinations']);
   const [editing, setEditing] = useState<Editing>(null);
   const [removing, setRemoving] = useState<DestinationInfo | null>(null);
+  const [pruning, setPruning] = useState<DestinationInfo | null>(null);
 
   useEffect(() => {
     void load();
@@ -40,7 +51,19 @@ export function Destinations() {
       />
       <ErrorBanner error={error} title="Could not load destinations" onRetry={() => void load()} />
 
-      {editing ? (
+      {editing?.mode === 'plan' ? (
+        <section className="panel" aria-labelledby="plan-heading">
+          <h2 id="plan-heading">Schedule &amp; retention of {editing.destination.name}</h2>
+          <PlanEditor
+            key={editing.destination.id}
+            destination={editing.destination.name}
+            onSaved={() => setEditing(null)}
+            onCancel={() => setEditing(null)}
+          />
+        </section>
+      ) : null}
+
+      {editing && editing.mode !== 'plan' ? (
         <section className="panel" aria-labelledby="editor-heading">
           <h2 id="editor-heading">
             {editing.mode === 'edit' ? `Edit ${editing.destination.name}` : 'Add a destination'}
@@ -74,11 +97,15 @@ export function Destinations() {
               key={d.id}
               destination={d}
               onEdit={() => setEditing({ mode: 'edit', destination: d })}
+              onPlan={() => setEditing({ mode: 'plan', destination: d })}
+              onPrune={() => setPruning(d)}
               onRemove={() => setRemoving(d)}
             />
           ))}
         </ul>
       ) : null}
+
+      {pruning ? <PruneDialog destination={pruning.name} onClose={() => setPruning(null)} /> : null}
 
       {removing ? (
         <ConfirmDialog
@@ -104,10 +131,14 @@ export function Destinations() {
 function DestinationRow({
   destination: d,
   onEdit,
+  onPlan,
+  onPrune,
   onRemove,
 }: {
   destination: DestinationInfo;
   onEdit: () => void;
+  onPlan: () => void;
+  onPrune: () => void;
   onRemove: () => void;
 }) {
   const [result, setResult] = useState<TestResult | null>(null);
@@ -130,10 +161,17 @@ function DestinationRow({
             </span>
           ) : null}
         </p>
+        <PlanLine destination={d.name} />
       </div>
       <div className="dest-actions">
         <Button size="sm" onClick={() => void test.run()} busy={test.busy} aria-label={`Test ${d.name}`}>
           Test
+        </Button>
+        <Button size="sm" onClick={onPlan} aria-label={`Schedule & retention of ${d.name}`}>
+          Schedule &amp; retention
+        </Button>
+        <Button size="sm" onClick={onPrune} aria-label={`Prune ${d.name} now…`}>
+          Prune now…
         </Button>
         <Button size="sm" onClick={onEdit} aria-label={`Edit ${d.name}`}>
           Edit

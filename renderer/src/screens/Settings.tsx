@@ -1,10 +1,10 @@
-/** App settings: data folder (read-only), files at once, upload limit, theme. */
-import { useEffect, useId, useState } from 'react';
-import type { Settings as SettingsData } from '../../../shared/api/entities.js';
+/** App settings: data folder (read-only), files at once, upload limit, theme, desktop, webhook notifications. */
+import { useEffect, useId, useRef, useState } from 'react';
+import { SettingsPatch, type Settings as SettingsData } from '../../../shared/api/entities.js';
 import { Button } from '../components/Button.js';
 import { ErrorBanner } from '../components/ErrorBanner.js';
 import { useAction } from '../components/useAction.js';
-import { bytesPerSecondToMB, mbToBytesPerSecond } from '../format.js';
+import { bytesPerSecondToMB, mbToBytesPerSecond, sentence } from '../format.js';
 import { useAppInfo } from '../store/appInfo.js';
 import { useRevision } from '../store/changes.js';
 import { useSettings } from '../store/settings.js';
@@ -15,6 +15,25 @@ const THEMES: { id: SettingsData['theme']; label: string }[] = [
   { id: 'light', label: 'Light' },
   { id: 'dark', label: 'Dark' },
 ];
+
+const WEBHOOK_STYLES: { id: SettingsData['webhookStyle']; label: string; help: string }[] = [
+  {
+    id: 'chat',
+    label: 'Chat',
+    help: 'A JSON message with the text of each alert as it opens and closes: Slack, Mattermost, Discord, ntfy and the like.',
+  },
+  {
+    id: 'healthchecks',
+    label: 'Healthchecks',
+    help: 'A ping after every run, to the URL with /fail added when it failed: healthchecks.io, Uptime Kuma and the like.',
+  },
+];
+
+/** What is wrong with a webhook URL, by the contract's rule, or undefined. */
+function webhookProblem(url: string): string | undefined {
+  const parsed = SettingsPatch.shape.webhookUrl.safeParse(url);
+  return parsed.success ? undefined : sentence(parsed.error.issues[0]?.message ?? 'give a full URL');
+}
 
 /** The smallest limit the host accepts (16 KiB/s), in MB/s for the message. */
 const MIN_LIMIT = 16 * 1024;
@@ -39,7 +58,7 @@ export function Settings() {
 }
 
 function formKey(s: SettingsData): string {
-  return `${s.concurrency}/${s.bandwidthLimit}/${s.theme}/${s.launchAtLogin}/${s.notifyOnSuccess}/${s.skipOnBattery}`;
+  return `${s.concurrency}/${s.bandwidthLimit}/${s.theme}/${s.launchAtLogin}/${s.notifyOnSuccess}/${s.skipOnBattery}/${s.webhookStyle}`;
 }
 
 function SettingsForm({
@@ -59,7 +78,11 @@ function SettingsForm({
   const [launchAtLogin, setLaunchAtLogin] = useState(settings.launchAtLogin);
   const [notifyOnSuccess, setNotifyOnSuccess] = useState(settings.notifyOnSuccess);
   const [skipOnBattery, setSkipOnBattery] = useState(settings.skipOnBattery);
-  const [problems, setProblems] = useState<{ concurrency?: string; limit?: string }>({});
+  // Never prefilled: the saved URL is a secret the host does not send back.
+  const [webhookUrl, setWebhookUrl] = useState('');
+  const [webhookStyle, setWebhookStyle] = useState(settings.webhookStyle);
+  const [problems, setProblems] = useState<{ concurrency?: string; limit?: string; webhook?: string }>({});
+  const webhookInput = useRef<HTMLInputElement>(null);
 
   const action = useAction(async () => {
     setSaved(false);
@@ -70,10 +93,29 @@ function SettingsForm({
     if (bytes !== null && (Number.isNaN(bytes) || bytes < MIN_LIMIT)) {
       found.limit = 'Give a number of MB/s of at least 0.02, or leave it empty for no limit';
     }
+    const url = webhookUrl.trim();
+    if (url) found.webhook = webhookProblem(url);
+    if (!found.webhook) delete found.webhook;
     setProblems(found);
     if (Object.keys(found).length > 0) return;
-    await save({ concurrency: c, bandwidthLimit: bytes, theme, launchAtLogin, notifyOnSuccess, skipOnBattery });
+    await save({
+      concurrency: c,
+      bandwidthLimit: bytes,
+      theme,
+      launchAtLogin,
+      notifyOnSuccess,
+      skipOnBattery,
+      webhookStyle,
+      ...(url ? { webhookUrl: url } : {}),
+    });
+    setWebhookUrl('');
     setSaved(true);
+  });
+
+  const removeWebhook = useAction(async () => {
+    await save({ webhookUrl: null });
+    // The Remove button is gone: the URL field is where to go next.
+    webhookInput.current?.focus();
   });
 
   const change =
@@ -178,6 +220,72 @@ function SettingsForm({
           Wait with scheduled backups while on battery
         </label>
         <p className="field-help">These apply to the desktop app; the headless host keeps them for it.</p>
+      </fieldset>
+
+      <fieldset className="field notifications">
+        <legend>Notifications</legend>
+        <div className="field">
+          <label htmlFor={`${id}-webhook`}>Webhook URL</label>
+          <input
+            ref={webhookInput}
+            id={`${id}-webhook`}
+            className="input mono"
+            type="password"
+            autoComplete="off"
+            spellCheck={false}
+            placeholder={settings.webhookConfigured ? 'Saved — leave empty to keep' : 'https://…'}
+            value={webhookUrl}
+            aria-invalid={problems.webhook ? true : undefined}
+            aria-describedby={`${problems.webhook ? `${id}-webhook-problem ` : ''}${id}-webhook-help`}
+            onChange={(e) => change(setWebhookUrl)(e.target.value)}
+          />
+          {problems.webhook ? (
+            <p id={`${id}-webhook-problem`} className="field-problem">
+              {problems.webhook}
+            </p>
+          ) : null}
+          <p id={`${id}-webhook-help`} className="field-help">
+            {settings.webhookConfigured
+              ? 'Type a new address to replace the saved one.'
+              : 'Strata calls this address about alerts or runs. It is kept with your other secrets and never shown again.'}
+          </p>
+        </div>
+        {settings.webhookConfigured ? (
+          <div className="webhook-saved">
+            <span className="tag tag-ok">A webhook is saved</span>
+            <Button size="sm" variant="danger" busy={removeWebhook.busy} onClick={() => void removeWebhook.run()}>
+              Remove webhook
+            </Button>
+          </div>
+        ) : null}
+        <ErrorBanner
+          error={removeWebhook.error}
+          title="Could not remove the webhook"
+          onDismiss={removeWebhook.clearError}
+        />
+        <fieldset className="field">
+          <legend>Webhook style</legend>
+          <div className="radio-col">
+            {WEBHOOK_STYLES.map((w) => (
+              <div key={w.id} className="radio-option">
+                <label className="radio">
+                  <input
+                    type="radio"
+                    name={`${id}-webhook-style`}
+                    value={w.id}
+                    checked={webhookStyle === w.id}
+                    aria-describedby={`${id}-style-${w.id}`}
+                    onChange={() => change(setWebhookStyle)(w.id)}
+                  />
+                  {w.label}
+                </label>
+                <p id={`${id}-style-${w.id}`} className="field-help radio-help">
+                  {w.help}
+                </p>
+              </div>
+            ))}
+          </div>
+        </fieldset>
       </fieldset>
 
       <ErrorBanner error={action.error} title="Could not save" />

@@ -11,13 +11,15 @@ export function startEventBridge(client: StrataClient): () => void {
     client.on('run.progress', (run) => useActiveRun.getState().progress(run)),
     client.on('run.started', () => useChanges.getState().bumpRuns()),
     client.on('run.finished', (e) => {
-      useActiveRun.getState().finished(e.runId);
+      useActiveRun.getState().finished(e);
       useChanges.getState().bumpRuns();
     }),
     client.on('changed', (e) => {
       useChanges.getState().bump(e.topics);
       if (e.topics.includes('settings')) void useSettings.getState().load();
     }),
+    // The host also says 'alerts' changed; this one can arrive alone (another host process's alerts).
+    client.on('alerts.changed', () => useChanges.getState().bump(['alerts'])),
     client.onConnection((connected) => {
       useConnection.getState().setConnected(connected);
       // Events sent while the stream was down are lost: every view reloads.

@@ -104,4 +104,13 @@ describe('activity', () => {
     await waitFor(() => expect(within(log).queryByText('Backup started')).toBeNull());
     expect(fake.callsOf('runs.log').at(-1)).toEqual({ runId: 3, level: 'problems', offset: 0, limit: 200 });
   });
+
+  it('names a prune run and leaves out the transfer line it does not have', async () => {
+    installFakeApi({ 'runs.list': () => [run(5, { trigger: 'prune', results: [] }), run(4)] });
+    render(<Activity />);
+    const prune = await screen.findByRole('listitem', { name: 'Run 5' });
+    expect(within(prune).getByText('Prune (retention)')).toBeTruthy();
+    expect(within(prune).queryByText(/ in \d+ files?$/)).toBeNull();
+    expect(within(screen.getByRole('listitem', { name: 'Run 4' })).getByText('2.0 MB in 4 files')).toBeTruthy();
+  });
 });

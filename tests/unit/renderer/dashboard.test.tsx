@@ -5,13 +5,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { App } from '../../../renderer/src/App.js';
 import { useActiveRun } from '../../../renderer/src/store/activeRun.js';
 import { useRoute } from '../../../renderer/src/store/route.js';
-import type { Dashboard } from '../../../shared/api/entities.js';
+import { useSettings } from '../../../renderer/src/store/settings.js';
+import type { AlertInfo, CopyCoverage, Dashboard, Settings } from '../../../shared/api/entities.js';
 import { activeRun, appInfo, installFakeApi, progress, settings, summary } from './fake-api.js';
 
 afterEach(cleanup);
 beforeEach(() => {
   useActiveRun.setState({ active: null, finishedRunId: null });
   useRoute.setState({ screen: 'dashboard' });
+  useSettings.setState({ settings: null, error: null });
 });
 
 const HOUR = 3600_000;
@@ -21,6 +23,7 @@ function dashboard(): Dashboard {
     sources: 2,
     active: null,
     schedulesPaused: false,
+    timeZone: 'UTC',
     alerts: [],
     destinations: [
       summary({
@@ -58,6 +61,7 @@ function setup(over: Partial<Parameters<typeof installFakeApi>[0]> = {}) {
     'dashboard.get': dashboard,
     'runs.start': () => ({ runId: 7 }),
     'runs.cancel': () => ({ cancelled: true }),
+    'coverage.get': () => [],
     ...over,
   });
 }
@@ -166,5 +170,151 @@ describe('dashboard', () => {
     const alert = await screen.findByRole('alert');
     expect(alert.textContent).toContain('The database is locked');
     expect(alert.textContent).toContain('Close the other Strata.');
+  });
+});
+
+const failing: AlertInfo = {
+  id: 1,
+  destination: 'b2-offsite',
+  kind: 'failures',
+  message: '3 backups in a row failed; the last: the bucket ada-backups does not exist',
+  openedAt: Date.now() - 2 * HOUR,
+  closedAt: null,
+};
+
+/** A dashboard with plans, health figures and an open alert, paused or not. */
+function planned(paused: boolean, alerts: AlertInfo[] = [failing]): Dashboard {
+  const d = dashboard();
+  d.schedulesPaused = paused;
+  d.alerts = alerts;
+  d.destinations[0] = {
+    ...d.destinations[0]!,
+    scheduleKind: 'daily',
+    scheduleSummary: 'Every day at 02:00',
+    nextRunAt: paused ? null : Date.now() + HOUR,
+    retentionSummary: 'Keeps 7 daily, 4 weekly, 12 monthly',
+    averageDurationMs: 125_000,
+    growthPerWeek: 1_200_000_000,
+  };
+  d.destinations[1] = {
+    ...d.destinations[1]!,
+    consecutiveFailures: 3,
+    alerts: alerts.filter((a) => a.destination === 'b2-offsite'),
+  };
+  return d;
+}
+
+const coverage: CopyCoverage[] = [
+  { source: 'Documents', folder: '', current: ['usb-disk', 'b2-offsite'], offsite: ['b2-offsite'], behind: [] },
+  { source: 'Documents', folder: 'taxes', current: ['usb-disk'], offsite: [], behind: ['b2-offsite'] },
+  { source: 'Photos', folder: '', current: [], offsite: [], behind: ['nas'] },
+];
+
+describe('dashboard health, plans and copies', () => {
+  it('puts open alerts first and badges their cards', async () => {
+    setup({ 'dashboard.get': () => planned(false) });
+    render(<App />);
+    const region = await screen.findByRole('region', { name: 'Alerts' });
+    const items = within(region).getAllByRole('listitem');
+    expect(items).toHaveLength(1);
+    expect(items[0]!.textContent).toContain('b2-offsite');
+    expect(items[0]!.textContent).toContain('Backups failing');
+    expect(items[0]!.textContent).toContain(
+      '3 backups in a row failed; the last: the bucket ada-backups does not exist',
+    );
+    expect(within(items[0]!).getByText('2 hours ago')).toBeTruthy();
+    // The region comes before the cards.
+    const first = screen.getByRole('region', { name: 'Destination usb-disk' });
+    expect(region.compareDocumentPosition(first) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+
+    const b2 = screen.getByRole('region', { name: 'Destination b2-offsite' });
+    expect(within(b2).getByText('1 alert')).toBeTruthy();
+    expect(within(b2).getByText('3 failed in a row')).toBeTruthy();
+    expect(within(first).queryByText(/alert/)).toBeNull();
+  });
+
+  it('shows each card’s schedule, next run, retention, average run and growth', async () => {
+    setup({ 'dashboard.get': () => planned(false, []) });
+    render(<App />);
+    expect(screen.queryByRole('region', { name: 'Alerts' })).toBeNull();
+    const usb = await screen.findByRole('region', { name: 'Destination usb-disk' });
+    expect(within(usb).getByText('Every day at 02:00')).toBeTruthy();
+    expect(usb.textContent).toMatch(/Every day at 02:00Next: (today|tomorrow) \d\d:\d\d/);
+    expect(within(usb).getByText('Keeps 7 daily, 4 weekly, 12 monthly')).toBeTruthy();
+    expect(within(usb).getByText('2 min 5 s')).toBeTruthy();
+    expect(within(usb).getByText('+1.2 GB a week')).toBeTruthy();
+    const nas = screen.getByRole('region', { name: 'Destination nas' });
+    expect(within(nas).getByText('Manual only (Back up now)')).toBeTruthy();
+    expect(nas.textContent).not.toContain('Next:');
+    expect(within(nas).getByText('Not enough history yet')).toBeTruthy();
+  });
+
+  it('pauses and resumes the schedules', async () => {
+    let current: Settings = { ...settings };
+    const fake = setup({
+      'dashboard.get': () => planned(current.schedulesPaused, []),
+      'settings.get': () => current,
+      'settings.set': (patch) => (current = { ...current, ...patch }),
+    });
+    render(<App />);
+    const usb = await screen.findByRole('region', { name: 'Destination usb-disk' });
+    fireEvent.click(screen.getByRole('button', { name: 'Pause schedules' }));
+    await screen.findByRole('button', { name: 'Resume schedules' });
+    expect(fake.callsOf('settings.set')).toEqual([{ schedulesPaused: true }]);
+    expect(screen.getByText(/no backup starts on its own/)).toBeTruthy();
+    expect(within(usb).getByText('Paused')).toBeTruthy();
+    // Manual-only destinations have nothing to pause.
+    expect(within(screen.getByRole('region', { name: 'Destination nas' })).queryByText('Paused')).toBeNull();
+
+    fireEvent.click(screen.getByRole('button', { name: 'Resume schedules' }));
+    await screen.findByRole('button', { name: 'Pause schedules' });
+    expect(fake.callsOf('settings.set')[1]).toEqual({ schedulesPaused: false });
+    expect(within(usb).queryByText('Paused')).toBeNull();
+  });
+
+  it('shows the 3-2-1 copies per folder, saying in words which have fewer than two', async () => {
+    setup({ 'dashboard.get': () => planned(false, []), 'coverage.get': () => coverage });
+    render(<App />);
+    const copies = await screen.findByRole('region', { name: 'Copies' });
+    const rows = within(copies).getAllByRole('row').slice(1);
+    expect(rows.map((r) => within(r).getByRole('rowheader').textContent)).toEqual([
+      'Documents',
+      'Documents/taxes',
+      'Photos',
+    ]);
+    expect(within(rows[0]!).getByText('Meets 3-2-1')).toBeTruthy();
+    expect(rows[0]!.className).toBe('');
+    expect(within(rows[1]!).getByText('Only one current copy')).toBeTruthy();
+    expect(within(rows[1]!).getByText('b2-offsite')).toBeTruthy();
+    expect(rows[1]!.className).toBe('coverage-short');
+    expect(within(rows[2]!).getByText('No current copy')).toBeTruthy();
+    expect(within(rows[2]!).getByText('nas')).toBeTruthy();
+  });
+
+  it('reloads when alerts open or close', async () => {
+    let alerts: AlertInfo[] = [];
+    const fake = setup({ 'dashboard.get': () => planned(false, alerts) });
+    render(<App />);
+    await screen.findByRole('region', { name: 'Destination usb-disk' });
+    expect(screen.queryByRole('region', { name: 'Alerts' })).toBeNull();
+    alerts = [failing];
+    fake.emit('alerts.changed', { opened: [failing], closed: [] });
+    expect(await screen.findByRole('region', { name: 'Alerts' })).toBeTruthy();
+    alerts = [];
+    fake.emit('changed', { topics: ['alerts', 'status'] });
+    await waitFor(() => expect(screen.queryByRole('region', { name: 'Alerts' })).toBeNull());
+  });
+
+  it('shows a prune as such while it runs: no transfer figures, no cancel', async () => {
+    const pruning = activeRun({}, { trigger: 'prune', destinations: ['d1'] });
+    setup({ 'dashboard.get': () => ({ ...planned(false, []), active: pruning }) });
+    render(<App />);
+    const banner = await screen.findByRole('region', { name: 'Prune in progress' });
+    expect(within(banner).getByText(/Removing old snapshots…/)).toBeTruthy();
+    expect(within(banner).queryByRole('button', { name: 'Cancel' })).toBeNull();
+    const usb = screen.getByRole('region', { name: 'Destination usb-disk' });
+    expect(within(usb).getByText('Pruning')).toBeTruthy();
+    expect(within(usb).getByRole('progressbar', { name: 'Prune progress of usb-disk' })).toBeTruthy();
+    expect(screen.queryByText(/files$/)).toBeNull();
   });
 });

@@ -6,7 +6,7 @@ import { DestinationEditor } from '../../../renderer/src/destinations/Destinatio
 import { Destinations } from '../../../renderer/src/screens/Destinations.js';
 import type { DestinationInfo, TestResult } from '../../../shared/api/entities.js';
 import { B2_REGIONS } from '../../../shared/providers.js';
-import { HOME, b2Destination, folders, installFakeApi, localDestination } from './fake-api.js';
+import { HOME, b2Destination, folders, installFakeApi, localDestination, planInfo } from './fake-api.js';
 
 afterEach(cleanup);
 
@@ -181,6 +181,7 @@ describe('test connection', () => {
   it('tests a saved destination by name from the list', async () => {
     const fake = installFakeApi({
       'destinations.list': () => [localDestination, b2Destination],
+      'plans.get': (i) => planInfo({ destination: i.destination }),
       'destinations.test': () => failed,
     });
     render(<Destinations />);
@@ -196,6 +197,7 @@ describe('test connection', () => {
     let list = [localDestination, b2Destination];
     const fake = installFakeApi({
       'destinations.list': () => list,
+      'plans.get': (i) => planInfo({ destination: i.destination }),
       'destinations.remove': (i) => {
         list = list.filter((d) => d.name !== i.name);
         return { ok: true as const };

@@ -1,16 +1,20 @@
-import { destinationSummary } from '../../support/api-fixtures.js';
 /** A fake host for renderer tests: canned answers per method, recorded calls, and events pushed by the test. */
 import { act } from '@testing-library/react';
 import { ApiError, createClient, type Transport } from '../../../shared/api/client.js';
 import type { EventName, EventOf, InputOf, MethodName, OutputOf } from '../../../shared/api/contract.js';
 import type {
   ActiveRun,
+  Dashboard,
   DestinationInfo,
   DestinationSummary,
+  PlanInfo,
   Progress,
   Settings,
   SourceInfo,
 } from '../../../shared/api/entities.js';
+import { destinationSummary } from '../../support/api-fixtures.js';
+import { describeRetention } from '../../../shared/retention.js';
+import { describeSchedule } from '../../../shared/schedule.js';
 import { setClient } from '../../../renderer/src/api/client.js';
 
 export type Handlers = {
@@ -160,4 +164,26 @@ export function activeRun(perDestination: Record<string, Progress>, over: Partia
     perDestination,
     ...over,
   };
+}
+
+/** A destination's plan as `plans.get` answers it; by default manual, keeping everything, 48 h. */
+export function planInfo(over: Partial<PlanInfo> = {}): PlanInfo {
+  const schedule = over.schedule ?? { kind: 'manual' };
+  const retention = over.retention ?? {};
+  return {
+    destination: 'usb-disk',
+    schedule,
+    scheduleSummary: describeSchedule(schedule),
+    nextRuns: [],
+    timeZone: 'UTC',
+    retention,
+    retentionSummary: describeRetention(retention),
+    staleAfterHours: 48,
+    ...over,
+  };
+}
+
+/** A dashboard with nothing configured yet. */
+export function emptyDashboard(): Dashboard {
+  return { sources: 0, destinations: [], active: null, schedulesPaused: false, timeZone: 'UTC', alerts: [] };
 }

@@ -5,8 +5,10 @@ import {
   formatCount,
   formatDuration,
   formatEta,
+  formatGrowth,
   formatRate,
   formatRelative,
+  formatRunTime,
   mbToBytesPerSecond,
   percent,
   plural,
@@ -57,5 +59,23 @@ describe('format', () => {
     expect(bytesPerSecondToMB(2_500_000)).toBe('2.5');
     expect(percent(1, 4)).toBe(25);
     expect(percent(0, 0)).toBe(100);
+  });
+
+  it('says when a run comes in 24-hour time, in the schedule’s time zone', () => {
+    const now = Date.UTC(2025, 4, 14, 20, 0); // Wed 14 May 2025, 20:00 UTC
+    expect(formatRunTime(Date.UTC(2025, 4, 14, 23, 30), 'UTC', now)).toBe('today 23:30');
+    expect(formatRunTime(Date.UTC(2025, 4, 15, 2, 30), 'UTC', now)).toBe('tomorrow 02:30');
+    expect(formatRunTime(Date.UTC(2025, 4, 17, 2, 30), 'UTC', now)).toBe('Sat 17 May 02:30');
+    expect(formatRunTime(Date.UTC(2026, 0, 2, 2, 30), 'UTC', now)).toBe('Fri 2 Jan 2026 02:30');
+    // 23:30 UTC is already tomorrow 01:30 in Berlin (summer time).
+    expect(formatRunTime(Date.UTC(2025, 4, 14, 23, 30), 'Europe/Berlin', now)).toBe('tomorrow 01:30');
+    // A zone the browser does not know falls back to its own instead of throwing.
+    expect(() => formatRunTime(now, 'Not/AZone', now)).not.toThrow();
+  });
+
+  it('says how fast the stored data grows', () => {
+    expect(formatGrowth(1_200_000_000)).toBe('+1.2 GB a week');
+    expect(formatGrowth(-300_000_000)).toBe('−300 MB a week');
+    expect(formatGrowth(0.2)).toBe('No growth');
   });
 });

@@ -44,7 +44,14 @@ describe('onboarding', () => {
           createdAt: 1,
         };
       },
-      'dashboard.get': () => ({ destinations: [], sources: 1, active: null, schedulesPaused: false, alerts: [] }),
+      'dashboard.get': () => ({
+        destinations: [],
+        sources: 1,
+        active: null,
+        schedulesPaused: false,
+        timeZone: 'UTC',
+        alerts: [],
+      }),
     });
 
     render(<App />);

@@ -1,12 +1,12 @@
 // @vitest-environment jsdom
 /** @jsxRuntime automatic */
-import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { App } from '../../../renderer/src/App.js';
 import { useRoute } from '../../../renderer/src/store/route.js';
 import { useSettings } from '../../../renderer/src/store/settings.js';
 import type { Settings } from '../../../shared/api/entities.js';
-import { appInfo, installFakeApi, settings } from './fake-api.js';
+import { appInfo, installFakeApi, settings, emptyDashboard } from './fake-api.js';
 
 afterEach(cleanup);
 beforeEach(() => {
@@ -21,7 +21,7 @@ describe('settings', () => {
       'app.info': () => appInfo(false),
       'settings.get': () => current,
       'settings.set': (patch) => (current = { ...current, ...patch }),
-      'dashboard.get': () => ({ sources: 0, destinations: [], active: null, schedulesPaused: false, alerts: [] }),
+      'dashboard.get': () => emptyDashboard(),
     });
     render(<App />);
     const nav = await screen.findByRole('navigation', { name: 'Main' });
@@ -48,6 +48,7 @@ describe('settings', () => {
         launchAtLogin: false,
         notifyOnSuccess: false,
         skipOnBattery: false,
+        webhookStyle: 'chat',
       },
     ]);
     expect(document.documentElement.dataset.theme).toBe('dark');
@@ -66,7 +67,7 @@ describe('settings', () => {
     const fake = installFakeApi({
       'app.info': () => appInfo(false),
       'settings.get': () => settings,
-      'dashboard.get': () => ({ sources: 0, destinations: [], active: null, schedulesPaused: false, alerts: [] }),
+      'dashboard.get': () => emptyDashboard(),
     });
     useRoute.setState({ screen: 'settings' });
     render(<App />);
@@ -74,5 +75,59 @@ describe('settings', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Save' }));
     expect(await screen.findByText('Give a whole number from 1 to 64')).toBeTruthy();
     expect(fake.callsOf('settings.set')).toEqual([]);
+  });
+
+  it('saves a webhook URL once, never shows it back, and removes it', async () => {
+    let current: Settings = { ...settings };
+    const fake = installFakeApi({
+      'app.info': () => appInfo(false),
+      'settings.get': () => current,
+      'settings.set': ({ webhookUrl, ...patch }) => {
+        current = { ...current, ...patch };
+        if (webhookUrl !== undefined) current.webhookConfigured = webhookUrl !== null;
+        return current;
+      },
+      'dashboard.get': () => emptyDashboard(),
+    });
+    useRoute.setState({ screen: 'settings' });
+    render(<App />);
+    const notifications = await screen.findByRole('group', { name: 'Notifications' });
+    const url = within(notifications).getByLabelText('Webhook URL') as HTMLInputElement;
+    expect(url.type).toBe('password');
+    expect(within(notifications).queryByText('A webhook is saved')).toBeNull();
+
+    fireEvent.change(url, { target: { value: 'hooks.example.com/x' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    expect(await screen.findByText('Give a full http:// or https:// URL')).toBeTruthy();
+    expect(fake.callsOf('settings.set')).toEqual([]);
+
+    fireEvent.change(url, { target: { value: 'https://hc-ping.com/abc' } });
+    fireEvent.click(within(notifications).getByRole('radio', { name: 'Healthchecks' }));
+    expect(
+      within(notifications).getByRole('radio', { name: 'Healthchecks' }).getAttribute('aria-describedby'),
+    ).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await screen.findByText('Saved');
+    expect(fake.callsOf('settings.set')[0]).toMatchObject({
+      webhookStyle: 'healthchecks',
+      webhookUrl: 'https://hc-ping.com/abc',
+    });
+
+    const saved = await screen.findByText('A webhook is saved');
+    const field = screen.getByLabelText('Webhook URL') as HTMLInputElement;
+    expect(field.value).toBe('');
+    expect(field.placeholder).toBe('Saved — leave empty to keep');
+    expect((screen.getByRole('radio', { name: 'Healthchecks' }) as HTMLInputElement).checked).toBe(true);
+
+    // Saving again without typing keeps the saved URL: no webhookUrl in the patch.
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(fake.callsOf('settings.set')).toHaveLength(2));
+    expect(fake.callsOf('settings.set')[1]).not.toHaveProperty('webhookUrl');
+
+    expect(saved).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Remove webhook' }));
+    await waitFor(() => expect(screen.queryByText('A webhook is saved')).toBeNull());
+    expect(fake.callsOf('settings.set')[2]).toEqual({ webhookUrl: null });
+    expect(document.activeElement).toBe(screen.getByLabelText('Webhook URL'));
   });
 });
