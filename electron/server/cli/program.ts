@@ -11,7 +11,7 @@ import { announceRun, reconcileAlerts } from '../../engine/health/notify.js';
 import { describeSchedule } from '../../../shared/schedule.js';
 import { describeRetention } from '../../../shared/retention.js';
 import { nextRun } from '../../engine/schedule/next-run.js';
-import { formatBytes, formatTime, table } from './format.js';
+import { formatBytes, formatDuration, formatTime, table } from './format.js';
 import { oneOf, parseDate, parseList, parseSize } from './parse.js';
 import { progressView } from './progress-view.js';
 import { readSecret } from './secret-input.js';
@@ -441,10 +441,12 @@ export function buildProgram(setExit: (code: number) => void): Command {
             ]),
           );
           for (const d of destinations) {
-            const extra = [d.schedule, d.retention];
+            const extra = [d.schedule, d.retention.charAt(0).toLowerCase() + d.retention.slice(1)];
             if (d.growthPerWeek !== null) extra.push(`grows ${formatBytes(Math.max(0, d.growthPerWeek))}/week`);
-            if (d.averageDurationMs !== null)
-              extra.push(`runs take ${Math.round(d.averageDurationMs / 1000)} s on average`);
+            if (d.averageDurationMs !== null) {
+              const secs = Math.round(d.averageDurationMs / 1000);
+              extra.push(secs < 1 ? 'runs take under a second' : `runs take ${formatDuration(secs)} on average`);
+            }
             lines.push(`  ${d.name}: ${extra.join('; ')}`);
             if (d.health.lastError && d.health.lastStatus !== 'ok') lines.push(`  ${d.name}: ${d.health.lastError}`);
           }
