@@ -17,8 +17,10 @@ import { readRepoConfig } from './repository/repo-config.js';
 import { restoreSnapshot, type ConflictRule, type RestoreProgress, type RestoreReport } from './restore/restore.js';
 import type { RestoreFilter } from './restore/restore-filter.js';
 import { openSecretStore, type PromptFn } from './secrets/open-secret-store.js';
-import { destinationSecretName, type SecretStore } from './secrets/secret-store.js';
-import { Catalog, type DestinationRecord, type SourceRecord } from './store/catalog.js';
+import { destinationSecretName, sourceSecretName, type SecretStore } from './secrets/secret-store.js';
+import { Catalog, type BucketSourceConfig, type DestinationRecord, type SourceRecord } from './store/catalog.js';
+import { openSource, type OpenedSource } from './sources/open-source.js';
+import { localFolderReader, type FolderReader } from './browse/folder-reader.js';
 import { openDatabase, type Db } from './store/database.js';
 import { FileIndex } from './store/file-index.js';
 import { PolicyStore } from './store/policy-store.js';
@@ -93,6 +95,7 @@ export class Engine {
   readonly timeZone: string;
   readonly tmpDir: string;
   private secretStore: Promise<SecretStore> | undefined;
+  private readonly openedSources = new Map<string, Promise<OpenedSource>>();
 
   constructor(
     readonly home: string,
@@ -137,10 +140,16 @@ export class Engine {
 
   /** Names of the secrets the configured destinations need. */
   secretNames(): string[] {
-    return this.catalog
-      .listDestinations()
-      .filter((d) => d.config.kind === 's3')
-      .map((d) => destinationSecretName(d.id));
+    return [
+      ...this.catalog
+        .listDestinations()
+        .filter((d) => d.config.kind === 's3')
+        .map((d) => destinationSecretName(d.id)),
+      ...this.catalog
+        .listSources()
+        .filter((s) => s.config.kind === 'bucket')
+        .map((s) => sourceSecretName(s.id)),
+    ];
   }
 
   /** `id` adopts an existing snapshot series (to continue it from this machine). */
@@ -220,8 +229,50 @@ export class Engine {
     this.catalog.removeDestination(name);
   }
 
-  removeSource(name: string): void {
+  /** An S3-compatible bucket as a source: its secret is stored first, so the source never exists without it. */
+  async addBucketSource(
+    name: string,
+    config: Omit<BucketSourceConfig, 'kind'>,
+    secretAccessKey: string,
+    id?: string,
+  ): Promise<SourceRecord> {
+    const full: BucketSourceConfig = { kind: 'bucket', ...config };
+    full.prefix = resolveS3Settings({ ...full, kind: 's3' }).prefix;
+    const rec = this.catalog.addSource(name, full, id);
+    try {
+      await (await this.secrets()).set(sourceSecretName(rec.id), secretAccessKey);
+    } catch (err) {
+      this.catalog.removeSource(name);
+      throw err;
+    }
+    return rec;
+  }
+
+  async removeSource(name: string): Promise<void> {
+    const rec = this.catalog.source(name);
+    await this.openedSources
+      .get(rec.id)
+      ?.then((o) => o.close())
+      .catch(() => undefined);
+    this.openedSources.delete(rec.id);
+    if (rec.config.kind === 'bucket') await (await this.secrets()).delete(sourceSecretName(rec.id));
     this.catalog.removeSource(name);
+  }
+
+  openSource(src: SourceRecord): Promise<OpenedSource> {
+    return openSource(src, () => this.secrets());
+  }
+
+  /** How the tree reads a source's folders; a bucket's connection is kept for the next page. */
+  async folderReader(src: SourceRecord): Promise<FolderReader> {
+    if (src.config.kind === 'local') return localFolderReader(src.config.path, src.name);
+    let opened = this.openedSources.get(src.id);
+    if (!opened) {
+      opened = this.openSource(src);
+      this.openedSources.set(src.id, opened);
+      opened.catch(() => this.openedSources.delete(src.id));
+    }
+    return (await opened).folders;
   }
 
   openDestination(rec: DestinationRecord): Promise<Destination> {
@@ -302,6 +353,7 @@ export class Engine {
         runs: this.runs,
         snapshots: this.snapshots,
         openDestination: (rec) => this.openDestination(rec),
+        openSource: (src) => this.openSource(src),
         tmpDir: this.tmpDir,
         lockDir: this.home,
         version: STRATA_VERSION,
@@ -489,6 +541,8 @@ export class Engine {
   }
 
   close(): void {
+    for (const o of this.openedSources.values()) void o.then((x) => x.close()).catch(() => undefined);
+    this.openedSources.clear();
     this.index.flush();
     this.db.close();
     rmSync(this.tmpDir, { recursive: true, force: true });

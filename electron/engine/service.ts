@@ -18,6 +18,7 @@ import type {
   Progress,
   ProbeStep as ApiProbeStep,
   RunInfo,
+  SourceInfo,
   TestResult,
 } from '../../shared/api/entities.js';
 import { describeError, StrataError } from '../../shared/errors.js';
@@ -28,7 +29,7 @@ import type { Destination } from './destinations/types.js';
 import { labelOf, type Engine, type PolicyView } from './engine.js';
 import { destinationSecretName } from './secrets/secret-store.js';
 import { vaultExists, vaultPath, VaultStore } from './secrets/vault-store.js';
-import type { DestinationRecord } from './store/catalog.js';
+import { sourceLabel, type DestinationRecord, type SourceRecord } from './store/catalog.js';
 import { logPage } from './store/run-store.js';
 import { WEBHOOK_SECRET, type EngineSettings } from './store/settings-store.js';
 import { describeRetention, isKeepAll, type RetentionPolicy } from '../../shared/retention.js';
@@ -208,15 +209,15 @@ export class StrataService {
       }),
       'fs.folders': async ({ path }: { path?: string }) => listFolders(path),
 
-      'sources.list': () => e.catalog.listSources().map((s) => ({ ...s, kind: s.config.kind, path: s.config.path })),
+      'sources.list': () => e.catalog.listSources().map(sourceInfo),
       'sources.add': async ({ name, path }: { name: string; path: string }) => {
         const s = await e.addLocalSource(name, path);
         this.changed('sources');
-        return { ...s, kind: s.config.kind, path: s.config.path };
+        return sourceInfo(s);
       },
-      'sources.remove': ({ name }: { name: string }) => {
+      'sources.remove': async ({ name }: { name: string }) => {
         this.assertIdle('remove a source');
-        e.removeSource(name);
+        await e.removeSource(name);
         this.changed('sources', 'policies', 'status');
         return { ok: true as const };
       },
@@ -227,7 +228,7 @@ export class StrataService {
         return listTree(e.db, {
           sourceId: src.id,
           sourceName: src.name,
-          root: src.config.path,
+          reader: await e.folderReader(src),
           folder: input.folder,
           offset: input.offset,
           limit: input.limit,
@@ -754,6 +755,10 @@ export class StrataService {
   private planInfo(destination: string): PlanInfo {
     return this.engine.planView(destination);
   }
+}
+
+function sourceInfo(s: SourceRecord): SourceInfo {
+  return { id: s.id, name: s.name, kind: s.config.kind, path: sourceLabel(s.config), createdAt: s.createdAt };
 }
 
 function fail(error: ApiErrorBody): Reply {

@@ -34,7 +34,8 @@ export type S3ProviderId = z.infer<typeof S3ProviderId>;
 export const SourceInfo = z.object({
   id: z.string(),
   name: z.string(),
-  kind: z.literal('local'),
+  kind: z.enum(['local', 'bucket']),
+  /** The folder, or bucket/prefix. */
   path: z.string(),
   createdAt: z.number(),
 });

@@ -8,6 +8,9 @@
 //   exactly single DES, so 'des' is mapped onto it.
 // - It decodes x-amz-copy-source with decodeURI, which leaves %2B, %26, %3D, %3F, %23 encoded, so
 //   copying a key with + & = ? # fails; that is its only decodeURI call, pointed at the full decoder.
+// - With a delimiter, its directory walk skips folders below the first level, so a folder holding
+//   only sub-folders ('a/' with just 'a/b/c.txt') never shows as a common prefix; listings with a
+//   delimiter are worked out from the full listing instead.
 // - Idle keep-alive sockets are kept a minute so clients do not race the server's close.
 // - With S3RVER_TLS_KEY/S3RVER_TLS_CERT it serves https (for presets such as B2 that refuse plain http).
 // - With S3RVER_DECODE_CHUNKED=1 (the bench, for restic), aws-chunked (streaming-signed) bodies are
@@ -70,7 +73,28 @@ function awsChunkedDecoder() {
   });
 }
 
-const S3rver = createRequire(import.meta.url)('s3rver');
+const require = createRequire(import.meta.url);
+const S3rver = require('s3rver');
+const FilesystemStore = require('s3rver/lib/stores/filesystem.js');
+const listObjects = FilesystemStore.prototype.listObjects;
+FilesystemStore.prototype.listObjects = async function (bucket, options) {
+  const { delimiter = '', maxKeys = Infinity, prefix = '' } = options;
+  if (!delimiter) return listObjects.call(this, bucket, options);
+  const all = await listObjects.call(this, bucket, { ...options, delimiter: '', maxKeys: Infinity });
+  const commonPrefixes = new Set();
+  const objects = [];
+  let isTruncated = false;
+  for (const o of all.objects) {
+    const idx = o.key.slice(prefix.length).indexOf(delimiter);
+    if (idx !== -1) commonPrefixes.add(o.key.slice(0, prefix.length + idx + 1));
+    else if (objects.length < maxKeys) objects.push(o);
+    else {
+      isTruncated = true;
+      break;
+    }
+  }
+  return { objects, commonPrefixes: [...commonPrefixes].sort(), isTruncated };
+};
 // HTTPS when given a key and certificate (S3RVER_TLS_KEY, S3RVER_TLS_CERT: PEM files), as providers that insist on https.
 const tls =
   process.env.S3RVER_TLS_KEY && process.env.S3RVER_TLS_CERT

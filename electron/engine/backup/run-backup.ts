@@ -4,9 +4,9 @@ import pLimit from 'p-limit';
 import { compilePolicies, type PolicyResolver } from '../../../shared/policy.js';
 import { StrataError, describeError } from '../../../shared/errors.js';
 import type { Destination } from '../destinations/types.js';
-import { LocalSource } from '../sources/local-source.js';
+import type { OpenedSource } from '../sources/open-source.js';
 import type { Source, SourceEntry } from '../sources/types.js';
-import type { Catalog, DestinationRecord, SourceRecord } from '../store/catalog.js';
+import { sourceLabel, type Catalog, type DestinationRecord, type SourceRecord } from '../store/catalog.js';
 import type { FileIndex, IndexedFile } from '../store/file-index.js';
 import type { PolicyStore } from '../store/policy-store.js';
 import type { RunResult, RunStatus, RunStore } from '../store/run-store.js';
@@ -28,6 +28,7 @@ export interface BackupDeps {
   runs: RunStore;
   snapshots: SnapshotCache;
   openDestination(rec: DestinationRecord): Promise<Destination>;
+  openSource(src: SourceRecord): Promise<OpenedSource>;
   tmpDir: string;
   /** Where the one-backup-at-a-time lock lives (the data folder). */
   lockDir: string;
@@ -212,7 +213,7 @@ async function openSessions(deps: BackupDeps, run: SourceRun): Promise<Destinati
           src.id,
           {
             sourceKind: src.config.kind,
-            sourceRoot: src.config.path,
+            sourceRoot: sourceLabel(src.config),
             hostname: hostname(),
             startedAt: startedAt.toISOString(),
             parent,
@@ -248,11 +249,26 @@ async function openSessions(deps: BackupDeps, run: SourceRun): Promise<Destinati
 }
 
 async function backupSource(deps: BackupDeps, run: SourceRun): Promise<void> {
-  const { src, resolver, runId, progress, log } = run;
+  const { src } = run;
   const sessions = await openSessions(deps, run);
   if (!sessions.length) return;
   deps.index.resetCache();
-  const source: Source = new LocalSource(src.config.path);
+  await checkSourceRoot(src);
+  const opened = await deps.openSource(src);
+  try {
+    await walkAndSend(deps, run, sessions, opened.source);
+  } finally {
+    await opened.close();
+  }
+}
+
+async function walkAndSend(
+  deps: BackupDeps,
+  run: SourceRun,
+  sessions: DestinationSession[],
+  source: Source,
+): Promise<void> {
+  const { src, resolver, runId, progress, log } = run;
   const budget = new ByteBudget(MEMORY_BUDGET);
   const inFlight = pLimit(run.concurrency);
   const large = pLimit(2);
@@ -270,7 +286,6 @@ async function backupSource(deps: BackupDeps, run: SourceRun): Promise<void> {
     });
   };
 
-  await checkSourceRoot(src);
   const live = (): DestinationSession[] => sessions.filter((s) => !s.fatal);
 
   for await (const item of source.walk({
@@ -324,7 +339,8 @@ async function backupSource(deps: BackupDeps, run: SourceRun): Promise<void> {
       idx.sha256 !== null &&
       idx.size === item.size &&
       idx.mtimeMs === item.mtimeMs &&
-      (idx.inode === null || item.inode === undefined || idx.inode === item.inode);
+      (idx.inode === null || item.inode === undefined || idx.inode === item.inode) &&
+      (idx.identity === null || item.identity === undefined || idx.identity === item.identity);
     const needs = targets.filter((s) => {
       const st = idx?.status.get(s.destId);
       return !(unchanged && st?.state === 'synced' && st.sha256 === idx.sha256);
@@ -470,7 +486,9 @@ async function dropOldType(
   if (idx.type === 'dir') deps.index.removeFiles(files.map((f) => f.id));
 }
 
+/** A local folder that is not there (an unmounted disk) must not read as "everything was deleted". */
 async function checkSourceRoot(src: SourceRecord): Promise<void> {
+  if (src.config.kind !== 'local') return;
   const s = await stat(src.config.path).catch(() => undefined);
   if (!s?.isDirectory()) {
     throw new StrataError(
@@ -596,6 +614,7 @@ async function sendFile(deps: BackupDeps, job: SendJob): Promise<void> {
       size: entry.size,
       mtimeMs: entry.mtimeMs,
       inode: entry.inode,
+      identity: entry.identity,
       sha256: ok ? result.sha256 : undefined,
     },
     run.runId,

@@ -1,58 +1,23 @@
-import { lstat, readdir, realpath } from 'node:fs/promises';
-import { join, sep } from 'node:path';
-import { describeError, StrataError } from '../../../shared/errors.js';
+import { describeError } from '../../../shared/errors.js';
 import { compilePolicies, type FolderPolicy } from '../../../shared/policy.js';
 import { selectionOf } from '../../../shared/selection.js';
 import type { Badge, StateCounts, TreeEntry, TreePage } from '../../../shared/api/entities.js';
 import type { Db } from '../store/database.js';
 import type { FileState } from '../store/file-index.js';
+import type { FolderChild, FolderReader } from './folder-reader.js';
+
+export { forgetListings } from './folder-reader.js';
 
 export interface TreeRequest {
   sourceId: string;
   sourceName: string;
-  root: string;
+  /** Reads the source's folders (disk or bucket). */
+  reader: FolderReader;
   folder: string;
   offset: number;
   limit: number;
   destIds: string[];
   policies: FolderPolicy[];
-}
-
-interface Child {
-  name: string;
-  type: TreeEntry['type'];
-}
-
-/** Sorted listings of recently opened folders, so paging through 100,000 entries reads the folder once. */
-const listingCache = new Map<string, { at: number; children: Child[] }>();
-const LISTING_TTL_MS = 5000;
-
-/** One collator for every comparison: building one per call makes sorting 100,000 names take seconds. */
-const BY_NAME = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
-
-async function childrenOf(abs: string): Promise<Child[]> {
-  const hit = listingCache.get(abs);
-  if (hit && Date.now() - hit.at < LISTING_TTL_MS) return hit.children;
-  const dirents = await readdir(abs, { withFileTypes: true });
-  const children: Child[] = dirents.map((d) => ({
-    name: d.name,
-    type: d.isDirectory() ? 'dir' : d.isFile() ? 'file' : d.isSymbolicLink() ? 'symlink' : 'other',
-  }));
-  // Folders first, then by name as a person reads it (numbers in order, case folded).
-  children.sort(
-    (a, b) =>
-      Number(b.type === 'dir') - Number(a.type === 'dir') ||
-      BY_NAME.compare(a.name, b.name) ||
-      (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
-  );
-  if (listingCache.size > 16) listingCache.delete(listingCache.keys().next().value!);
-  listingCache.set(abs, { at: Date.now(), children });
-  return children;
-}
-
-/** Forgets cached listings (after a run, or when the user reloads). */
-export function forgetListings(): void {
-  listingCache.clear();
 }
 
 /**
@@ -61,14 +26,6 @@ export function forgetListings(): void {
  */
 export async function listTree(db: Db, req: TreeRequest): Promise<TreePage> {
   const resolver = compilePolicies(req.policies);
-  const rootReal = await realpath(req.root).catch(() => {
-    throw new StrataError(
-      'not-found',
-      `the folder ${req.root} of '${req.sourceName}' is not there`,
-      'mount or restore it',
-    );
-  });
-  const abs = join(rootReal, ...req.folder.split('/').filter(Boolean));
   const rollup = rollupQuery(db);
   const failures = destinationFailures(db, req.sourceId);
   const selfEntry = (): TreeEntry =>
@@ -86,14 +43,9 @@ export async function listTree(db: Db, req: TreeRequest): Promise<TreePage> {
       undefined,
       rollup(req.sourceId, req.folder),
     );
-  let children: Child[];
+  let children: FolderChild[];
   try {
-    // A path through a symlink could lead outside the source: the tree never follows links.
-    const real = await realpath(abs);
-    if (real !== rootReal && !real.startsWith(rootReal + sep)) {
-      throw new StrataError('unsafe-path', `/${req.folder} leads outside the source`, 'links are not followed');
-    }
-    children = await childrenOf(real);
+    children = await req.reader.children(req.folder);
   } catch (err) {
     return {
       source: req.sourceName,
@@ -115,7 +67,7 @@ export async function listTree(db: Db, req: TreeRequest): Promise<TreePage> {
   const entries = await Promise.all(
     page.map(async (c): Promise<TreeEntry> => {
       const path = req.folder === '' ? c.name : `${req.folder}/${c.name}`;
-      const st = c.type === 'file' ? await lstat(join(abs, c.name)).catch(() => undefined) : undefined;
+      const st = c.type === 'file' ? await req.reader.stat(req.folder, c) : undefined;
       const size = st ? st.size : null;
       const isDir = c.type === 'dir';
       const cap = isDir ? undefined : resolver.maxSizeFor(path);

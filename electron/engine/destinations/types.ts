@@ -8,6 +8,16 @@ export interface ObjectInfo {
   /** SHA-256 (hex) from the object's metadata; local disks compute it on request. */
   sha256?: string | undefined;
   lastModified?: Date | undefined;
+  /** The store's version tag (S3 ETag), when it has one. */
+  etag?: string | undefined;
+  /** S3: the object's Content-Type and user metadata (from a read), kept for a restore into a bucket. */
+  contentType?: string | undefined;
+  metadata?: Record<string, string> | undefined;
+}
+
+export interface OpenOptions {
+  /** Only this version: a different current version fails with code 'changed-while-reading'. */
+  ifMatch?: string | undefined;
 }
 
 export interface PutStreamOptions {
@@ -47,7 +57,7 @@ export interface Destination {
   /** Throws StrataError('not-found') when absent. */
   get(key: string): Promise<Readable>;
   /** Like get, with what the destination knows of the object (S3: its metadata, from the same request). */
-  open(key: string): Promise<{ body: Readable; info: ObjectInfo }>;
+  open(key: string, opts?: OpenOptions): Promise<{ body: Readable; info: ObjectInfo }>;
   head(key: string, opts?: HeadOptions): Promise<ObjectInfo | undefined>;
   /** Server-side copy (no download); metadata travels with the object. */
   copy(fromKey: string, toKey: string): Promise<void>;

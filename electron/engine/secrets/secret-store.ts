@@ -17,6 +17,10 @@ export function destinationSecretName(destinationId: string, field = 'secret-acc
   return `dest/${destinationId}/${field}`;
 }
 
+export function sourceSecretName(sourceId: string, field = 'secret-access-key'): string {
+  return `source/${sourceId}/${field}`;
+}
+
 const NAME_PATTERN = /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/;
 
 /** Names are printed in errors and used as keychain accounts, so keep them plain. */

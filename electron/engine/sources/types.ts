@@ -13,6 +13,8 @@ export interface SourceEntry {
   mtimeMs: number;
   /** Local files only: lets a rename-in-place be told from new content. */
   inode?: number | undefined;
+  /** What the source says identifies this version (a bucket object's ETag): changed identity, changed content. */
+  identity?: string | undefined;
   /** POSIX permission bits. */
   mode?: number | undefined;
   /** Symlinks only: the link's target exactly as stored. */
@@ -39,9 +41,9 @@ export interface ReadHandle {
   unchanged(): Promise<void>;
 }
 
-/** A place files are read from (local folder now; Google Drive and buckets later). */
+/** A place files are read from: a local folder, an S3-compatible bucket (Google Drive later). */
 export interface Source {
-  readonly kind: 'local';
+  readonly kind: 'local' | 'bucket';
   readonly label: string;
   /** Streaming walk: never holds the whole tree in memory. */
   walk(opts?: WalkOptions): AsyncIterable<WalkItem>;

@@ -1,13 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import { StrataError } from '../../../shared/errors.js';
-import type { DestinationConfig } from '../destinations/config.js';
+import type { DestinationConfig, S3DestinationConfig } from '../destinations/config.js';
 import type { Db } from './database.js';
 
 export interface LocalSourceConfig {
   kind: 'local';
   path: string;
 }
-export type SourceConfig = LocalSourceConfig;
+/** An S3-compatible bucket (an R2 or S3 primary) read as a folder tree; its secret is in the secret store. */
+export type BucketSourceConfig = Omit<S3DestinationConfig, 'kind' | 'storageClass'> & { kind: 'bucket' };
+export type SourceConfig = LocalSourceConfig | BucketSourceConfig;
+
+/** For people: the folder, or bucket/prefix. */
+export function sourceLabel(c: SourceConfig): string {
+  return c.kind === 'local' ? c.path : c.prefix ? `${c.bucket}/${c.prefix}` : c.bucket;
+}
 
 export interface SourceRecord {
   id: string;

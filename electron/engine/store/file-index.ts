@@ -8,6 +8,8 @@ export interface IndexedFile {
   size: number;
   mtimeMs: number;
   inode: number | null;
+  /** Source-specific identity (a bucket object's ETag). */
+  identity: string | null;
   sha256: string | null;
   /** Per destination id: what that destination holds for this path. */
   status: Map<string, { state: FileState; sha256: string | null; remoteKey: string | null }>;
@@ -18,6 +20,7 @@ export interface FileFacts {
   size: number;
   mtimeMs: number;
   inode?: number | undefined;
+  identity?: string | undefined;
   sha256?: string | undefined;
 }
 
@@ -40,6 +43,7 @@ interface JoinRow {
   size: number;
   mtime_ms: number;
   inode: number | null;
+  identity: string | null;
   sha256: string | null;
   dest_id: string | null;
   state: FileState | null;
@@ -73,15 +77,15 @@ export class FileIndex {
   ) {
     this.removeStatusStmt = db.prepare('DELETE FROM file_status WHERE file_id = ? AND dest_id = ?');
     this.dirStmt = db.prepare(
-      `SELECT f.id, f.name, f.type, f.size, f.mtime_ms, f.inode, f.sha256, s.dest_id, s.state, s.sha256 AS ssha, s.remote_key
+      `SELECT f.id, f.name, f.type, f.size, f.mtime_ms, f.inode, f.identity, f.sha256, s.dest_id, s.state, s.sha256 AS ssha, s.remote_key
        FROM files f LEFT JOIN file_status s ON s.file_id = f.id
        WHERE f.source_id = ? AND f.dir = ?`,
     );
     this.upsertStmt = db.prepare(
-      `INSERT INTO files (source_id, dir, name, type, size, mtime_ms, inode, sha256, seen_run)
-       VALUES (@sourceId, @dir, @name, @type, @size, @mtimeMs, @inode, @sha256, @runId)
+      `INSERT INTO files (source_id, dir, name, type, size, mtime_ms, inode, identity, sha256, seen_run)
+       VALUES (@sourceId, @dir, @name, @type, @size, @mtimeMs, @inode, @identity, @sha256, @runId)
        ON CONFLICT (source_id, dir, name) DO UPDATE SET type = excluded.type, size = excluded.size,
-         mtime_ms = excluded.mtime_ms, inode = excluded.inode, sha256 = excluded.sha256,
+         mtime_ms = excluded.mtime_ms, inode = excluded.inode, identity = excluded.identity, sha256 = excluded.sha256,
          seen_run = COALESCE(excluded.seen_run, files.seen_run)
        RETURNING id`,
     );
@@ -117,6 +121,7 @@ export class FileIndex {
             size: r.size,
             mtimeMs: r.mtime_ms,
             inode: r.inode,
+            identity: r.identity,
             sha256: r.sha256,
             status: new Map(),
           };
@@ -143,6 +148,7 @@ export class FileIndex {
         size: facts.size,
         mtimeMs: facts.mtimeMs,
         inode: facts.inode ?? null,
+        identity: facts.identity ?? null,
         sha256: facts.sha256 ?? null,
         runId,
       }) as { id: number };

@@ -153,4 +153,8 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX alerts_open ON alerts(dest_id, kind) WHERE closed_at IS NULL;
   `,
+  // 5: a source-specific identity of each file (a bucket object's ETag; a Drive file's revision).
+  `
+  ALTER TABLE files ADD COLUMN identity TEXT;
+  `,
 ];

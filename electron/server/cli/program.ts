@@ -1,12 +1,13 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { Engine } from '../../engine/engine.js';
+import { sourceLabel } from '../../engine/store/catalog.js';
 import type { SnapshotInfo } from '../../engine/repository/snapshot-list.js';
-import { S3_PROVIDERS } from '../../engine/destinations/config.js';
 import { StrataError, describeError } from '../../../shared/errors.js';
 import { promptHidden } from '../../engine/secrets/prompt-hidden.js';
 import { STRATA_VERSION } from '../../engine/version.js';
 import { EXIT_ALERT, EXIT_FAILED, EXIT_OK, EXIT_USAGE, exitCodeOf } from './exit-codes.js';
 import { addPlanCommands } from './plan-commands.js';
+import { s3Settings, withS3Options, type S3Flags } from './s3-options.js';
 import { announceRun, reconcileAlerts } from '../../engine/health/notify.js';
 import { describeSchedule } from '../../../shared/schedule.js';
 import { describeRetention } from '../../../shared/retention.js';
@@ -47,18 +48,29 @@ export function buildProgram(setExit: (code: number) => void): Command {
       );
     });
 
-  const source = program.command('source').description('folders to back up');
-  source
-    .command('add')
-    .description('add a source')
-    .argument('<kind>', 'local')
+  const source = program.command('source').description('what to back up: local folders and buckets');
+  const sourceAdd = source.command('add').description('add a source');
+  sourceAdd
+    .command('local')
     .argument('<name>', 'a short name, e.g. documents')
     .argument('<path>', 'the folder to back up')
     .option('--id <id>', "continue an existing snapshot series (its sourceId, from 'strata snapshots --json')")
-    .action(async (kind: string, name: string, path: string, o: { id?: string }) => {
-      oneOf(kind, ['local'] as const, 'source kind');
+    .action(async (name: string, path: string, o: { id?: string }) => {
       const rec = await open().addLocalSource(name, path, o.id);
-      console.log(`Added source '${rec.name}' (${rec.config.path}).`);
+      console.log(`Added source '${rec.name}' (${sourceLabel(rec.config)}).`);
+    });
+  withS3Options(
+    sourceAdd
+      .command('bucket')
+      .description('an S3-compatible bucket (e.g. an R2 or S3 primary), read as a folder tree by "/"')
+      .argument('<name>', 'a short name, e.g. media-primary'),
+    'only this folder of the bucket',
+  )
+    .option('--id <id>', "continue an existing snapshot series (its sourceId, from 'strata snapshots --json')")
+    .action(async (name: string, o: S3Flags & { id?: string }) => {
+      const secret = await readSecret('STRATA_SECRET_ACCESS_KEY', `Secret access key for ${o.accessKeyId}: `);
+      const rec = await open().addBucketSource(name, s3Settings(o), secret, o.id);
+      console.log(`Added source '${rec.name}' (bucket ${sourceLabel(rec.config)}).`);
     });
   source
     .command('list')
@@ -67,15 +79,15 @@ export function buildProgram(setExit: (code: number) => void): Command {
       const list = open().catalog.listSources();
       emit(o, { sources: list }, () =>
         list.length
-          ? table([['NAME', 'KIND', 'PATH'], ...list.map((s) => [s.name, s.config.kind, s.config.path])])
+          ? table([['NAME', 'KIND', 'WHERE'], ...list.map((s) => [s.name, s.config.kind, sourceLabel(s.config)])])
           : 'No sources yet.',
       );
     });
   source
     .command('remove')
     .argument('<name>')
-    .action((name: string) => {
-      open().removeSource(name);
+    .action(async (name: string) => {
+      await open().removeSource(name);
       console.log(`Removed source '${name}' (its snapshots stay on the destinations).`);
     });
 
@@ -89,54 +101,15 @@ export function buildProgram(setExit: (code: number) => void): Command {
       const rec = await open().addLocalDestination(name, dir);
       console.log(`Added destination '${rec.name}' (${dir}). Check it with 'strata dest test ${rec.name}'.`);
     });
-  destAdd
-    .command('s3')
-    .argument('<name>')
-    .addOption(new Option('--provider <provider>', 'storage provider').choices([...S3_PROVIDERS]).makeOptionMandatory())
-    .requiredOption('--bucket <bucket>', 'bucket name')
-    .option('--prefix <prefix>', 'folder inside the bucket', '')
-    .option('--region <region>', 'region (provider default when omitted)')
-    .option('--endpoint <url>', 'endpoint URL (required for r2, minio and other)')
+  withS3Options(destAdd.command('s3').argument('<name>'), 'folder inside the bucket')
     .option('--storage-class <class>', 'storage class for new objects')
-    .option('--path-style', 'force path-style addressing')
-    .requiredOption(
-      '--access-key-id <id>',
-      'access key id (the secret comes from STRATA_SECRET_ACCESS_KEY or a prompt)',
-    )
-    .action(
-      async (
-        name: string,
-        o: {
-          provider: string;
-          bucket: string;
-          prefix: string;
-          region?: string;
-          endpoint?: string;
-          storageClass?: string;
-          pathStyle?: boolean;
-          accessKeyId: string;
-        },
-      ) => {
-        const secret = await readSecret('STRATA_SECRET_ACCESS_KEY', `Secret access key for ${o.accessKeyId}: `);
-        const rec = await open().addS3Destination(
-          name,
-          {
-            provider: oneOf(o.provider, S3_PROVIDERS, '--provider'),
-            bucket: o.bucket,
-            prefix: o.prefix,
-            region: o.region,
-            endpoint: o.endpoint,
-            storageClass: o.storageClass,
-            pathStyle: o.pathStyle,
-            accessKeyId: o.accessKeyId,
-          },
-          secret,
-        );
-        console.log(
-          `Added destination '${rec.name}' (${o.bucket}${o.prefix ? '/' + o.prefix : ''}). Check it with 'strata dest test ${rec.name}'.`,
-        );
-      },
-    );
+    .action(async (name: string, o: S3Flags & { storageClass?: string }) => {
+      const secret = await readSecret('STRATA_SECRET_ACCESS_KEY', `Secret access key for ${o.accessKeyId}: `);
+      const rec = await open().addS3Destination(name, { ...s3Settings(o), storageClass: o.storageClass }, secret);
+      console.log(
+        `Added destination '${rec.name}' (${o.bucket}${o.prefix ? '/' + o.prefix : ''}). Check it with 'strata dest test ${rec.name}'.`,
+      );
+    });
   dest
     .command('list')
     .option('--json', 'print JSON')

@@ -9,6 +9,7 @@ import {
   HeadObjectCommand,
   ListMultipartUploadsCommand,
   ListObjectsV2Command,
+  type ListObjectsV2CommandOutput,
   PutObjectCommand,
   type S3Client,
   type StorageClass,
@@ -16,7 +17,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { StrataError, describeError } from '../../../../shared/errors.js';
 import type { S3Credentials, S3DestinationConfig } from '../config.js';
-import type { Destination, HeadOptions, ObjectInfo, ProbeStep, PutStreamOptions } from '../types.js';
+import type { Destination, HeadOptions, ObjectInfo, OpenOptions, ProbeStep, PutStreamOptions } from '../types.js';
 import {
   DEFAULT_CONCURRENCY,
   DEFAULT_QUEUE_SIZE,
@@ -300,7 +301,7 @@ export class S3Destination implements Destination {
     return (await this.open(key)).body;
   }
 
-  async open(key: string): Promise<{ body: Readable; info: ObjectInfo }> {
+  async open(key: string, opts: OpenOptions = {}): Promise<{ body: Readable; info: ObjectInfo }> {
     const Key = this.full(key);
     const action = `read "${key}"`;
     const open = async (offset: number, etag?: string) => {
@@ -314,10 +315,11 @@ export class S3Destination implements Destination {
           }),
         );
       } catch (err) {
+        if (opts.ifMatch && httpStatus(err) === 412) throw changedSinceListed(key);
         throw this.fail(err, action);
       }
     };
-    const first = await open(0);
+    const first = await open(0, opts.ifMatch);
     const body = resumableRead({
       body: first.Body as Readable,
       size: first.ContentLength,
@@ -330,6 +332,9 @@ export class S3Destination implements Destination {
       size: first.ContentLength ?? 0,
       sha256: first.Metadata?.['sha256'],
       lastModified: first.LastModified,
+      etag: first.ETag,
+      contentType: first.ContentType,
+      metadata: first.Metadata,
     };
     return { body, info };
   }
@@ -414,27 +419,55 @@ export class S3Destination implements Destination {
   /** `prefix` names a folder: 'snapshots/a' lists 'snapshots/a/...' and not 'snapshots/ab'. */
   async *list(prefix: string): AsyncIterable<ObjectInfo> {
     const folder = prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
-    const Prefix = this.base + folder;
+    for await (const page of this.pages(this.base + folder, undefined, `list "${prefix}"`)) {
+      for (const o of page.Contents ?? []) {
+        // Keys ending in '/' are folder markers made by bucket consoles, not content.
+        if (!o.Key || o.Key.endsWith('/') || !o.Key.startsWith(this.base)) continue;
+        yield { key: o.Key.slice(this.base.length), size: o.Size ?? 0, lastModified: o.LastModified, etag: o.ETag };
+      }
+    }
+  }
+
+  /** One level of `folder` ('' = the prefix's root): sub-folders (common prefixes) and objects. */
+  async *listShallow(
+    folder: string,
+  ): AsyncIterable<{ name: string; folder: boolean; size?: number; lastModified?: Date }> {
+    const Prefix = this.base + (folder === '' ? '' : `${folder}/`);
+    for await (const page of this.pages(Prefix, '/', `list "${folder}"`)) {
+      for (const p of page.CommonPrefixes ?? []) {
+        const name = p.Prefix?.slice(Prefix.length).replace(/\/$/, '');
+        if (name) yield { name, folder: true };
+      }
+      for (const o of page.Contents ?? []) {
+        const name = o.Key?.slice(Prefix.length);
+        if (name && !name.endsWith('/')) yield { name, folder: false, size: o.Size ?? 0, lastModified: o.LastModified };
+      }
+    }
+  }
+
+  /** ListObjectsV2, page after page. */
+  private async *pages(
+    Prefix: string,
+    Delimiter: string | undefined,
+    action: string,
+  ): AsyncIterable<ListObjectsV2CommandOutput> {
     let token: string | undefined;
     do {
-      let out;
+      let out: ListObjectsV2CommandOutput;
       try {
         out = await this.client.send(
           new ListObjectsV2Command({
             Bucket: this.bucket,
             Prefix: Prefix || undefined,
+            Delimiter,
             ContinuationToken: token,
             MaxKeys: this.listPageSize,
           }),
         );
       } catch (err) {
-        throw this.fail(err, `list "${prefix}"`);
+        throw this.fail(err, action);
       }
-      for (const o of out.Contents ?? []) {
-        // Keys ending in '/' are folder markers made by bucket consoles, not content.
-        if (!o.Key || o.Key.endsWith('/') || !o.Key.startsWith(this.base)) continue;
-        yield { key: o.Key.slice(this.base.length), size: o.Size ?? 0, lastModified: o.LastModified };
-      }
+      yield out;
       token = out.IsTruncated ? out.NextContinuationToken : undefined;
     } while (token);
   }
@@ -537,4 +570,13 @@ export class S3Destination implements Destination {
     this.client.destroy();
     return Promise.resolve();
   }
+}
+
+/** The object was replaced between the listing and the read: this run skips it, the next one reads the new version. */
+function changedSinceListed(key: string): StrataError {
+  return new StrataError(
+    'changed-while-reading',
+    `${key} changed while it was being read`,
+    'it will be read again on the next run',
+  );
 }
