@@ -15,6 +15,7 @@ import { processAlive } from './process-alive.js';
 import { listSnapshots, type SnapshotInfo } from './repository/snapshot-list.js';
 import { readRepoConfig } from './repository/repo-config.js';
 import { restoreSnapshot, type ConflictRule, type RestoreProgress, type RestoreReport } from './restore/restore.js';
+import { restoreToBucket } from './restore/restore-to-bucket.js';
 import type { RestoreFilter } from './restore/restore-filter.js';
 import { openSecretStore, type PromptFn } from './secrets/open-secret-store.js';
 import { destinationSecretName, sourceSecretName, type SecretStore } from './secrets/secret-store.js';
@@ -503,6 +504,67 @@ export class Engine {
     } finally {
       await dest.close();
     }
+  }
+
+  /** Restores into a bucket: a configured S3 destination, or a bucket source (back into the primary). */
+  async restoreToBucket(opts: {
+    dest: string;
+    snapshot: string;
+    source?: string | undefined;
+    toBucket: string;
+    prefix?: string | undefined;
+    filter?: RestoreFilter;
+    conflict?: 'skip' | 'overwrite';
+    onProgress?: (p: RestoreProgress) => void;
+  }): Promise<RestoreReport> {
+    const list = (await this.listSnapshots(opts.dest)).filter((s) => !s.damaged || s.snapshotId === opts.snapshot);
+    const snapshot = pickSnapshot(list, opts.snapshot, opts.source);
+    const target = await this.openBucket(opts.toBucket);
+    const dest = await this.openDestination(this.catalog.destination(opts.dest));
+    try {
+      return await restoreToBucket({
+        dest,
+        snapshot,
+        target,
+        prefix: opts.prefix,
+        filter: opts.filter,
+        conflict: opts.conflict,
+        tmpDir: this.tmpDir,
+        onProgress: opts.onProgress,
+      });
+    } finally {
+      await dest.close();
+      await target.close();
+    }
+  }
+
+  /** A bucket to write into, by the name of an S3 destination or of a bucket source. */
+  private async openBucket(name: string): Promise<Destination> {
+    const d = this.catalog.listDestinations().find((x) => x.name === name);
+    if (d) {
+      if (d.config.kind !== 's3') {
+        throw new StrataError(
+          'usage',
+          `'${name}' is a local folder, not a bucket`,
+          'restore into a folder with --to DIR',
+        );
+      }
+      return this.openDestination(d);
+    }
+    const s = this.catalog.listSources().find((x) => x.name === name);
+    if (s?.config.kind === 'bucket') {
+      const secret = await (await this.secrets()).get(sourceSecretName(s.id));
+      if (!secret)
+        throw new StrataError('auth', `no secret access key is stored for source '${name}'`, 'add the source again');
+      const { S3Destination } = await import('./destinations/s3/s3-destination.js');
+      const { kind: _kind, ...rest } = s.config;
+      return new S3Destination({ ...rest, kind: 's3' }, { accessKeyId: s.config.accessKeyId, secretAccessKey: secret });
+    }
+    throw new StrataError(
+      'not-found',
+      `no bucket destination or bucket source named '${name}'`,
+      "add the bucket with 'strata dest add s3' (or name a bucket source)",
+    );
   }
 
   status(): {

@@ -4,7 +4,7 @@
  * an incremental run sends only what changed (an ETag change is a change even at the same size
  * and second), removed keys leave the next snapshot, and every snapshot restores exactly.
  */
-import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../electron/engine/engine.js';
 import { MemoryStore } from '../../electron/engine/secrets/memory-store.js';
 import { StrataService } from '../../electron/engine/service.js';
-import { cliOk } from '../support/cli.js';
+import { cliOk, runCli } from '../support/cli.js';
 import { s3DestinationConfig, S3RVER_CREDENTIALS, startS3rver, type S3rverHarness } from '../support/s3rver.js';
 import { bytes, treeState } from '../support/tree.js';
 import { createHash } from 'node:crypto';
@@ -58,7 +58,16 @@ describe('a bucket source', () => {
       credentials: S3RVER_CREDENTIALS,
     });
     await put('albums/2024/beach.jpg', bytes(700_000, 1));
-    await put('albums/2024/notes.txt', 'sunny\n');
+    await client.send(
+      new PutObjectCommand({
+        Bucket: PRIMARY,
+        Key: 'photos-app/albums/2024/notes.txt',
+        Body: 'sunny\n',
+        ContentType: 'text/plain; charset=utf-8',
+        Metadata: { author: 'ada', 'camera-roll': 'yes' },
+      }),
+    );
+    objects.set('albums/2024/notes.txt', Buffer.from('sunny\n'));
     await put('albums/2025/video.mp4', bytes(9_000_000, 2));
     await put('index.json', '{"v":1}');
     // A folder marker made by a bucket console: not content.
@@ -109,6 +118,7 @@ describe('a bucket source', () => {
   });
 
   let first: string;
+  let firstOnCloud: string;
 
   it('backs the bucket up to a disk and to another bucket in one run, and both restore exactly', async () => {
     const out = await engine.backup({});
@@ -118,6 +128,7 @@ describe('a bucket source', () => {
       ['disk', 4, 4],
     ]);
     first = out.results.find((r) => r.destName === 'disk')!.snapshotId!;
+    firstOnCloud = out.results.find((r) => r.destName === 'cloud')!.snapshotId!;
     for (const dest of ['disk', 'cloud']) {
       const to = await mkdtemp(join(work, `restore-${dest}-`));
       const report = await engine.restore({ dest, snapshot: 'latest', to });
@@ -150,6 +161,39 @@ describe('a bucket source', () => {
     expect(again.results.every((r) => r.filesUploaded === 0)).toBe(true);
   }, 120_000);
 
+  it('restores into the emptied primary under the original keys, with content types and metadata', async () => {
+    for (const key of [...objects.keys()]) {
+      await client.send(new DeleteObjectCommand({ Bucket: PRIMARY, Key: `photos-app/${key}` }));
+    }
+    // The snapshot before the last edit: notes.txt as it was, with its type and metadata.
+    const report = await engine.restoreToBucket({ dest: 'cloud', snapshot: firstOnCloud, toBucket: 'primary' });
+    expect(report.errors).toEqual([]);
+    expect(report.files).toBe(4);
+    const notes = await client.send(new GetObjectCommand({ Bucket: PRIMARY, Key: 'photos-app/albums/2024/notes.txt' }));
+    expect(await notes.Body!.transformToString()).toBe('sunny\n');
+    expect(notes.ContentType).toBe('text/plain; charset=utf-8');
+    expect(notes.Metadata).toEqual({ author: 'ada', 'camera-roll': 'yes' });
+    const video = await client.send(new GetObjectCommand({ Bucket: PRIMARY, Key: 'photos-app/albums/2025/video.mp4' }));
+    const body = Buffer.from(await video.Body!.transformToByteArray());
+    expect(body.equals(bytes(9_000_000, 2))).toBe(true);
+    expect(video.Metadata).toEqual({});
+    // Again: everything is there now, so everything is skipped; overwrite writes them again.
+    expect((await engine.restoreToBucket({ dest: 'cloud', snapshot: firstOnCloud, toBucket: 'primary' })).skipped).toBe(
+      4,
+    );
+    const over = await engine.restoreToBucket({
+      dest: 'disk',
+      snapshot: 'latest',
+      toBucket: 'cloud',
+      prefix: 'recovered',
+      conflict: 'overwrite',
+    });
+    expect(over).toMatchObject({ files: 4, errors: [] });
+    await expect(engine.restoreToBucket({ dest: 'cloud', snapshot: firstOnCloud, toBucket: 'disk' })).rejects.toThrow(
+      /is a local folder, not a bucket/,
+    );
+  }, 120_000);
+
   it('is added and listed from the command line with the secret from the environment', async () => {
     const home = join(work, 'cli-home');
     await cliOk(
@@ -164,5 +208,16 @@ describe('a bucket source', () => {
     await cliOk(['policy', 'set', 'primary', '/', '--to', 'disk'], { home });
     const out = await cliOk(['backup'], { home });
     expect(out).toMatch(/OK\s+primary → disk: 4 files/);
+    const restored = await cliOk(['restore', 'disk', 'latest', '--to-bucket', 'primary', '--prefix', 'recovered'], {
+      home,
+    });
+    expect(restored).toMatch(/into bucket primary\/recovered: 4 files/);
+    const copy = await client.send(
+      new GetObjectCommand({ Bucket: PRIMARY, Key: 'photos-app/recovered/albums/2024/notes.txt' }),
+    );
+    expect(copy.ContentType).toBe('text/plain; charset=utf-8');
+    const neither = await runCli(['restore', 'disk', 'latest'], { home });
+    expect(neither.code).toBe(2);
+    expect(neither.stderr).toContain('--to DIR or --to-bucket NAME');
   }, 120_000);
 });

@@ -5,7 +5,8 @@ import { compilePolicies, type PolicyResolver } from '../../../shared/policy.js'
 import { StrataError, describeError } from '../../../shared/errors.js';
 import type { Destination } from '../destinations/types.js';
 import type { OpenedSource } from '../sources/open-source.js';
-import type { Source, SourceEntry } from '../sources/types.js';
+import type { ObjectDetails, Source, SourceEntry } from '../sources/types.js';
+import type { ManifestEntry } from '../repository/manifest-schema.js';
 import { sourceLabel, type Catalog, type DestinationRecord, type SourceRecord } from '../store/catalog.js';
 import type { FileIndex, IndexedFile } from '../store/file-index.js';
 import type { PolicyStore } from '../store/policy-store.js';
@@ -347,10 +348,12 @@ async function walkAndSend(
     });
     if (!needs.length) {
       deps.index.markSeen(idx!.id, runId);
-      for (const s of targets) await s.add({ ...entryOf(item), sha256: idx!.sha256! });
+      for (const s of targets) await s.add({ ...entryOf(item, idx!.details), sha256: idx!.sha256! });
       continue;
     }
-    for (const s of targets.filter((t) => !needs.includes(t))) await s.add({ ...entryOf(item), sha256: idx!.sha256! });
+    for (const s of targets.filter((t) => !needs.includes(t))) {
+      await s.add({ ...entryOf(item, idx!.details), sha256: idx!.sha256! });
+    }
     progress.planned(
       item.size,
       needs.map((s) => s.destId),
@@ -499,15 +502,8 @@ async function checkSourceRoot(src: SourceRecord): Promise<void> {
   }
 }
 
-function entryOf(item: SourceEntry): {
-  path: string;
-  type: SourceEntry['type'];
-  mtime: number;
-  size?: number;
-  mode?: number;
-  target?: string;
-  raw?: string;
-} {
+/** A manifest entry for what the walk found; `known` details stand in for a file not read this time. */
+function entryOf(item: SourceEntry, known?: ObjectDetails | null): Omit<ManifestEntry, 'sha256'> {
   return {
     path: item.path,
     type: item.type,
@@ -516,6 +512,14 @@ function entryOf(item: SourceEntry): {
     ...(item.mode !== undefined ? { mode: item.mode } : {}),
     ...(item.linkTarget !== undefined ? { target: item.linkTarget } : {}),
     ...(item.rawPath ? { raw: item.rawPath.toString('base64') } : {}),
+    ...detailFields(item.details ?? known),
+  };
+}
+
+function detailFields(d: ObjectDetails | null | undefined): Pick<ManifestEntry, 'contentType' | 'meta'> {
+  return {
+    ...(d?.contentType ? { contentType: d.contentType } : {}),
+    ...(d?.metadata && Object.keys(d.metadata).length ? { meta: d.metadata } : {}),
   };
 }
 
@@ -531,7 +535,14 @@ function keepPrevious(
   const st = row?.status.get(s.destId);
   const holds = st?.state === 'synced' || st?.state === 'pending';
   if (!row || row.type !== 'file' || !holds || !st?.sha256 || row.sha256 !== st.sha256) return;
-  void s.add({ path, type: 'file', size: row.size, mtime: row.mtimeMs, sha256: st.sha256 });
+  void s.add({
+    path,
+    type: 'file',
+    size: row.size,
+    mtime: row.mtimeMs,
+    ...detailFields(row.details),
+    sha256: st.sha256,
+  });
 }
 
 interface SendJob {
@@ -615,6 +626,7 @@ async function sendFile(deps: BackupDeps, job: SendJob): Promise<void> {
       mtimeMs: entry.mtimeMs,
       inode: entry.inode,
       identity: entry.identity,
+      details: entry.details,
       sha256: ok ? result.sha256 : undefined,
     },
     run.runId,

@@ -20,7 +20,15 @@ export interface OpenOptions {
   ifMatch?: string | undefined;
 }
 
+/** An object's own Content-Type and user metadata, written exactly (a restore into a bucket). */
+export interface ObjectAttributes {
+  contentType?: string | undefined;
+  metadata?: Record<string, string> | undefined;
+}
+
 export interface PutStreamOptions {
+  /** Instead of Strata's own (octet-stream, sha256 in metadata): recreate an original object. */
+  attributes?: ObjectAttributes | undefined;
   size: number;
   /** Known up front, or only once the body has ended (it is hashed while it streams). */
   sha256: string | (() => string);
@@ -51,7 +59,7 @@ export interface Destination {
   /** Upper bound on parallel transfers this destination is given. */
   readonly concurrency: number;
 
-  putBuffer(key: string, body: Buffer, sha256: string): Promise<void>;
+  putBuffer(key: string, body: Buffer, sha256: string, attributes?: ObjectAttributes): Promise<void>;
   /** Streams a body of known size; memory stays bounded whatever the size. */
   putStream(key: string, body: Readable, opts: PutStreamOptions): Promise<void>;
   /** Throws StrataError('not-found') when absent. */

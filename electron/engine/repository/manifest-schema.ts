@@ -32,6 +32,9 @@ export const ManifestEntrySchema = z
     raw: z.string().optional(),
     /** The files/ object key when it is not the default for `path` (very long paths). */
     key: z.string().optional(),
+    /** Bucket sources: the object's Content-Type and user metadata, recreated by a restore into a bucket. */
+    contentType: z.string().max(1024).optional(),
+    meta: z.record(z.string(), z.string()).optional(),
   })
   .refine((e) => e.type !== 'file' || (e.sha256 !== undefined && e.size !== undefined), {
     message: 'a file entry needs size and sha256',

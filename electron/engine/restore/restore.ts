@@ -228,7 +228,7 @@ async function freeName(target: string | Buffer): Promise<string | Buffer> {
  * mismatch costs no download); otherwise the copy in history/ does. Transient failures
  * (a reset mid-body) retry the whole file.
  */
-async function download(
+export async function download(
   dest: Destination,
   snapshot: SnapshotInfo,
   e: ManifestEntry,

@@ -69,7 +69,12 @@ export class BucketSource implements Source {
   }
 
   async openStream(entry: SourceEntry): Promise<ReadHandle> {
-    const { body } = await this.reader.open(entry.path, { ifMatch: entry.identity });
+    const { body, info } = await this.reader.open(entry.path, { ifMatch: entry.identity });
+    // The listing does not carry them; the read does, and the snapshot keeps them with the entry.
+    entry.details = {
+      ...(info.contentType ? { contentType: info.contentType } : {}),
+      ...(info.metadata && Object.keys(info.metadata).length ? { metadata: info.metadata } : {}),
+    };
     let ended: () => void = () => undefined;
     let failed: (err: unknown) => void = () => undefined;
     const done = new Promise<void>((resolve, reject) => {

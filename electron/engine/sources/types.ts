@@ -15,10 +15,17 @@ export interface SourceEntry {
   inode?: number | undefined;
   /** What the source says identifies this version (a bucket object's ETag): changed identity, changed content. */
   identity?: string | undefined;
+  /** A bucket object's Content-Type and user metadata, learnt when it is read (for a restore into a bucket). */
+  details?: ObjectDetails | undefined;
   /** POSIX permission bits. */
   mode?: number | undefined;
   /** Symlinks only: the link's target exactly as stored. */
   linkTarget?: string | undefined;
+}
+
+export interface ObjectDetails {
+  contentType?: string | undefined;
+  metadata?: Record<string, string> | undefined;
 }
 
 /** Something under the root that could not be read; the walk goes on past it. */

@@ -1,3 +1,4 @@
+import type { ObjectDetails } from '../sources/types.js';
 import type { Db } from './database.js';
 
 export type FileState = 'synced' | 'pending' | 'failed' | 'excluded';
@@ -10,6 +11,7 @@ export interface IndexedFile {
   inode: number | null;
   /** Source-specific identity (a bucket object's ETag). */
   identity: string | null;
+  details: ObjectDetails | null;
   sha256: string | null;
   /** Per destination id: what that destination holds for this path. */
   status: Map<string, { state: FileState; sha256: string | null; remoteKey: string | null }>;
@@ -21,6 +23,7 @@ export interface FileFacts {
   mtimeMs: number;
   inode?: number | undefined;
   identity?: string | undefined;
+  details?: ObjectDetails | undefined;
   sha256?: string | undefined;
 }
 
@@ -44,6 +47,7 @@ interface JoinRow {
   mtime_ms: number;
   inode: number | null;
   identity: string | null;
+  details: string | null;
   sha256: string | null;
   dest_id: string | null;
   state: FileState | null;
@@ -77,15 +81,15 @@ export class FileIndex {
   ) {
     this.removeStatusStmt = db.prepare('DELETE FROM file_status WHERE file_id = ? AND dest_id = ?');
     this.dirStmt = db.prepare(
-      `SELECT f.id, f.name, f.type, f.size, f.mtime_ms, f.inode, f.identity, f.sha256, s.dest_id, s.state, s.sha256 AS ssha, s.remote_key
+      `SELECT f.id, f.name, f.type, f.size, f.mtime_ms, f.inode, f.identity, f.details, f.sha256, s.dest_id, s.state, s.sha256 AS ssha, s.remote_key
        FROM files f LEFT JOIN file_status s ON s.file_id = f.id
        WHERE f.source_id = ? AND f.dir = ?`,
     );
     this.upsertStmt = db.prepare(
-      `INSERT INTO files (source_id, dir, name, type, size, mtime_ms, inode, identity, sha256, seen_run)
-       VALUES (@sourceId, @dir, @name, @type, @size, @mtimeMs, @inode, @identity, @sha256, @runId)
+      `INSERT INTO files (source_id, dir, name, type, size, mtime_ms, inode, identity, details, sha256, seen_run)
+       VALUES (@sourceId, @dir, @name, @type, @size, @mtimeMs, @inode, @identity, @details, @sha256, @runId)
        ON CONFLICT (source_id, dir, name) DO UPDATE SET type = excluded.type, size = excluded.size,
-         mtime_ms = excluded.mtime_ms, inode = excluded.inode, identity = excluded.identity, sha256 = excluded.sha256,
+         mtime_ms = excluded.mtime_ms, inode = excluded.inode, identity = excluded.identity, details = excluded.details, sha256 = excluded.sha256,
          seen_run = COALESCE(excluded.seen_run, files.seen_run)
        RETURNING id`,
     );
@@ -122,6 +126,7 @@ export class FileIndex {
             mtimeMs: r.mtime_ms,
             inode: r.inode,
             identity: r.identity,
+            details: r.details ? (JSON.parse(r.details) as ObjectDetails) : null,
             sha256: r.sha256,
             status: new Map(),
           };
@@ -149,6 +154,7 @@ export class FileIndex {
         mtimeMs: facts.mtimeMs,
         inode: facts.inode ?? null,
         identity: facts.identity ?? null,
+        details: facts.details ? JSON.stringify(facts.details) : null,
         sha256: facts.sha256 ?? null,
         runId,
       }) as { id: number };

@@ -157,4 +157,8 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE files ADD COLUMN identity TEXT;
   `,
+  // 6: what a bucket object carries besides its bytes (Content-Type, user metadata), as JSON.
+  `
+  ALTER TABLE files ADD COLUMN details TEXT;
+  `,
 ];

@@ -287,10 +287,12 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command('restore')
-    .description("restore a snapshot (or 'latest') into a folder")
+    .description("restore a snapshot (or 'latest') into a folder, or into a bucket")
     .argument('<dest>')
     .argument('<snapshot>', "snapshot id (a unique prefix is enough) or 'latest'")
-    .requiredOption('--to <dir>', 'folder to restore into; the source root maps to it')
+    .option('--to <dir>', 'folder to restore into; the source root maps to it')
+    .option('--to-bucket <name>', 'an S3 destination or bucket source to recreate the objects in (original keys)')
+    .option('--prefix <prefix>', 'with --to-bucket: below this folder of the bucket')
     .option('--source <name>', 'which source, when the destination holds several')
     .option('--path <prefix>', 'only this folder or file')
     .option('--ext <list>', 'only these extensions, e.g. .jpg,.png')
@@ -303,7 +305,9 @@ export function buildProgram(setExit: (code: number) => void): Command {
         destName: string,
         snap: string,
         o: {
-          to: string;
+          to?: string;
+          toBucket?: string;
+          prefix?: string;
           source?: string;
           path?: string;
           ext?: string;
@@ -321,24 +325,51 @@ export function buildProgram(setExit: (code: number) => void): Command {
           until: o.until ? parseDate(o.until, '--until') : undefined,
         };
         const tty = !o.json && process.stderr.isTTY;
-        const report = await open().restore({
-          dest: destName,
-          snapshot: snap,
-          source: o.source,
-          to: o.to,
-          filter,
-          conflict,
-          onProgress: tty
-            ? (p) =>
-                process.stderr.write(
-                  `\rrestoring ${p.filesDone}/${p.filesTotal} files, ${formatBytes(p.bytesDone)}/${formatBytes(p.bytesTotal)}   `,
-                )
-            : undefined,
-        });
+        if ((o.to === undefined) === (o.toBucket === undefined)) {
+          throw new StrataError(
+            'usage',
+            'say where to restore: --to DIR or --to-bucket NAME',
+            'give exactly one of them',
+          );
+        }
+        if (o.toBucket !== undefined && conflict === 'keep-both') {
+          throw new StrataError(
+            'usage',
+            'a bucket has no "keep both" for an existing key',
+            'use --conflict skip or overwrite',
+          );
+        }
+        const progress = tty
+          ? (p: { filesDone: number; filesTotal: number; bytesDone: number; bytesTotal: number }) =>
+              process.stderr.write(
+                `\rrestoring ${p.filesDone}/${p.filesTotal} files, ${formatBytes(p.bytesDone)}/${formatBytes(p.bytesTotal)}   `,
+              )
+          : undefined;
+        const report =
+          o.toBucket !== undefined
+            ? await open().restoreToBucket({
+                dest: destName,
+                snapshot: snap,
+                source: o.source,
+                toBucket: o.toBucket,
+                prefix: o.prefix,
+                filter,
+                conflict: conflict === 'overwrite' ? 'overwrite' : 'skip',
+                onProgress: progress,
+              })
+            : await open().restore({
+                dest: destName,
+                snapshot: snap,
+                source: o.source,
+                to: o.to!,
+                filter,
+                conflict,
+                onProgress: progress,
+              });
         if (tty) process.stderr.write('\n');
         emit({ json: !!o.json }, { report }, () =>
           [
-            `Restored snapshot ${report.snapshotId} into ${o.to}: ${report.files} files (${formatBytes(report.bytes)}), ${report.dirs} folders, ${report.symlinks} links; ${report.skipped} skipped (already there)${report.renamed ? `, ${report.renamed} kept beside existing files` : ''}.`,
+            `Restored snapshot ${report.snapshotId} into ${o.to ?? `bucket ${o.toBucket}${o.prefix ? `/${o.prefix}` : ''}`}: ${report.files} files (${formatBytes(report.bytes)}), ${report.dirs} folders, ${report.symlinks} links; ${report.skipped} skipped (already there)${report.renamed ? `, ${report.renamed} kept beside existing files` : ''}.`,
             ...report.errors.slice(0, 50).map((x) => `  ! ${x.path}: ${x.error}`),
             report.errors.length
               ? `${report.errors.length} item(s) could not be restored.`

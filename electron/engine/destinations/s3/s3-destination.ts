@@ -17,7 +17,15 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { StrataError, describeError } from '../../../../shared/errors.js';
 import type { S3Credentials, S3DestinationConfig } from '../config.js';
-import type { Destination, HeadOptions, ObjectInfo, OpenOptions, ProbeStep, PutStreamOptions } from '../types.js';
+import type {
+  Destination,
+  HeadOptions,
+  ObjectAttributes,
+  ObjectInfo,
+  OpenOptions,
+  ProbeStep,
+  PutStreamOptions,
+} from '../types.js';
 import {
   DEFAULT_CONCURRENCY,
   DEFAULT_QUEUE_SIZE,
@@ -169,7 +177,7 @@ export class S3Destination implements Destination {
     return this.settings.storageClass as StorageClass | undefined;
   }
 
-  async putBuffer(key: string, body: Buffer, sha256: string): Promise<void> {
+  async putBuffer(key: string, body: Buffer, sha256: string, attributes?: ObjectAttributes): Promise<void> {
     const Key = this.full(key);
     try {
       await this.client.send(
@@ -178,15 +186,15 @@ export class S3Destination implements Destination {
           Key,
           Body: body,
           ContentLength: body.length,
-          ContentType: CONTENT_TYPE,
-          Metadata: { sha256 },
+          ContentType: attributes ? (attributes.contentType ?? CONTENT_TYPE) : CONTENT_TYPE,
+          Metadata: attributes ? (attributes.metadata ?? {}) : { sha256 },
           StorageClass: this.storageClass,
         }),
       );
     } catch (err) {
       if (!this.md5Policy.onUploads && this.settings.preset.contentMd5 && asksForContentMd5(err)) {
         this.md5Policy.onUploads = true;
-        return this.putBuffer(key, body, sha256);
+        return this.putBuffer(key, body, sha256, attributes);
       }
       throw this.fail(err, `write "${key}"`);
     }
@@ -197,7 +205,7 @@ export class S3Destination implements Destination {
     if (opts.size <= partSize) {
       // One part: buffer it (bounded by the part size) so the late hash is known before the PUT.
       const buf = await readExactly(body, opts.size);
-      await this.putBuffer(key, buf, typeof opts.sha256 === 'function' ? opts.sha256() : opts.sha256);
+      await this.putBuffer(key, buf, typeof opts.sha256 === 'function' ? opts.sha256() : opts.sha256, opts.attributes);
       opts.onProgress?.(buf.length);
       return;
     }
@@ -213,9 +221,13 @@ export class S3Destination implements Destination {
         Key,
         Body: exactly(body, opts.size),
         ContentLength: opts.size,
-        ContentType: CONTENT_TYPE,
+        ContentType: opts.attributes ? (opts.attributes.contentType ?? CONTENT_TYPE) : CONTENT_TYPE,
         StorageClass: this.storageClass,
-        Metadata: typeof opts.sha256 === 'string' ? { sha256: opts.sha256 } : undefined,
+        Metadata: opts.attributes
+          ? (opts.attributes.metadata ?? {})
+          : typeof opts.sha256 === 'string'
+            ? { sha256: opts.sha256 }
+            : undefined,
       },
       partSize,
       queueSize: this.queueSize,
