@@ -487,10 +487,8 @@ export class Engine {
     conflict?: ConflictRule;
     onProgress?: (p: RestoreProgress) => void;
   }): Promise<RestoreReport> {
-    const list = (await this.listSnapshots(opts.dest)).filter((s) => !s.damaged || s.snapshotId === opts.snapshot);
-    const snapshot = pickSnapshot(list, opts.snapshot, opts.source);
-    const rec = this.catalog.destination(opts.dest);
-    const dest = await this.openDestination(rec);
+    const snapshot = await this.snapshotFor(opts.dest, opts.snapshot, opts.source);
+    const dest = await this.openDestination(this.catalog.destination(opts.dest));
     try {
       return await restoreSnapshot({
         dest,
@@ -517,8 +515,7 @@ export class Engine {
     conflict?: 'skip' | 'overwrite';
     onProgress?: (p: RestoreProgress) => void;
   }): Promise<RestoreReport> {
-    const list = (await this.listSnapshots(opts.dest)).filter((s) => !s.damaged || s.snapshotId === opts.snapshot);
-    const snapshot = pickSnapshot(list, opts.snapshot, opts.source);
+    const snapshot = await this.snapshotFor(opts.dest, opts.snapshot, opts.source);
     const target = await this.openBucket(opts.toBucket);
     const dest = await this.openDestination(this.catalog.destination(opts.dest));
     try {
@@ -536,6 +533,12 @@ export class Engine {
       await dest.close();
       await target.close();
     }
+  }
+
+  /** The snapshot a restore asked for ('latest', an id or its prefix), read from the destination. */
+  private async snapshotFor(destName: string, wanted: string, source: string | undefined): Promise<SnapshotInfo> {
+    const list = (await this.listSnapshots(destName)).filter((s) => !s.damaged || s.snapshotId === wanted);
+    return pickSnapshot(list, wanted, source);
   }
 
   /** A bucket to write into, by the name of an S3 destination or of a bucket source. */

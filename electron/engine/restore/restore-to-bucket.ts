@@ -9,12 +9,11 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pLimit from 'p-limit';
-import { describeError, StrataError } from '../../../shared/errors.js';
+import { describeError } from '../../../shared/errors.js';
 import type { Destination } from '../destinations/types.js';
-import { ManifestFile } from '../repository/manifest-reader.js';
 import type { SnapshotInfo } from '../repository/snapshot-list.js';
-import { compileRestoreFilter, type RestoreFilter } from './restore-filter.js';
-import { download, type RestoreProgress, type RestoreReport } from './restore.js';
+import type { RestoreFilter } from './restore-filter.js';
+import { download, openForRestore, type RestoreProgress, type RestoreReport } from './restore.js';
 
 export interface BucketRestoreOptions {
   dest: Destination;
@@ -31,34 +30,9 @@ export interface BucketRestoreOptions {
 }
 
 export async function restoreToBucket(o: BucketRestoreOptions): Promise<RestoreReport> {
-  if (o.snapshot.damaged) {
-    throw new StrataError(
-      'corrupt',
-      `snapshot ${o.snapshot.snapshotId} cannot be read: ${o.snapshot.damaged}`,
-      'restore another snapshot',
-    );
-  }
   const prefix = (o.prefix ?? '').replace(/^\/+|\/+$/g, '');
-  const wanted = compileRestoreFilter(o.filter ?? {});
-  const mf = await ManifestFile.fetch(o.dest, o.snapshot.manifestKey, o.tmpDir);
-  const report: RestoreReport = {
-    snapshotId: o.snapshot.snapshotId,
-    files: 0,
-    bytes: 0,
-    dirs: 0,
-    symlinks: 0,
-    skipped: 0,
-    renamed: 0,
-    errors: [],
-  };
-  const progress: RestoreProgress = { filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0 };
+  const { mf, report, progress, wanted } = await openForRestore(o.dest, o.snapshot, o.tmpDir, o.filter);
   try {
-    for await (const e of mf.entries()) {
-      if (e.type === 'file' && wanted(e)) {
-        progress.filesTotal++;
-        progress.bytesTotal += e.size ?? 0;
-      }
-    }
     o.onProgress?.({ ...progress });
     const limit = pLimit(Math.min(8, o.target.concurrency));
     const jobs: Promise<void>[] = [];

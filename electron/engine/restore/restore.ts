@@ -53,8 +53,21 @@ export interface RestoreReport {
  * whole before anything is written; each file lands through a temp file and a rename once its
  * SHA-256 matches the manifest; folders get their mtimes after their contents are in place.
  */
-export async function restoreSnapshot(opts: RestoreOptions): Promise<RestoreReport> {
-  const { dest, snapshot } = opts;
+/**
+ * What every restore starts with: the snapshot readable, the repository's format understood,
+ * the manifest checked whole, and the totals of what the filter selects (for progress).
+ */
+export async function openForRestore(
+  dest: Destination,
+  snapshot: SnapshotInfo,
+  tmpDir: string,
+  filter: RestoreFilter | undefined,
+): Promise<{
+  mf: ManifestFile;
+  report: RestoreReport;
+  progress: RestoreProgress;
+  wanted: (e: ManifestEntry) => boolean;
+}> {
   if (snapshot.damaged) {
     throw new StrataError(
       'corrupt',
@@ -63,7 +76,20 @@ export async function restoreSnapshot(opts: RestoreOptions): Promise<RestoreRepo
     );
   }
   await requireRepoConfig(dest);
-  const mf = await ManifestFile.fetch(dest, snapshot.manifestKey, opts.tmpDir);
+  const mf = await ManifestFile.fetch(dest, snapshot.manifestKey, tmpDir);
+  const wanted = compileRestoreFilter(filter ?? {});
+  const progress: RestoreProgress = { filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0 };
+  try {
+    for await (const e of mf.entries()) {
+      if (e.type === 'file' && wanted(e)) {
+        progress.filesTotal++;
+        progress.bytesTotal += e.size ?? 0;
+      }
+    }
+  } catch (err) {
+    await mf.dispose();
+    throw err;
+  }
   const report: RestoreReport = {
     snapshotId: snapshot.snapshotId,
     files: 0,
@@ -74,18 +100,16 @@ export async function restoreSnapshot(opts: RestoreOptions): Promise<RestoreRepo
     renamed: 0,
     errors: [],
   };
+  return { mf, report, progress, wanted };
+}
+
+export async function restoreSnapshot(opts: RestoreOptions): Promise<RestoreReport> {
+  const { dest, snapshot } = opts;
+  const { mf, report, progress, wanted } = await openForRestore(dest, snapshot, opts.tmpDir, opts.filter);
   try {
     await mkdir(opts.to, { recursive: true });
     const realRoot = await realpath(opts.to);
-    const wanted = compileRestoreFilter(opts.filter ?? {});
     const conflict = opts.conflict ?? 'skip';
-    const progress: RestoreProgress = { filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0 };
-    for await (const e of mf.entries()) {
-      if (e.type === 'file' && wanted(e)) {
-        progress.filesTotal++;
-        progress.bytesTotal += e.size ?? 0;
-      }
-    }
     opts.onProgress?.({ ...progress });
     const fail = (path: string, err: unknown): void => {
       report.errors.push({ path, error: describeError(err) });
