@@ -20,7 +20,7 @@ import type { RestoreFilter } from './restore/restore-filter.js';
 import { openSecretStore, type PromptFn } from './secrets/open-secret-store.js';
 import { destinationSecretName, sourceSecretName, type SecretStore } from './secrets/secret-store.js';
 import { Catalog, type BucketSourceConfig, type DestinationRecord, type SourceRecord } from './store/catalog.js';
-import { openSource, type OpenedSource } from './sources/open-source.js';
+import { openBucketOf, openSource, type OpenedSource } from './sources/open-source.js';
 import { localFolderReader, type FolderReader } from './browse/folder-reader.js';
 import { openDatabase, type Db } from './store/database.js';
 import { FileIndex } from './store/file-index.js';
@@ -193,12 +193,9 @@ export class Engine {
     const full: S3DestinationConfig = { kind: 's3', ...config };
     full.prefix = resolveS3Settings(full).prefix;
     const rec = this.catalog.addDestination(name, full);
-    try {
-      await (await this.secrets()).set(destinationSecretName(rec.id), secretAccessKey);
-    } catch (err) {
-      this.catalog.removeDestination(name);
-      throw err;
-    }
+    await this.saveSecretOrUndo(destinationSecretName(rec.id), secretAccessKey, () =>
+      this.catalog.removeDestination(name),
+    );
     return rec;
   }
 
@@ -224,6 +221,16 @@ export class Engine {
     return this.catalog.updateDestination(name, config);
   }
 
+  /** A record with a secret never exists without it: when the secret cannot be saved, the record goes. */
+  private async saveSecretOrUndo(secretName: string, value: string, undo: () => void): Promise<void> {
+    try {
+      await (await this.secrets()).set(secretName, value);
+    } catch (err) {
+      undo();
+      throw err;
+    }
+  }
+
   async removeDestination(name: string): Promise<void> {
     const rec = this.catalog.destination(name);
     if (rec.config.kind === 's3') await (await this.secrets()).delete(destinationSecretName(rec.id));
@@ -240,12 +247,7 @@ export class Engine {
     const full: BucketSourceConfig = { kind: 'bucket', ...config };
     full.prefix = resolveS3Settings({ ...full, kind: 's3' }).prefix;
     const rec = this.catalog.addSource(name, full, id);
-    try {
-      await (await this.secrets()).set(sourceSecretName(rec.id), secretAccessKey);
-    } catch (err) {
-      this.catalog.removeSource(name);
-      throw err;
-    }
+    await this.saveSecretOrUndo(sourceSecretName(rec.id), secretAccessKey, () => this.catalog.removeSource(name));
     return rec;
   }
 
@@ -555,14 +557,7 @@ export class Engine {
       return this.openDestination(d);
     }
     const s = this.catalog.listSources().find((x) => x.name === name);
-    if (s?.config.kind === 'bucket') {
-      const secret = await (await this.secrets()).get(sourceSecretName(s.id));
-      if (!secret)
-        throw new StrataError('auth', `no secret access key is stored for source '${name}'`, 'add the source again');
-      const { S3Destination } = await import('./destinations/s3/s3-destination.js');
-      const { kind: _kind, ...rest } = s.config;
-      return new S3Destination({ ...rest, kind: 's3' }, { accessKeyId: s.config.accessKeyId, secretAccessKey: secret });
-    }
+    if (s?.config.kind === 'bucket') return openBucketOf(s, () => this.secrets());
     throw new StrataError(
       'not-found',
       `no bucket destination or bucket source named '${name}'`,

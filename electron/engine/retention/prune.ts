@@ -29,6 +29,8 @@ export interface PrunePlan {
   remove: SnapshotInfo[];
   /** history/ objects no kept snapshot references, and their size. */
   unreferenced: Map<string, ObjectInfo>;
+  /** Size of the manifests to remove. */
+  manifestBytes: number;
   bytesToFree: number;
   /** Why history/ cannot be collected this time, if it cannot. */
   collectBlocked: string | null;
@@ -94,7 +96,7 @@ export async function planPrune(
   }
   const manifestBytes = await sizes(ctx.dest, removed);
   const bytesToFree = manifestBytes + [...unreferenced.values()].reduce((a, o) => a + o.size, 0);
-  return { groups, foreign, damaged, remove, unreferenced, bytesToFree, collectBlocked };
+  return { groups, foreign, damaged, remove, unreferenced, manifestBytes, bytesToFree, collectBlocked };
 }
 
 export interface PruneOutcome {
@@ -114,7 +116,6 @@ export async function executePrune(
   const log = opts.log ?? (() => undefined);
   const grace = opts.graceMs ?? DEFAULT_GRACE_MS;
   const removedKeys = plan.remove.map((s) => s.manifestKey);
-  const manifestSizes = await sizes(ctx.dest, new Set(removedKeys));
   // Manifests first: from this point those snapshots no longer exist, every other one is untouched.
   for (let i = 0; i < removedKeys.length; i += 500) await ctx.dest.delete(removedKeys.slice(i, i + 500));
   await ctx.dest.flush();
@@ -123,7 +124,7 @@ export async function executePrune(
   const outcome: PruneOutcome = {
     snapshotsRemoved: removedKeys.length,
     objectsDeleted: 0,
-    bytesFreed: manifestSizes,
+    bytesFreed: plan.manifestBytes,
     objectsDeferred: 0,
     collectBlocked: plan.collectBlocked,
   };

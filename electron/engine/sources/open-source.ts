@@ -4,6 +4,7 @@ import { sourceSecretName } from '../secrets/secret-store.js';
 import type { SourceRecord } from '../store/catalog.js';
 import { LocalSource } from './local-source.js';
 import type { Source } from './types.js';
+import type { S3Destination } from '../destinations/s3/s3-destination.js';
 import { bucketFolderReader, localFolderReader, type FolderReader } from '../browse/folder-reader.js';
 
 /** A Source with what it must release when done (a bucket's connections), and how the tree reads it. */
@@ -11,6 +12,24 @@ export interface OpenedSource {
   source: Source;
   folders: FolderReader;
   close(): Promise<void>;
+}
+
+/** The S3 client of a bucket source, with its secret: read by a backup, written by a restore into it. */
+export async function openBucketOf(src: SourceRecord, secrets: () => Promise<SecretStore>): Promise<S3Destination> {
+  const c = src.config;
+  if (c.kind !== 'bucket') throw new StrataError('usage', `source '${src.name}' is not a bucket`);
+  const secret = await (await secrets()).get(sourceSecretName(src.id));
+  if (!secret) {
+    throw new StrataError(
+      'auth',
+      `no secret access key is stored for source '${src.name}'`,
+      'remove the source and add it again with STRATA_SECRET_ACCESS_KEY set (or at the prompt)',
+    );
+  }
+  // Loaded on demand: the AWS SDK costs a local-only run a noticeable part of its start-up.
+  const { S3Destination } = await import('../destinations/s3/s3-destination.js');
+  const { kind: _kind, ...rest } = c;
+  return new S3Destination({ ...rest, kind: 's3' }, { accessKeyId: c.accessKeyId, secretAccessKey: secret });
 }
 
 /** Builds the Source of a record; a bucket fetches its secret (a local folder never opens the secret store). */
@@ -23,20 +42,7 @@ export async function openSource(src: SourceRecord, secrets: () => Promise<Secre
       close: () => Promise.resolve(),
     };
   }
-  const secret = await (await secrets()).get(sourceSecretName(src.id));
-  if (!secret) {
-    throw new StrataError(
-      'auth',
-      `no secret access key is stored for source '${src.name}'`,
-      'remove the source and add it again with STRATA_SECRET_ACCESS_KEY set (or at the prompt)',
-    );
-  }
-  const [{ S3Destination }, { BucketSource }] = await Promise.all([
-    import('../destinations/s3/s3-destination.js'),
-    import('./bucket-source.js'),
-  ]);
-  const { kind: _kind, ...rest } = c;
-  const reader = new S3Destination({ ...rest, kind: 's3' }, { accessKeyId: c.accessKeyId, secretAccessKey: secret });
+  const [reader, { BucketSource }] = await Promise.all([openBucketOf(src, secrets), import('./bucket-source.js')]);
   const source = new BucketSource(reader);
   return { source, folders: bucketFolderReader(source.lister), close: () => source.close() };
 }

@@ -62,7 +62,7 @@ export function addPlanCommands(
       }
       if (spec) e.setSchedule(dest, spec);
       if (o.alertAfter !== undefined) e.setStaleAfter(dest, hoursOf(o.alertAfter));
-      const shown = planOf(e, dest);
+      const shown = e.planView(dest);
       emit(o, shown, () => describePlan(shown));
     });
   schedule
@@ -71,7 +71,7 @@ export function addPlanCommands(
     .option('--json', 'print JSON')
     .action((o: Out) => {
       const e = open();
-      const plans = e.catalog.listDestinations().map((d) => planOf(e, d.name));
+      const plans = e.catalog.listDestinations().map((d) => e.planView(d.name));
       emit(o, { paused: e.settings.get().schedulesPaused, plans }, () =>
         [
           ...(e.settings.get().schedulesPaused ? ['Schedules are paused (strata schedule resume).', ''] : []),
@@ -112,7 +112,7 @@ export function addPlanCommands(
       const e = open();
       const policy = retentionFrom(o);
       e.setRetention(dest, policy);
-      const shown = planOf(e, dest);
+      const shown = e.planView(dest);
       emit(o, shown, () => describePlan(shown));
     });
 
@@ -272,10 +272,6 @@ function retentionFrom(o: Record<string, string | boolean | undefined>): Retenti
 }
 
 type PlanView = ReturnType<Engine['planView']>;
-
-function planOf(e: Engine, dest: string): PlanView {
-  return e.planView(dest);
-}
 
 function describePlan(p: PlanView): string {
   const lines = [

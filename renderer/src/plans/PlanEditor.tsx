@@ -3,12 +3,13 @@
  * keeps, and how long without a successful backup before an alert. Save stays disabled while a
  * field is wrong or the host refuses the schedule.
  */
-import { useCallback, useEffect, useId, useMemo, useState } from 'react';
+import { useCallback, useId, useMemo, useState } from 'react';
 import type { PlanInfo } from '../../../shared/api/entities.js';
 import { describeRetention } from '../../../shared/retention.js';
 import { describeSchedule } from '../../../shared/schedule.js';
 import { api } from '../api/client.js';
 import { Button } from '../components/Button.js';
+import { useLoaded } from '../components/useLoaded.js';
 import { ErrorBanner } from '../components/ErrorBanner.js';
 import { useAction } from '../components/useAction.js';
 import { RetentionEditor } from './RetentionEditor.js';
@@ -28,19 +29,8 @@ interface Props {
 }
 
 export function PlanEditor({ destination, onSaved, onCancel }: Props) {
-  const [plan, setPlan] = useState<PlanInfo | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const load = useCallback(async () => {
-    try {
-      setPlan(await api().call('plans.get', { destination }));
-      setError(null);
-    } catch (err) {
-      setError(err);
-    }
-  }, [destination]);
-  useEffect(() => {
-    void load();
-  }, [load]);
+  const fetchPlan = useCallback(() => api().call('plans.get', { destination }), [destination]);
+  const { value: plan, error, reload: load } = useLoaded(fetchPlan);
 
   if (error) return <ErrorBanner error={error} title="Could not load the plan" onRetry={() => void load()} />;
   if (!plan) return <p className="muted">Loading…</p>;

@@ -3,10 +3,11 @@
  * then, confirmed, the prune as a run of its own (`prune.start`), followed until its run.finished.
  * Cancel before confirming changes nothing.
  */
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useState } from 'react';
 import type { PrunePreview } from '../../../shared/api/entities.js';
 import { api } from '../api/client.js';
 import { Button } from '../components/Button.js';
+import { useLoaded } from '../components/useLoaded.js';
 import { Dialog } from '../components/Dialog.js';
 import { ErrorBanner } from '../components/ErrorBanner.js';
 import { ProgressBar } from '../components/ProgressBar.js';
@@ -21,22 +22,11 @@ interface Props {
 }
 
 export function PruneDialog({ destination, onClose }: Props) {
-  const [preview, setPreview] = useState<PrunePreview | null>(null);
-  const [error, setError] = useState<unknown>(null);
   const [runId, setRunId] = useState<number | null>(null);
   const finished = useActiveRun((s) => (runId !== null && s.lastFinished?.runId === runId ? s.lastFinished : null));
 
-  const load = useCallback(async () => {
-    setError(null);
-    try {
-      setPreview(await api().call('prune.preview', { destination }));
-    } catch (err) {
-      setError(err);
-    }
-  }, [destination]);
-  useEffect(() => {
-    void load();
-  }, [load]);
+  const fetchPreview = useCallback(() => api().call('prune.preview', { destination }), [destination]);
+  const { value: preview, error, reload: load } = useLoaded(fetchPreview);
 
   const start = useAction(async () => {
     const { runId } = await api().call('prune.start', { destination });
