@@ -22,6 +22,8 @@ export type ErrorCode =
   | 'passphrase'
   | 'integrity'
   | 'busy'
+  | 'quota'
+  | 'too-large'
   | 'internal';
 
 export class StrataError extends Error {

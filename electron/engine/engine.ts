@@ -21,6 +21,9 @@ import { openSecretStore, type PromptFn } from './secrets/open-secret-store.js';
 import { destinationSecretName, sourceSecretName, type SecretStore } from './secrets/secret-store.js';
 import { Catalog, type BucketSourceConfig, type DestinationRecord, type SourceRecord } from './store/catalog.js';
 import { openBucketOf, openSource, type OpenedSource } from './sources/open-source.js';
+import { clientSecretName, tokenSecretName } from './sources/gdrive/drive-secret-names.js';
+import type { DriveConnectAttempt, DriveConnectCtx, DriveConnectOptions } from './sources/gdrive/drive-connect.js';
+import type { DriveExportFormats } from '../../shared/api/entities.js';
 import { localFolderReader, type FolderReader } from './browse/folder-reader.js';
 import { openDatabase, type Db } from './store/database.js';
 import { FileIndex } from './store/file-index.js';
@@ -150,6 +153,10 @@ export class Engine {
         .listSources()
         .filter((s) => s.config.kind === 'bucket')
         .map((s) => sourceSecretName(s.id)),
+      ...this.catalog
+        .listSources()
+        .filter((s) => s.config.kind === 'gdrive')
+        .flatMap((s) => [clientSecretName(s.id), tokenSecretName(s.id)]),
     ];
   }
 
@@ -253,17 +260,60 @@ export class Engine {
 
   async removeSource(name: string): Promise<void> {
     const rec = this.catalog.source(name);
-    await this.openedSources
-      .get(rec.id)
-      ?.then((o) => o.close())
-      .catch(() => undefined);
-    this.openedSources.delete(rec.id);
+    await this.forgetOpened(rec.id);
     if (rec.config.kind === 'bucket') await (await this.secrets()).delete(sourceSecretName(rec.id));
+    // Google forgets Strata's access too (best effort: the source goes either way).
+    if (rec.config.kind === 'gdrive') {
+      const { disconnectDrive } = await import('./sources/gdrive/drive-connect.js');
+      await disconnectDrive(this.driveCtx(), name, { forget: true }).catch(() => undefined);
+    }
     this.catalog.removeSource(name);
   }
 
+  private async forgetOpened(sourceId: string): Promise<void> {
+    await this.openedSources
+      .get(sourceId)
+      ?.then((o) => o.close())
+      .catch(() => undefined);
+    this.openedSources.delete(sourceId);
+  }
+
+  private driveCtx(): DriveConnectCtx {
+    return { catalog: this.catalog, db: this.db, secrets: () => this.secrets(), env: this.opts.env };
+  }
+
+  /** Starts a Google sign-in: a new Drive source once the browser comes back, or a reconnect. */
+  async connectDrive(opts: DriveConnectOptions): Promise<DriveConnectAttempt> {
+    const { beginDriveConnect } = await import('./sources/gdrive/drive-connect.js');
+    const attempt = await beginDriveConnect(this.driveCtx(), opts);
+    const done = attempt.done.then(async (rec) => {
+      await this.forgetOpened(rec.id);
+      return rec;
+    });
+    done.catch(() => undefined);
+    return { ...attempt, done };
+  }
+
+  /** Revokes Strata's access at Google and forgets the tokens; the source and its snapshots stay. */
+  async disconnectDrive(name: string): Promise<{ revoked: boolean }> {
+    const rec = this.catalog.source(name);
+    await this.forgetOpened(rec.id);
+    const { disconnectDrive } = await import('./sources/gdrive/drive-connect.js');
+    return disconnectDrive(this.driveCtx(), name);
+  }
+
+  async setDriveOptions(
+    name: string,
+    opts: { exports?: DriveExportFormats | undefined; followShortcuts?: boolean | undefined },
+  ): Promise<SourceRecord> {
+    const { setDriveOptions } = await import('./sources/gdrive/drive-connect.js');
+    const rec = setDriveOptions(this.catalog, name, opts);
+    await this.forgetOpened(rec.id);
+    return rec;
+  }
+
   openSource(src: SourceRecord): Promise<OpenedSource> {
-    return openSource(src, () => this.secrets());
+    return openSource(src, () => this.secrets(), this.db, this.opts.env);
   }
 
   /** How the tree reads a source's folders; a bucket's connection is kept for the next page. */

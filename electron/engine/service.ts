@@ -11,6 +11,8 @@ import { methods, type EventName, type EventOf, type MethodName, type OutputOf }
 import type {
   ActiveRun,
   ApiErrorBody,
+  BucketSourceDraft,
+  DriveExportFormats,
   PlanInfo,
   DestinationDraft,
   DestinationInfo,
@@ -32,6 +34,7 @@ import { vaultExists, vaultPath, VaultStore } from './secrets/vault-store.js';
 import { sourceLabel, type DestinationRecord, type SourceRecord } from './store/catalog.js';
 import { logPage } from './store/run-store.js';
 import { WEBHOOK_SECRET, type EngineSettings } from './store/settings-store.js';
+import { SignInAttempts } from './sources/gdrive/sign-in-attempts.js';
 import { describeRetention, isKeepAll, type RetentionPolicy } from '../../shared/retention.js';
 import { describeSchedule, type ScheduleSpec } from '../../shared/schedule.js';
 import { systemClock, type Clock } from './schedule/clock.js';
@@ -60,6 +63,8 @@ export interface ServiceOptions {
   catchUpDelayMs?: number;
   /** How often alerts are re-evaluated between runs (time alone opens "no recent backup"). */
   alertCheckMs?: number;
+  /** Opens a web page in the system browser (the desktop app: Google sign-in). */
+  openExternal?: (url: string) => void;
 }
 
 type Handlers = { [M in MethodName]: (input: never) => Promise<OutputOf<M>> | OutputOf<M> };
@@ -73,6 +78,7 @@ interface Running {
 export class StrataService {
   private readonly listeners = new Set<EventListener>();
   private running: Running | undefined;
+  private readonly signIns = new SignInAttempts();
   private readonly handlers: Handlers;
   private readonly queue: RunQueue;
   private scheduler: Scheduler | undefined;
@@ -168,6 +174,7 @@ export class StrataService {
 
   /** Stops a running backup at a safe point and waits for it (for a graceful shutdown). */
   async shutdown(): Promise<void> {
+    this.signIns.cancelAll();
     this.scheduler?.stop();
     this.scheduler = undefined;
     if (this.alertTimer !== undefined) this.clock.clearTimeout(this.alertTimer);
@@ -214,6 +221,50 @@ export class StrataService {
         const s = await e.addLocalSource(name, path);
         this.changed('sources');
         return sourceInfo(s);
+      },
+      'sources.addBucket': async ({ name, settings }: { name: string; settings: BucketSourceDraft }) => {
+        const { secretAccessKey, ...config } = settings;
+        const s = await e.addBucketSource(name, config, secretAccessKey);
+        this.changed('sources');
+        return sourceInfo(s);
+      },
+      'sources.gdrive.signIn': async (input: {
+        name: string;
+        clientId?: string;
+        clientSecret?: string;
+        exports?: DriveExportFormats;
+        followShortcuts?: boolean;
+      }) => {
+        const attempt = await e.connectDrive(input);
+        const id = this.signIns.track(attempt, () => {
+          forgetListings();
+          this.changed('sources', 'status');
+        });
+        // The desktop app opens the system browser itself; the UI shows the link as well.
+        this.opts.openExternal?.(attempt.url);
+        return { attempt: id, url: attempt.url };
+      },
+      'sources.gdrive.status': ({ attempt }: { attempt: string }) => {
+        const st = this.signIns.status(attempt);
+        if (st.state === 'done') return { state: 'done' as const, source: sourceInfo(st.source) };
+        return st;
+      },
+      'sources.gdrive.cancel': ({ attempt }: { attempt: string }) => {
+        this.signIns.cancel(attempt);
+        return { ok: true as const };
+      },
+      'sources.gdrive.disconnect': async ({ name }: { name: string }) => {
+        this.assertIdle('disconnect a source');
+        const { revoked } = await e.disconnectDrive(name);
+        if (!revoked) {
+          throw new StrataError(
+            'network',
+            `Strata forgot the Google tokens of '${name}' but could not reach Google to revoke them`,
+            'remove Strata at https://myaccount.google.com/permissions to revoke the access',
+          );
+        }
+        this.changed('sources', 'status');
+        return { ok: true as const };
       },
       'sources.remove': async ({ name }: { name: string }) => {
         this.assertIdle('remove a source');
@@ -758,7 +809,18 @@ export class StrataService {
 }
 
 function sourceInfo(s: SourceRecord): SourceInfo {
-  return { id: s.id, name: s.name, kind: s.config.kind, path: sourceLabel(s.config), createdAt: s.createdAt };
+  const info: SourceInfo = {
+    id: s.id,
+    name: s.name,
+    kind: s.config.kind,
+    path: sourceLabel(s.config),
+    createdAt: s.createdAt,
+  };
+  if (s.config.kind === 'gdrive') {
+    info.connected = !s.config.signedOut;
+    if (s.config.account) info.account = s.config.account;
+  }
+  return info;
 }
 
 function fail(error: ApiErrorBody): Reply {

@@ -9,6 +9,10 @@ import { ScheduleSpec } from '../schedule.js';
 import {
   AbsolutePath,
   ActiveRun,
+  BucketSourceDraft,
+  DriveExportFormats,
+  DriveSignIn,
+  DriveSignInStatus,
   AlertInfo,
   CopyCoverage,
   PlanInfo,
@@ -49,6 +53,28 @@ export const methods = {
   'sources.list': call(none, z.array(SourceInfo)),
   'sources.add': call(z.object({ name: Name, path: AbsolutePath }).strict(), SourceInfo),
   'sources.remove': call(z.object({ name: Name }).strict(), ok),
+  /** An S3-compatible bucket as a source; the secret is stored first and never sent back. */
+  'sources.addBucket': call(z.object({ name: Name, settings: BucketSourceDraft }).strict(), SourceInfo),
+  /**
+   * Starts a Google sign-in for a new Drive source, or to reconnect an existing one (its client id
+   * and secret are kept when not given). Open the URL; poll `sources.gdrive.status` until done.
+   */
+  'sources.gdrive.signIn': call(
+    z
+      .object({
+        name: Name,
+        clientId: z.string().trim().min(1, 'give the OAuth client id').max(256).optional(),
+        clientSecret: z.string().trim().min(1).max(256).optional(),
+        exports: DriveExportFormats.optional(),
+        followShortcuts: z.boolean().optional(),
+      })
+      .strict(),
+    DriveSignIn,
+  ),
+  'sources.gdrive.status': call(z.object({ attempt: z.string() }).strict(), DriveSignInStatus),
+  'sources.gdrive.cancel': call(z.object({ attempt: z.string() }).strict(), ok),
+  /** Revokes Strata's access at Google and forgets the tokens; the source and its snapshots stay. */
+  'sources.gdrive.disconnect': call(z.object({ name: Name }).strict(), ok),
 
   /** Children of a folder, paged, with checkboxes and badges per destination. */
   'tree.list': call(

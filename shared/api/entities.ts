@@ -34,12 +34,40 @@ export type S3ProviderId = z.infer<typeof S3ProviderId>;
 export const SourceInfo = z.object({
   id: z.string(),
   name: z.string(),
-  kind: z.enum(['local', 'bucket']),
-  /** The folder, or bucket/prefix. */
+  kind: z.enum(['local', 'bucket', 'gdrive']),
+  /** The folder, bucket/prefix, or 'Google Drive (account)'. */
   path: z.string(),
+  /** Google Drive only: signed in (false after Disconnect: sign in again to back it up). */
+  connected: z.boolean().optional(),
+  /** Google Drive only: the account's e-mail address, when Google told it. */
+  account: z.string().optional(),
   createdAt: z.number(),
 });
 export type SourceInfo = z.infer<typeof SourceInfo>;
+
+/** How Google Docs, Sheets, Slides and Drawings are saved (they have no bytes of their own). */
+export const DriveExportFormats = z
+  .object({
+    document: z.enum(['docx', 'odt', 'pdf', 'txt', 'md']),
+    spreadsheet: z.enum(['xlsx', 'ods', 'pdf', 'csv']),
+    presentation: z.enum(['pptx', 'odp', 'pdf']),
+    drawing: z.enum(['svg', 'png', 'pdf']),
+  })
+  .partial();
+export type DriveExportFormats = z.infer<typeof DriveExportFormats>;
+
+/** A Google sign-in in progress: open `url` in a browser; Google sends it back to Strata on 127.0.0.1. */
+export const DriveSignIn = z.object({ attempt: z.string(), url: z.string() });
+export type DriveSignIn = z.infer<typeof DriveSignIn>;
+
+export const DriveSignInStatus = z.object({
+  state: z.enum(['waiting', 'done', 'failed']),
+  /** Once done: the source, added or reconnected. */
+  source: SourceInfo.optional(),
+  /** Once failed: why, and what to do. */
+  error: z.string().optional(),
+});
+export type DriveSignInStatus = z.infer<typeof DriveSignInStatus>;
 
 export const LocalDestinationSettings = z.object({ kind: z.literal('local'), path: AbsolutePath });
 export const S3DestinationSettings = z.object({
@@ -66,6 +94,12 @@ export const DestinationDraft = z.discriminatedUnion('kind', [
   }),
 ]);
 export type DestinationDraft = z.infer<typeof DestinationDraft>;
+
+/** A bucket read as a source (an R2 or S3 primary): the S3 settings without a storage class, and the secret once. */
+export const BucketSourceDraft = S3DestinationSettings.omit({ kind: true, storageClass: true }).extend({
+  secretAccessKey: z.string().min(1, 'give the secret access key').max(1024),
+});
+export type BucketSourceDraft = z.infer<typeof BucketSourceDraft>;
 
 export const DestinationInfo = z.object({
   id: z.string(),

@@ -255,7 +255,19 @@ async function backupSource(deps: BackupDeps, run: SourceRun): Promise<void> {
   if (!sessions.length) return;
   deps.index.resetCache();
   await checkSourceRoot(src);
-  const opened = await deps.openSource(src);
+  let opened: OpenedSource;
+  try {
+    opened = await deps.openSource(src);
+  } catch (err) {
+    // Signed out of Drive, a bucket's secret gone: this source fails, the others still run.
+    const failure =
+      err instanceof StrataError
+        ? err
+        : new StrataError('io', `${src.name}: ${describeError(err)}`, undefined, { cause: err });
+    for (const s of sessions) s.fail(failure);
+    await commitSessions(deps, run, sessions);
+    return;
+  }
   try {
     await walkAndSend(deps, run, sessions, opened.source);
   } finally {
@@ -269,11 +281,7 @@ async function walkAndSend(
   sessions: DestinationSession[],
   source: Source,
 ): Promise<void> {
-  const { src, resolver, runId, progress, log } = run;
-  const budget = new ByteBudget(MEMORY_BUDGET);
-  const inFlight = pLimit(run.concurrency);
-  const large = pLimit(2);
-  const perDest = new Map(sessions.map((s) => [s.destId, pLimit(Math.min(s.dest.concurrency, run.concurrency))]));
+  const { src, progress, log } = run;
   progress.destinations(sessions.map((s) => s.destId));
   const pending = new Set<Promise<void>>();
   const problem = (path: string, error: string, dest?: DestinationSession): void => {
@@ -287,8 +295,44 @@ async function walkAndSend(
     });
   };
 
-  const live = (): DestinationSession[] => sessions.filter((s) => !s.fatal);
+  try {
+    await walkEach(deps, run, sessions, source, pending, problem);
+  } catch (err) {
+    // The source could not be walked to the end (signed out, listing refused): no snapshot and no
+    // deletions from this run, for the walk did not see everything; what was sent stays recorded.
+    const failure =
+      err instanceof StrataError
+        ? err
+        : new StrataError('io', `${src.name}: ${describeError(err)}`, undefined, { cause: err });
+    for (const s of sessions) s.fail(failure);
+  }
+  progress.phase('transfer');
+  await Promise.all(pending);
+  if (run.signal?.aborted) {
+    await cancelSessions(deps, run, sessions);
+    return;
+  }
+  progress.phase('commit');
 
+  await removeDeleted(deps, run, sessions, problem);
+  deps.index.flush();
+  await commitSessions(deps, run, sessions);
+}
+
+async function walkEach(
+  deps: BackupDeps,
+  run: SourceRun,
+  sessions: DestinationSession[],
+  source: Source,
+  pending: Set<Promise<void>>,
+  problem: (path: string, error: string, dest?: DestinationSession) => void,
+): Promise<void> {
+  const { src, resolver, runId, progress } = run;
+  const budget = new ByteBudget(MEMORY_BUDGET);
+  const inFlight = pLimit(run.concurrency);
+  const large = pLimit(2);
+  const perDest = new Map(sessions.map((s) => [s.destId, pLimit(Math.min(s.dest.concurrency, run.concurrency))]));
+  const live = (): DestinationSession[] => sessions.filter((s) => !s.fatal);
   for await (const item of source.walk({
     isExcluded: (p, isDir) => resolver.isExcluded(p, isDir) || (isDir && !resolver.shouldDescend(p)),
   })) {
@@ -328,6 +372,8 @@ async function walkAndSend(
       for (const s of targets) await s.add(entryOf(item));
       continue;
     }
+    // A Google Doc's export size is known only once exported: an unchanged one keeps the size it had.
+    if (item.sizeUnknown && idx?.type === 'file' && idx.identity === item.identity && idx.sha256) item.size = idx.size;
     progress.scanned(item.size);
     if (!targets.length) {
       // Sent nowhere (over the size cap, or in a folder walked only for what is ticked below it).
@@ -375,17 +421,10 @@ async function walkAndSend(
     });
     pending.add(job);
   }
-  progress.phase('transfer');
-  await Promise.all(pending);
-  if (run.signal?.aborted) {
-    await cancelSessions(deps, run, sessions);
-    return;
-  }
-  progress.phase('commit');
+}
 
-  await removeDeleted(deps, run, sessions, problem);
-  deps.index.flush();
-
+async function commitSessions(deps: BackupDeps, run: SourceRun, sessions: DestinationSession[]): Promise<void> {
+  const { src, runId, log } = run;
   for (const s of sessions) {
     const result: RunResult & { sourceName: string; destName: string } = {
       sourceId: src.id,

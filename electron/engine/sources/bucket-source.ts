@@ -7,6 +7,7 @@
 import { Readable } from 'node:stream';
 import { isSafeRelativePath, parentOf } from '../../../shared/paths.js';
 import type { Destination } from '../destinations/types.js';
+import { readAllChecked } from './read-handle.js';
 import type { ReadHandle, Source, SourceEntry, WalkItem, WalkOptions } from './types.js';
 import type { ShallowLister } from '../browse/folder-reader.js';
 
@@ -61,11 +62,7 @@ export class BucketSource implements Source {
   }
 
   async readSmall(entry: SourceEntry): Promise<Buffer> {
-    const handle = await this.openStream(entry);
-    const chunks: Buffer[] = [];
-    for await (const c of handle.stream) chunks.push(c as Buffer);
-    await handle.unchanged();
-    return Buffer.concat(chunks);
+    return readAllChecked(await this.openStream(entry));
   }
 
   async openStream(entry: SourceEntry): Promise<ReadHandle> {

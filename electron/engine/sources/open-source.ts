@@ -2,6 +2,7 @@ import { StrataError } from '../../../shared/errors.js';
 import type { SecretStore } from '../secrets/secret-store.js';
 import { sourceSecretName } from '../secrets/secret-store.js';
 import type { SourceRecord } from '../store/catalog.js';
+import type { Db } from '../store/database.js';
 import { LocalSource } from './local-source.js';
 import type { Source } from './types.js';
 import type { S3Destination } from '../destinations/s3/s3-destination.js';
@@ -32,9 +33,18 @@ export async function openBucketOf(src: SourceRecord, secrets: () => Promise<Sec
   return new S3Destination({ ...rest, kind: 's3' }, { accessKeyId: c.accessKeyId, secretAccessKey: secret });
 }
 
-/** Builds the Source of a record; a bucket fetches its secret (a local folder never opens the secret store). */
-export async function openSource(src: SourceRecord, secrets: () => Promise<SecretStore>): Promise<OpenedSource> {
+/** Builds the Source of a record; a bucket or Drive fetches its secrets (a local folder never opens the secret store). */
+export async function openSource(
+  src: SourceRecord,
+  secrets: () => Promise<SecretStore>,
+  db: Db,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<OpenedSource> {
   const c = src.config;
+  if (c.kind === 'gdrive') {
+    const { openDrive } = await import('./gdrive/open-drive.js');
+    return openDrive({ ...src, config: c }, await secrets(), db, env);
+  }
   if (c.kind === 'local') {
     return {
       source: new LocalSource(c.path),

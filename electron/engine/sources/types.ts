@@ -17,6 +17,10 @@ export interface SourceEntry {
   identity?: string | undefined;
   /** A bucket object's Content-Type and user metadata, learnt when it is read (for a restore into a bucket). */
   details?: ObjectDetails | undefined;
+  /** What the source needs to read this entry again (a Drive file id); opaque to the rest. */
+  ref?: string | undefined;
+  /** The size is known only once read (an exported Google Doc): `size` is 0 until then. */
+  sizeUnknown?: boolean | undefined;
   /** POSIX permission bits. */
   mode?: number | undefined;
   /** Symlinks only: the link's target exactly as stored. */
@@ -48,9 +52,9 @@ export interface ReadHandle {
   unchanged(): Promise<void>;
 }
 
-/** A place files are read from: a local folder, an S3-compatible bucket (Google Drive later). */
+/** A place files are read from: a local folder, an S3-compatible bucket, a Google Drive. */
 export interface Source {
-  readonly kind: 'local' | 'bucket';
+  readonly kind: 'local' | 'bucket' | 'gdrive';
   readonly label: string;
   /** Streaming walk: never holds the whole tree in memory. */
   walk(opts?: WalkOptions): AsyncIterable<WalkItem>;

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { StrataError } from '../../../shared/errors.js';
 import type { DestinationConfig, S3DestinationConfig } from '../destinations/config.js';
 import type { Db } from './database.js';
+import type { DriveExportFormats } from '../../../shared/api/entities.js';
 
 export interface LocalSourceConfig {
   kind: 'local';
@@ -9,10 +10,24 @@ export interface LocalSourceConfig {
 }
 /** An S3-compatible bucket (an R2 or S3 primary) read as a folder tree; its secret is in the secret store. */
 export type BucketSourceConfig = Omit<S3DestinationConfig, 'kind' | 'storageClass'> & { kind: 'bucket' };
-export type SourceConfig = LocalSourceConfig | BucketSourceConfig;
+/** A Google Drive account, signed in with the user's own OAuth client; its client secret and tokens are secrets. */
+export interface GDriveSourceConfig {
+  kind: 'gdrive';
+  clientId: string;
+  /** The account's e-mail address, as Google told it at sign-in. */
+  account?: string | undefined;
+  /** How Docs, Sheets, Slides and Drawings are saved; unset kinds use docx/xlsx/pptx/svg. */
+  exports?: DriveExportFormats | undefined;
+  /** Back up what shortcuts point at (with cycle detection) instead of recording them as links. */
+  followShortcuts?: boolean | undefined;
+  /** Set by Disconnect: the tokens are revoked and gone until the user signs in again. */
+  signedOut?: boolean | undefined;
+}
+export type SourceConfig = LocalSourceConfig | BucketSourceConfig | GDriveSourceConfig;
 
-/** For people: the folder, or bucket/prefix. */
+/** For people: the folder, bucket/prefix, or the Drive account. */
 export function sourceLabel(c: SourceConfig): string {
+  if (c.kind === 'gdrive') return c.account ? `Google Drive (${c.account})` : 'Google Drive';
   return c.kind === 'local' ? c.path : c.prefix ? `${c.bucket}/${c.prefix}` : c.bucket;
 }
 
@@ -100,6 +115,20 @@ export class Catalog {
       );
     }
     this.db.prepare('UPDATE destinations SET config = ? WHERE id = ?').run(JSON.stringify(config), rec.id);
+    return { ...rec, config };
+  }
+
+  /** Replaces a source's settings (its name, id and snapshot series stay; so does its kind). */
+  updateSource(name: string, config: SourceConfig): SourceRecord {
+    const rec = this.source(name);
+    if (rec.config.kind !== config.kind) {
+      throw new StrataError(
+        'usage',
+        `'${name}' is a ${rec.config.kind} source and cannot become a ${config.kind} one`,
+        'add a new source instead',
+      );
+    }
+    this.db.prepare('UPDATE sources SET config = ? WHERE id = ?').run(JSON.stringify(config), rec.id);
     return { ...rec, config };
   }
 

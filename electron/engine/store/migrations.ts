@@ -161,4 +161,31 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE files ADD COLUMN details TEXT;
   `,
+  // 7: what Strata knows of a Google Drive (items, which folders are listed, the changes page token),
+  // so a run reads only the changes since the last one.
+  `
+  CREATE TABLE drive_items (
+    source_id TEXT NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+    id TEXT NOT NULL,
+    parent_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    mime TEXT NOT NULL,
+    size INTEGER,
+    md5 TEXT,
+    version TEXT,
+    modified_ms INTEGER NOT NULL,
+    created_ms INTEGER NOT NULL,
+    target_id TEXT,
+    target_mime TEXT,
+    listed INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (source_id, id)
+  ) WITHOUT ROWID;
+  CREATE INDEX drive_items_parent ON drive_items(source_id, parent_id);
+  CREATE TABLE drive_state (
+    source_id TEXT PRIMARY KEY REFERENCES sources(id) ON DELETE CASCADE,
+    page_token TEXT,
+    root_id TEXT,
+    updated_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];
