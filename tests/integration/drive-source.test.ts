@@ -18,6 +18,7 @@ import { MemoryStore } from '../../electron/engine/secrets/memory-store.js';
 import { StrataService } from '../../electron/engine/service.js';
 import type { SourceEntry, WalkItem } from '../../electron/engine/sources/types.js';
 import { FakeDrive, GOOGLE_MIME, startFakeDrive, type FakeDriveServer } from '../support/fake-drive/index.js';
+import { cliOk, runCli, startCli } from '../support/cli.js';
 import { bytes, treeState } from '../support/tree.js';
 
 const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
@@ -33,7 +34,7 @@ const fileState = (b: Buffer | string): string => {
 const sorted = (m: Map<string, string>) => new Map([...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 
 /** Follows the sign-in URL as a browser would: Google's consent, then the redirect to Strata's loopback. */
-export async function consentInBrowser(url: string): Promise<string> {
+async function consentInBrowser(url: string): Promise<string> {
   const res = await fetch(url, { redirect: 'follow' });
   return res.text();
 }
@@ -355,4 +356,75 @@ describe('a Google Drive source', () => {
     expect((await again.done).id).toBe(rec.id);
     expect((await engine.backup({})).status).toBe('ok');
   }, 60_000);
+});
+
+describe('a Google Drive source on the command line', () => {
+  let fake: FakeDriveServer;
+  let work: string;
+
+  beforeAll(async () => {
+    const model = new FakeDrive();
+    const docs = model.addFolder('Documents');
+    model.addFile('letter.txt', 'Dear Drive,\n', docs.id);
+    model.addDoc('Minutes', { [DOCX]: 'minutes docx', [PDF]: '%PDF minutes' }, docs.id);
+    fake = await startFakeDrive(model);
+    work = await mkdtemp(join(tmpdir(), 'strata-drive-cli-'));
+  });
+
+  afterAll(async () => {
+    await fake?.stop();
+  });
+
+  it('adds a Drive by printing the sign-in URL and waiting on the loopback, backs it up and disconnects', async () => {
+    const home = join(work, 'home');
+    const env = {
+      STRATA_GOOGLE_API_URL: fake.rootUrl,
+      STRATA_GOOGLE_AUTH_URL: fake.authUrl,
+      STRATA_GOOGLE_TOKEN_URL: fake.tokenUrl,
+      STRATA_GOOGLE_REVOKE_URL: fake.revokeUrl,
+      STRATA_GOOGLE_CLIENT_SECRET: fake.clientSecret,
+    };
+    const child = startCli(
+      ['source', 'add', 'gdrive', 'drive', '--client-id', fake.clientId, '--export', 'document=pdf'],
+      { home, env },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stderr!.on('data', (c: Buffer) => {
+        stderr += c.toString();
+        const m = /(http:\/\/127\.0\.0\.1:\d+\/authorize\?\S+)/.exec(stderr);
+        if (m) resolve(m[1]!);
+      });
+      child.once('exit', () => reject(new Error(`exited before printing the URL:\n${stderr}`)));
+    });
+    expect(stderr).toContain('Waiting for Google');
+    expect(await consentInBrowser(url)).toContain('Strata is connected to Google Drive');
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(0);
+    expect(stdout).toContain("Connected source 'drive' (Google Drive (backup.user@example.com))");
+
+    expect(await cliOk(['source', 'list'], { home, env })).toMatch(
+      /drive\s+gdrive\s+Google Drive \(backup\.user@example\.com\)/,
+    );
+    await cliOk(['dest', 'add', 'local', 'disk', join(work, 'disk')], { home, env });
+    await cliOk(['policy', 'set', 'drive', '/My Drive/Documents', '--to', 'disk'], { home, env });
+    expect(await cliOk(['backup'], { home, env })).toMatch(/OK\s+drive → disk: 2 files/);
+    const to = join(work, 'restored');
+    await cliOk(['restore', 'disk', 'latest', '--to', to], { home, env });
+    const state = await treeState(to);
+    expect(state.get('My Drive/Documents/letter.txt')).toBe(fileState('Dear Drive,\n'));
+    expect(state.get('My Drive/Documents/Minutes.pdf')).toBe(fileState('%PDF minutes'));
+
+    const bad = await runCli(['source', 'set', 'drive', '--export', 'document=rtf'], { home, env });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('document=docx|odt|pdf|txt|md');
+
+    expect(await cliOk(['source', 'disconnect', 'drive'], { home, env })).toContain("Google revoked Strata's access");
+    expect(await cliOk(['source', 'list'], { home, env })).toContain('(disconnected)');
+    const after = await runCli(['backup'], { home, env });
+    expect(after.code).toBe(1);
+    expect(after.stdout + after.stderr).toMatch(/not signed in to Google.*strata source connect drive/);
+  }, 120_000);
 });

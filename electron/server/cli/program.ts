@@ -7,6 +7,7 @@ import { promptHidden } from '../../engine/secrets/prompt-hidden.js';
 import { STRATA_VERSION } from '../../engine/version.js';
 import { EXIT_ALERT, EXIT_FAILED, EXIT_OK, EXIT_USAGE, exitCodeOf } from './exit-codes.js';
 import { addPlanCommands } from './plan-commands.js';
+import { addDriveCommands } from './drive-commands.js';
 import { s3Settings, withS3Options, type S3Flags } from './s3-options.js';
 import { announceRun, reconcileAlerts } from '../../engine/health/notify.js';
 import { describeSchedule } from '../../../shared/schedule.js';
@@ -48,7 +49,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
       );
     });
 
-  const source = program.command('source').description('what to back up: local folders and buckets');
+  const source = program.command('source').description('what to back up: local folders, buckets, Google Drives');
   const sourceAdd = source.command('add').description('add a source');
   sourceAdd
     .command('local')
@@ -72,6 +73,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
       const rec = await open().addBucketSource(name, s3Settings(o), secret, o.id);
       console.log(`Added source '${rec.name}' (bucket ${sourceLabel(rec.config)}).`);
     });
+  addDriveCommands(source, sourceAdd, open);
   source
     .command('list')
     .option('--json', 'print JSON')
@@ -79,7 +81,14 @@ export function buildProgram(setExit: (code: number) => void): Command {
       const list = open().catalog.listSources();
       emit(o, { sources: list }, () =>
         list.length
-          ? table([['NAME', 'KIND', 'WHERE'], ...list.map((s) => [s.name, s.config.kind, sourceLabel(s.config)])])
+          ? table([
+              ['NAME', 'KIND', 'WHERE'],
+              ...list.map((s) => [
+                s.name,
+                s.config.kind,
+                sourceLabel(s.config) + (s.config.kind === 'gdrive' && s.config.signedOut ? ' (disconnected)' : ''),
+              ]),
+            ])
           : 'No sources yet.',
       );
     });
