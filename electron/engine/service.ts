@@ -63,8 +63,6 @@ export interface ServiceOptions {
   catchUpDelayMs?: number;
   /** How often alerts are re-evaluated between runs (time alone opens "no recent backup"). */
   alertCheckMs?: number;
-  /** Opens a web page in the system browser (the desktop app: Google sign-in). */
-  openExternal?: (url: string) => void;
 }
 
 type Handlers = { [M in MethodName]: (input: never) => Promise<OutputOf<M>> | OutputOf<M> };
@@ -240,8 +238,7 @@ export class StrataService {
           forgetListings();
           this.changed('sources', 'status');
         });
-        // The desktop app opens the system browser itself; the UI shows the link as well.
-        this.opts.openExternal?.(attempt.url);
+        // The UI opens it (in the desktop app, its window-open handler sends https links to the system browser).
         return { attempt: id, url: attempt.url };
       },
       'sources.gdrive.status': ({ attempt }: { attempt: string }) => {
