@@ -4,6 +4,7 @@
  * paths below avoid allocation and repeated work.
  */
 import ignore from 'ignore';
+import type { DriveExportFormats } from './api/entities.js';
 import { StrataError } from './errors.js';
 import { normalizeFolder, parentOf } from './paths.js';
 
@@ -16,6 +17,8 @@ export interface FolderPolicy {
   excludes: string[];
   /** Files larger than this many bytes are left out (the deepest policy setting it wins). */
   maxSize?: number | undefined;
+  /** Google Drive: how Docs are exported below this folder (per kind, the deepest setting wins). */
+  exports?: DriveExportFormats | undefined;
 }
 
 export interface PolicyResolver {

@@ -68,6 +68,8 @@ export interface PolicyView {
   destinations: { name: string; include: boolean }[];
   excludes: string[];
   maxSize?: number | undefined;
+  /** Google Drive: Docs export formats set at this folder. */
+  exports?: DriveExportFormats | undefined;
 }
 
 export interface DestinationStatus {
@@ -313,7 +315,13 @@ export class Engine {
   }
 
   openSource(src: SourceRecord): Promise<OpenedSource> {
-    return openSource(src, () => this.secrets(), this.db, this.opts.env);
+    return openSource(
+      src,
+      () => this.secrets(),
+      this.db,
+      this.opts.env,
+      () => this.policies.forSource(src.id),
+    );
   }
 
   /** How the tree reads a source's folders; a bucket's connection is kept for the next page. */
@@ -345,15 +353,37 @@ export class Engine {
     }
   }
 
-  setPolicy(source: string, folder: string, to: string[], excludes: string[] = [], maxSize?: number): PolicyView {
+  /** `exports` (Drive sources): undefined keeps the folder's export formats, null inherits again. */
+  setPolicy(
+    source: string,
+    folder: string,
+    to: string[],
+    excludes: string[] = [],
+    maxSize?: number,
+    exports?: DriveExportFormats | null,
+  ): PolicyView {
     const src = this.catalog.source(source);
     const canonical = normalizeFolder(folder);
     const chosen = new Set(to.map((d) => this.catalog.destination(d).id));
+    if (exports !== undefined) this.assertDrive(source, src);
     // "--to A,B" means exactly these: every other destination is explicitly left out here.
     const destinations: Record<string, boolean> = {};
     for (const d of this.catalog.listDestinations()) destinations[d.id] = chosen.has(d.id);
-    this.policies.set(src.id, { folder: canonical, destinations, excludes, maxSize });
+    this.db.transaction(() => {
+      this.policies.set(src.id, { folder: canonical, destinations, excludes, maxSize });
+      if (exports !== undefined) this.policies.setExports(src.id, canonical, exports ?? undefined);
+    })();
     return this.listPolicies(source).find((p) => p.folder === canonical)!;
+  }
+
+  private assertDrive(name: string, src: SourceRecord): void {
+    if (src.config.kind !== 'gdrive') {
+      throw new StrataError(
+        'usage',
+        `'${name}' is a ${src.config.kind} source: only Google Drive sources export Docs`,
+        'leave out --export',
+      );
+    }
   }
 
   /** Ticks (or unticks) one destination at a folder or file; everything below follows. */
@@ -377,6 +407,14 @@ export class Engine {
     return this.listPolicies(source);
   }
 
+  /** How Google Docs below a folder of a Drive source are exported (undefined: inherit again). */
+  setPolicyExports(source: string, folder: string, exports: DriveExportFormats | undefined): PolicyView[] {
+    const src = this.catalog.source(source);
+    this.assertDrive(source, src);
+    this.policies.setExports(src.id, normalizeFolder(folder), exports);
+    return this.listPolicies(source);
+  }
+
   removePolicy(source: string, folder: string): boolean {
     return this.policies.remove(this.catalog.source(source).id, normalizeFolder(folder));
   }
@@ -392,6 +430,7 @@ export class Engine {
           .filter(([id]) => names.has(id))
           .map(([id, include]) => ({ name: names.get(id)!, include })),
         excludes: p.excludes,
+        ...(p.exports ? { exports: p.exports } : {}),
         maxSize: p.maxSize,
       })),
     );

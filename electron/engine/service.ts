@@ -296,6 +296,11 @@ export class StrataService {
         this.changed('policies');
         return this.policies(i.source);
       },
+      'policies.setExports': (i: { source: string; folder: string; exports: DriveExportFormats | null }) => {
+        e.setPolicyExports(i.source, i.folder, i.exports ?? undefined);
+        this.changed('policies');
+        return this.policies(i.source);
+      },
 
       'destinations.list': async () => Promise.all(e.catalog.listDestinations().map((d) => this.destinationInfo(d))),
       'destinations.add': async ({ name, settings }: { name: string; settings: DestinationDraft }) => {
@@ -491,6 +496,7 @@ export class StrataService {
       destinations: Object.fromEntries(p.destinations.map((d) => [ids.get(d.name)!, d.include])),
       excludes: p.excludes,
       maxSize: p.maxSize ?? null,
+      ...(p.exports ? { exports: p.exports } : {}),
     }));
   }
 

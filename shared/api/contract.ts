@@ -108,6 +108,12 @@ export const methods = {
     z.array(PolicyInfo),
   ),
 
+  /** Google Drive sources: how Docs below a folder are exported; null inherits from above again. */
+  'policies.setExports': call(
+    z.object({ source: Name, folder: SourcePath, exports: DriveExportFormats.nullable() }).strict(),
+    z.array(PolicyInfo),
+  ),
+
   'destinations.list': call(none, z.array(DestinationInfo)),
   'destinations.add': call(z.object({ name: Name, settings: DestinationDraft }).strict(), DestinationInfo),
   /** Changes settings; a missing secret keeps the saved one. */

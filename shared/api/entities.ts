@@ -192,6 +192,8 @@ export const PolicyInfo = z.object({
   destinations: z.record(z.string(), z.boolean()),
   excludes: z.array(z.string()),
   maxSize: z.number().nullable(),
+  /** Google Drive sources: Docs export formats set at this folder (inherited below it). */
+  exports: DriveExportFormats.optional(),
 });
 export type PolicyInfo = z.infer<typeof PolicyInfo>;
 

@@ -317,6 +317,34 @@ describe('a Google Drive source', () => {
     expect(await restoreLatest('nas')).toEqual(expectedTree());
   }, 60_000);
 
+  it('a folder policy chooses how Docs below it are exported; the tree shows the names a backup writes', async () => {
+    const reports = model.addFolder('Reports', ids.projects!);
+    dirs.add('Reports');
+    model.addDoc('Q1', { [DOCX]: 'q1 docx', [PDF]: '%PDF q1' }, reports.id);
+    engine.setPolicyExports('drive', 'My Drive/Projects/Reports', { document: 'pdf' });
+    expect(engine.listPolicies('drive').find((p) => p.folder === 'My Drive/Projects/Reports')).toMatchObject({
+      exports: { document: 'pdf' },
+    });
+    const listing = await service.handle('tree.list', { source: 'drive', folder: 'My Drive/Projects/Reports' });
+    expect(listing).toMatchObject({ ok: true, result: { entries: [{ name: 'Q1.pdf', type: 'file' }] } });
+    expected.set('Reports/Q1.pdf', fileState('%PDF q1'));
+    expect((await engine.backup({})).status).toBe('ok');
+    expect(await restoreLatest('disk')).toEqual(expectedTree());
+    // Back to the inherited docx: the next run replaces Q1.pdf by Q1.docx.
+    await service.handle('policies.setExports', {
+      source: 'drive',
+      folder: 'My Drive/Projects/Reports',
+      exports: null,
+    });
+    expected.delete('Reports/Q1.pdf');
+    expected.set('Reports/Q1.docx', fileState('q1 docx'));
+    const out = await engine.backup({});
+    expect(out.results.find((r) => r.destName === 'disk')).toMatchObject({ filesUploaded: 1, filesDeleted: 1 });
+    expect(await restoreLatest('disk')).toEqual(expectedTree());
+    expect(() => engine.setPolicy('drive', 'My Drive', ['disk'], [], undefined, { document: 'md' })).not.toThrow();
+    engine.removePolicy('drive', 'My Drive');
+  }, 60_000);
+
   it('follows shortcuts when asked, and a shortcut back into its own ancestry stays a link', async () => {
     const loop = model.addFolder('Loop', ids.projects!);
     model.addShortcut('back to Projects', ids.projects!, loop.id);
@@ -416,6 +444,26 @@ describe('a Google Drive source on the command line', () => {
     const state = await treeState(to);
     expect(state.get('My Drive/Documents/letter.txt')).toBe(fileState('Dear Drive,\n'));
     expect(state.get('My Drive/Documents/Minutes.pdf')).toBe(fileState('%PDF minutes'));
+
+    expect(
+      await cliOk(['policy', 'set', 'drive', '/My Drive/Documents', '--to', 'disk', '--export', 'document=docx'], {
+        home,
+        env,
+      }),
+    ).toContain('Docs saved as document → docx');
+    expect(await cliOk(['backup'], { home, env })).toMatch(/OK\s+drive → disk: 2 files/);
+    const docx = join(work, 'restored-docx');
+    await cliOk(['restore', 'disk', 'latest', '--to', docx], { home, env });
+    expect((await treeState(docx)).get('My Drive/Documents/Minutes.docx')).toBe(fileState('minutes docx'));
+    await cliOk(['dest', 'add', 'local', 'other', join(work, 'other')], { home, env });
+    await cliOk(['source', 'add', 'local', 'docs', work], { home, env });
+    const notDrive = await runCli(['policy', 'set', 'docs', '/', '--to', 'other', '--export', 'document=pdf'], {
+      home,
+      env,
+    });
+    expect(notDrive.code).toBe(2);
+    expect(notDrive.stderr).toContain('only Google Drive sources export Docs');
+    await cliOk(['source', 'remove', 'docs'], { home, env });
 
     const bad = await runCli(['source', 'set', 'drive', '--export', 'document=rtf'], { home, env });
     expect(bad.code).toBe(2);

@@ -3,6 +3,7 @@ import type { SecretStore } from '../secrets/secret-store.js';
 import { sourceSecretName } from '../secrets/secret-store.js';
 import type { SourceRecord } from '../store/catalog.js';
 import type { Db } from '../store/database.js';
+import type { FolderPolicy } from '../../../shared/policy.js';
 import { LocalSource } from './local-source.js';
 import type { Source } from './types.js';
 import type { S3Destination } from '../destinations/s3/s3-destination.js';
@@ -39,11 +40,12 @@ export async function openSource(
   secrets: () => Promise<SecretStore>,
   db: Db,
   env: NodeJS.ProcessEnv = process.env,
+  policies: () => readonly FolderPolicy[] = () => [],
 ): Promise<OpenedSource> {
   const c = src.config;
   if (c.kind === 'gdrive') {
     const { openDrive } = await import('./gdrive/open-drive.js');
-    return openDrive({ ...src, config: c }, await secrets(), db, env);
+    return openDrive({ ...src, config: c }, await secrets(), db, env, policies);
   }
   if (c.kind === 'local') {
     return {

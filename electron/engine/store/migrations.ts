@@ -188,4 +188,8 @@ export const MIGRATIONS: readonly string[] = [
     updated_at INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
+  // 8: a folder policy's Google Docs export formats (JSON), for Drive sources.
+  `
+  ALTER TABLE policy_rules ADD COLUMN exports TEXT;
+  `,
 ];

@@ -1,3 +1,4 @@
+import type { DriveExportFormats } from '../../../shared/api/entities.js';
 import type { FolderPolicy } from '../../../shared/policy.js';
 import type { Db } from './database.js';
 
@@ -76,16 +77,33 @@ export class PolicyStore {
 
   /** Exclusion patterns and size cap of a folder, leaving its destination decisions alone. */
   setRules(sourceId: string, folder: string, excludes: string[], maxSize: number | undefined): void {
-    if (!excludes.length && maxSize === undefined) {
-      this.db.prepare('DELETE FROM policy_rules WHERE source_id = ? AND folder = ?').run(sourceId, folder);
-      return;
-    }
     this.db
       .prepare(
         `INSERT INTO policy_rules (source_id, folder, excludes, max_size) VALUES (?, ?, ?, ?)
          ON CONFLICT (source_id, folder) DO UPDATE SET excludes = excluded.excludes, max_size = excluded.max_size`,
       )
       .run(sourceId, folder, JSON.stringify(excludes), maxSize ?? null);
+    this.dropEmptyRules(sourceId, folder);
+  }
+
+  /** Google Docs export formats below a folder (Drive sources); undefined goes back to inheriting. */
+  setExports(sourceId: string, folder: string, exports: DriveExportFormats | undefined): void {
+    const json = exports && Object.keys(exports).length ? JSON.stringify(exports) : null;
+    this.db
+      .prepare(
+        `INSERT INTO policy_rules (source_id, folder, excludes, max_size, exports) VALUES (?, ?, '[]', NULL, ?)
+         ON CONFLICT (source_id, folder) DO UPDATE SET exports = excluded.exports`,
+      )
+      .run(sourceId, folder, json);
+    this.dropEmptyRules(sourceId, folder);
+  }
+
+  private dropEmptyRules(sourceId: string, folder: string): void {
+    this.db
+      .prepare(
+        `DELETE FROM policy_rules WHERE source_id = ? AND folder = ? AND excludes = '[]' AND max_size IS NULL AND exports IS NULL`,
+      )
+      .run(sourceId, folder);
   }
 
   forSource(sourceId: string): FolderPolicy[] {
@@ -99,12 +117,13 @@ export class PolicyStore {
       return p;
     };
     const rules = this.db
-      .prepare('SELECT folder, excludes, max_size FROM policy_rules WHERE source_id = ?')
-      .all(sourceId) as { folder: string; excludes: string; max_size: number | null }[];
+      .prepare('SELECT folder, excludes, max_size, exports FROM policy_rules WHERE source_id = ?')
+      .all(sourceId) as { folder: string; excludes: string; max_size: number | null; exports: string | null }[];
     for (const r of rules) {
       const p = get(r.folder);
       p.excludes = JSON.parse(r.excludes) as string[];
       if (r.max_size !== null) p.maxSize = r.max_size;
+      if (r.exports !== null) p.exports = JSON.parse(r.exports) as DriveExportFormats;
     }
     const dests = this.db
       .prepare('SELECT folder, dest_id, include FROM policy_destinations WHERE source_id = ?')

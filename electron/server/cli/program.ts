@@ -7,7 +7,7 @@ import { promptHidden } from '../../engine/secrets/prompt-hidden.js';
 import { STRATA_VERSION } from '../../engine/version.js';
 import { EXIT_ALERT, EXIT_FAILED, EXIT_OK, EXIT_USAGE, exitCodeOf } from './exit-codes.js';
 import { addPlanCommands } from './plan-commands.js';
-import { addDriveCommands } from './drive-commands.js';
+import { addDriveCommands, parseExports } from './drive-commands.js';
 import { s3Settings, withS3Options, type S3Flags } from './s3-options.js';
 import { announceRun, reconcileAlerts } from '../../engine/health/notify.js';
 import { describeSchedule } from '../../../shared/schedule.js';
@@ -180,9 +180,15 @@ export function buildProgram(setExit: (code: number) => void): Command {
       [] as string[],
     )
     .option('--max-size <size>', 'leave out files larger than this (e.g. 2G)')
-    .action((src: string, folder: string, o: { to: string; exclude: string[]; maxSize?: string }) => {
+    .option(
+      '--export <kind=format,...>',
+      "Google Drive: how Docs below FOLDER are saved, e.g. document=pdf ('default' inherits again)",
+    )
+    .action((src: string, folder: string, o: { to: string; exclude: string[]; maxSize?: string; export?: string }) => {
       const to = o.to === 'none' ? [] : parseList(o.to);
-      const view = open().setPolicy(src, folder, to, o.exclude, o.maxSize ? parseSize(o.maxSize) : undefined);
+      const exports = o.export === undefined ? undefined : o.export === 'default' ? null : parseExports(o.export);
+      const maxSize = o.maxSize ? parseSize(o.maxSize) : undefined;
+      const view = open().setPolicy(src, folder, to, o.exclude, maxSize, exports);
       console.log(`Policy for ${src}:/${view.folder}: ${describePolicy(view)}`);
     });
   policy
@@ -518,6 +524,7 @@ function describePolicy(p: {
   destinations: { name: string; include: boolean }[];
   excludes: string[];
   maxSize?: number | undefined;
+  exports?: Record<string, string> | undefined;
 }): string {
   const on = p.destinations.filter((d) => d.include).map((d) => d.name);
   const off = p.destinations.filter((d) => !d.include).map((d) => d.name);
@@ -525,6 +532,13 @@ function describePolicy(p: {
   if (off.length) parts.push(`not to ${off.join(', ')}`);
   if (p.excludes.length) parts.push(`excluding ${p.excludes.join(' ')}`);
   if (p.maxSize) parts.push(`files up to ${formatBytes(p.maxSize)}`);
+  if (p.exports) {
+    parts.push(
+      `Docs saved as ${Object.entries(p.exports)
+        .map(([kind, format]) => `${kind} → ${format}`)
+        .join(', ')}`,
+    );
+  }
   return parts.join('; ');
 }
 

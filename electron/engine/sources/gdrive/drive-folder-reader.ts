@@ -11,7 +11,12 @@ export function driveFolderReader(tree: DriveTree, sourceId: string, sourceName:
   return {
     async children(folder) {
       await tree.sync(SYNC_EVERY_MS);
-      const ref = await tree.resolveFolder(folder);
+      let ref = await tree.resolveFolder(folder);
+      if (!ref) {
+        // Perhaps new since the last look: ask Drive for the changes now rather than in a while.
+        await tree.sync();
+        ref = await tree.resolveFolder(folder);
+      }
       if (!ref) {
         throw new StrataError(
           'not-found',
@@ -19,10 +24,12 @@ export function driveFolderReader(tree: DriveTree, sourceId: string, sourceName:
           'it may have been moved, renamed or trashed; reload the tree',
         );
       }
-      return cachedChildren(`gdrive:${sourceId}/${folder}`, () =>
+      // The names depend on the export formats chosen for this folder: part of the cache key.
+      const formats = JSON.stringify(tree.formatsIn(folder));
+      return cachedChildren(`gdrive:${sourceId}/${folder}#${formats}`, () =>
         Promise.resolve(
           tree
-            .namedChildren(ref.id)
+            .namedChildren(ref.id, folder)
             .map((c) =>
               isDirLike(c)
                 ? { name: c.segment, type: 'dir' as const, mtimeMs: c.modifiedMs }

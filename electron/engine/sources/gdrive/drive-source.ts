@@ -39,11 +39,7 @@ export class DriveSource implements Source {
   constructor(
     readonly label: string,
     private readonly tree: DriveTree,
-    private readonly opts: {
-      sourceName: string;
-      exports?: DriveExportFormats | undefined;
-      followShortcuts?: boolean | undefined;
-    },
+    private readonly opts: { sourceName: string; followShortcuts?: boolean | undefined },
   ) {}
 
   async *walk(opts: WalkOptions = {}): AsyncIterable<WalkItem> {
@@ -64,7 +60,7 @@ export class DriveSource implements Source {
         await this.tree.ensureListed(batch);
       }
       const subfolders: Pending[] = [];
-      for (const child of this.tree.namedChildren(folder.id)) {
+      for (const child of this.tree.namedChildren(folder.id, folder.path)) {
         const path = joinPath(folder.path, child.segment);
         const item = await this.resolveShortcut(child, folder);
         if (item === 'link') {
@@ -81,7 +77,7 @@ export class DriveSource implements Source {
           });
         } else {
           if (opts.isExcluded?.(path, false)) continue;
-          yield this.fileEntry(item, path);
+          yield this.fileEntry(item, path, this.tree.formatsIn(folder.path));
         }
       }
       for (let i = subfolders.length - 1; i >= 0; i--) stack.push(subfolders[i]!);
@@ -114,8 +110,8 @@ export class DriveSource implements Source {
     };
   }
 
-  private fileEntry(item: NamedChild, path: string): SourceEntry {
-    const exp = exportFor(item.mime, this.opts.exports);
+  private fileEntry(item: NamedChild, path: string, formats: DriveExportFormats): SourceEntry {
+    const exp = exportFor(item.mime, formats);
     if (exp) {
       return {
         type: 'file',

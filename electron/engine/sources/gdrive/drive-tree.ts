@@ -6,6 +6,8 @@
  * for Drive has been seen to drop a parent's children from large grouped queries.
  */
 import type { DriveExportFormats } from '../../../../shared/api/entities.js';
+import { exportFormatsResolver, type ExportFormatsFor } from '../../../../shared/export-policy.js';
+import type { FolderPolicy } from '../../../../shared/policy.js';
 import type { DriveApi, DriveItem } from './drive-api.js';
 import { isInvalidPageToken } from './drive-errors.js';
 import { containerItem, DriveMirror, SHARED, SHARED_DRIVE_MIME, TOP, type MirrorItem } from './drive-mirror.js';
@@ -29,16 +31,27 @@ const syncing = new Map<string, Promise<void>>();
 
 export class DriveTree {
   private lastSync = 0;
+  private formatsFor: ExportFormatsFor;
 
   constructor(
     readonly api: DriveApi,
     readonly mirror: DriveMirror,
     private readonly sourceId: string,
     private readonly exports: DriveExportFormats | undefined,
-  ) {}
+    /** The source's folder policies, read again at each sync: they choose export formats per folder. */
+    private readonly policies: () => readonly FolderPolicy[] = () => [],
+  ) {
+    this.formatsFor = exportFormatsResolver(policies(), exports);
+  }
+
+  /** Export formats for Docs in a folder (by path): the source's, overridden by folder policies. */
+  formatsIn(folderPath: string): DriveExportFormats {
+    return this.formatsFor(folderPath);
+  }
 
   /** Brings the mirror up to date; `maxAgeMs` lets the tree skip a sync it just did. */
   async sync(maxAgeMs = 0): Promise<void> {
+    this.formatsFor = exportFormatsResolver(this.policies(), this.exports);
     if (maxAgeMs && Date.now() - this.lastSync < maxAgeMs) return;
     const running = syncing.get(this.sourceId);
     if (running) return running;
@@ -118,8 +131,11 @@ export class DriveTree {
     }
   }
 
-  /** A folder's children with their path segments, sorted by segment; Google types without an export are left out. */
-  namedChildren(id: string): NamedChild[] {
+  /**
+   * A folder's children (the folder by id, at `folderPath`) with their path segments, sorted by
+   * segment; Google types without an export are left out.
+   */
+  namedChildren(id: string, folderPath: string): NamedChild[] {
     let items: MirrorItem[];
     if (id === TOP) {
       const root = this.mirror.get(this.rootId());
@@ -130,36 +146,34 @@ export class DriveTree {
     } else {
       items = this.mirror.children(id).filter((c) => !isUnexportable(c.mime));
     }
-    const named = [...childSegments(items, this.exports).values()];
+    const named = [...childSegments(items, this.formatsFor(folderPath)).values()];
     return named.sort((a, b) => (a.segment < b.segment ? -1 : a.segment > b.segment ? 1 : 0));
   }
 
   /** The folder at a path ('' = the top), listing folders on the way as needed. */
   async resolveFolder(path: string): Promise<FolderRef | undefined> {
     let ref: FolderRef = { id: TOP, driveId: undefined };
+    let at = '';
     for (const segment of path.split('/').filter(Boolean)) {
       await this.ensureListed([ref]);
-      const child = this.namedChildren(ref.id).find((c) => c.segment === segment);
+      const child = this.namedChildren(ref.id, at).find((c) => c.segment === segment);
       if (!child || !isDirLike(child)) return undefined;
       ref = { id: child.id, driveId: child.mime === SHARED_DRIVE_MIME ? child.id : ref.driveId };
+      at = at ? `${at}/${segment}` : segment;
     }
     await this.ensureListed([ref]);
     return ref;
   }
 
   /** The path of an item the mirror knows, from the top (for a shortcut's link target). */
-  pathOf(id: string): string | undefined {
-    const segments: string[] = [];
-    let cur = this.mirror.get(id);
-    for (let depth = 0; cur && depth < 200; depth++) {
-      const parent = cur.parentId;
-      const named = this.namedChildren(parent).find((c) => c.id === cur!.id);
-      if (!named) return undefined;
-      segments.unshift(named.segment);
-      if (parent === TOP) return segments.join('/');
-      if (parent === SHARED) return ['Shared drives', ...segments].join('/');
-      cur = this.mirror.get(parent);
-    }
-    return undefined;
+  pathOf(id: string, depth = 0): string | undefined {
+    if (id === TOP) return '';
+    const item = id === SHARED ? containerItem(SHARED, TOP, 'Shared drives', FOLDER_MIME) : this.mirror.get(id);
+    if (!item || depth > 200) return undefined;
+    const parentPath = this.pathOf(item.parentId, depth + 1);
+    if (parentPath === undefined) return undefined;
+    const named = this.namedChildren(item.parentId, parentPath).find((c) => c.id === id);
+    if (!named) return undefined;
+    return parentPath ? `${parentPath}/${named.segment}` : named.segment;
   }
 }

@@ -1,5 +1,6 @@
 /** Opens a Drive source: the signed-in client, the retrying API, the mirror, the tree. */
 import { drive } from '@googleapis/drive';
+import type { FolderPolicy } from '../../../../shared/policy.js';
 import type { Db } from '../../store/database.js';
 import type { SecretStore } from '../../secrets/secret-store.js';
 import type { GDriveSourceConfig, SourceRecord } from '../../store/catalog.js';
@@ -40,12 +41,12 @@ export async function openDrive(
   secrets: SecretStore,
   db: Db,
   env: NodeJS.ProcessEnv = process.env,
+  policies: () => readonly FolderPolicy[] = () => [],
 ): Promise<OpenedSource> {
   const api = await driveApiFor(src, secrets, env);
-  const tree = new DriveTree(api, new DriveMirror(db, src.id), src.id, src.config.exports);
+  const tree = new DriveTree(api, new DriveMirror(db, src.id), src.id, src.config.exports, policies);
   const source = new DriveSource(sourceLabel(src.config), tree, {
     sourceName: src.name,
-    exports: src.config.exports,
     followShortcuts: src.config.followShortcuts,
   });
   return { source, folders: driveFolderReader(tree, src.id, src.name), close: () => Promise.resolve() };
