@@ -220,6 +220,12 @@ describe('a Google Drive source', () => {
       .map((r) => (r.query.q?.match(/in parents/g) ?? []).length);
     expect(lists.filter((n) => n === 50)).toHaveLength(1);
     expect(lists.filter((n) => n === 10)).toHaveLength(1);
+    // A folder that came back empty from a grouped query is asked again on its own (Drive can drop some).
+    const alone = fake.requests
+      .slice(before)
+      .filter((r) => r.path === '/drive/v3/files' && (r.query.q?.match(/in parents/g) ?? []).length === 1);
+    expect(alone.some((r) => r.query.q!.includes(ids.sub01!))).toBe(true);
+    expect(alone.some((r) => r.query.q!.includes(ids.sub00!))).toBe(false);
     // Only the ticked folder was read: nothing of the shared drive or Photos was downloaded.
     expect(fake.requests.slice(before).some((r) => r.path.includes('/files/') && r.query.alt === 'media')).toBe(true);
     first = out.results.find((r) => r.destName === 'disk')!.snapshotId!;
