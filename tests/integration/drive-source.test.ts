@@ -204,6 +204,7 @@ describe('a Google Drive source', () => {
 
   it('backs up the ticked folders to two destinations; an export over the limit is a clear per-file error', async () => {
     engine.setPolicy('drive', 'My Drive/Projects', ['disk', 'nas']);
+    engine.setPolicy('drive', 'Shared drives/Team', ['disk']);
     const before = fake.requests.length;
     const out = await engine.backup({});
     expect(out.status).toBe('partial');
@@ -230,6 +231,19 @@ describe('a Google Drive source', () => {
     expect(fake.requests.slice(before).some((r) => r.path.includes('/files/') && r.query.alt === 'media')).toBe(true);
     first = out.results.find((r) => r.destName === 'disk')!.snapshotId!;
     for (const dest of ['disk', 'nas']) expect(await restoreLatest(dest)).toEqual(expectedTree());
+    // The shared drive went to the disk only (the tree listed it within its own drive before).
+    expect(
+      fake.requests.some((r) => r.path === '/drive/v3/files' && r.query.corpora === 'drive' && r.query.driveId),
+    ).toBe(true);
+    const team = await mkdtemp(join(work, 'restore-team-'));
+    await engine.restore({
+      dest: 'disk',
+      snapshot: 'latest',
+      to: team,
+      source: 'drive',
+      filter: { pathPrefix: 'Shared drives' },
+    });
+    expect((await treeState(team)).get('Shared drives/Team/Docs/handbook.txt')).toBe(fileState('team handbook'));
   }, 120_000);
 
   it('an unchanged Drive sends nothing and reads only the changes feed', async () => {
@@ -277,6 +291,23 @@ describe('a Google Drive source', () => {
     expect(old.get('photo.jpg')).toBe(fileState(bytes(600_000, 3)));
     expect(old.get('Plan.docx')).toBe(fileState('docx bytes of Plan'));
   }, 120_000);
+
+  it('refreshes an access token Google dropped early, and keeps the refreshed one', async () => {
+    const rec = engine.catalog.source('drive');
+    const secrets = await engine.secrets();
+    const before = JSON.parse((await secrets.get(`source/${rec.id}/oauth-token`))!) as { access_token: string };
+    fake.expireAccessTokens();
+    const from = fake.requests.length;
+    expect((await engine.backup({})).status).toBe('ok');
+    const trail = fake.requests.slice(from).map((r) => `${r.method} ${r.path} ${r.status}`);
+    expect(trail.slice(0, 3)).toEqual(['GET /drive/v3/changes 401', 'POST /token 200', 'GET /drive/v3/changes 200']);
+    const after = JSON.parse((await secrets.get(`source/${rec.id}/oauth-token`))!) as {
+      access_token: string;
+      refresh_token: string;
+    };
+    expect(after.access_token).not.toBe(before.access_token);
+    expect(after.refresh_token).toEqual(expect.any(String));
+  }, 60_000);
 
   it('backs off 403 rate limits and 429s and finishes the run', async () => {
     addFile('after-limits.txt', 'patience', ids.projects!);
