@@ -103,7 +103,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   }
 
   async function handleApi(path: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const m = /^\/api\/call\/([a-zA-Z]+\.[a-zA-Z]+)$/.exec(path);
+    const m = /^\/api\/call\/([a-zA-Z]+(?:\.[a-zA-Z]+)+)$/.exec(path);
     if (!m) {
       refuse(res, 404, 'not-found', `no API route ${path}`, 'calls are POST /api/call/<method>');
       return;

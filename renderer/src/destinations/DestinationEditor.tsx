@@ -3,8 +3,7 @@
  * "Test connection" probes the unsaved settings, "Save" adds or updates. Secrets are typed once and
  * never shown again: when editing, an empty secret keeps the saved one.
  */
-import { useId, useState, type ReactNode } from 'react';
-import { FieldNotes } from '../components/FieldNotes.js';
+import { useId, useState } from 'react';
 import type { DestinationInfo, TestResult } from '../../../shared/api/entities.js';
 import { NameField, nameProblem } from '../components/NameField.js';
 import {
@@ -14,16 +13,16 @@ import {
   emptyForm,
   formFromSettings,
   providerMeta,
-  r2Endpoint,
   suggestName,
   type DestinationForm,
-  type ProviderField,
   type ProviderId,
 } from '../../../shared/providers.js';
 import { api } from '../api/client.js';
 import { Button } from '../components/Button.js';
 import { ErrorBanner } from '../components/ErrorBanner.js';
 import { FolderPicker } from '../components/FolderPicker.js';
+import { ProviderSelect } from '../components/ProviderSelect.js';
+import { S3Fields, clearProblems, type FieldProblems } from '../components/S3Fields.js';
 import { useAction } from '../components/useAction.js';
 import { TestResultView } from './TestResultView.js';
 
@@ -37,8 +36,6 @@ interface Props {
   onCancel?: () => void;
 }
 
-type Problems = Partial<Record<ProviderField | 'name', string>>;
-
 export function DestinationEditor({ existing, initialProvider = 'local', providers, onSaved, onCancel }: Props) {
   const id = useId();
   const [name, setName] = useState(existing?.name ?? '');
@@ -46,7 +43,7 @@ export function DestinationEditor({ existing, initialProvider = 'local', provide
   const [form, setForm] = useState<DestinationForm>(() =>
     existing ? formFromSettings(existing.settings) : emptyForm(initialProvider),
   );
-  const [problems, setProblems] = useState<Problems>({});
+  const [problems, setProblems] = useState<FieldProblems>({});
   const [tested, setTested] = useState<TestResult | null>(null);
   // Open at first when a custom endpoint is saved; after that the user decides.
   const [advancedOpen] = useState(() => Boolean(existing && formFromSettings(existing.settings).endpoint));
@@ -59,15 +56,11 @@ export function DestinationEditor({ existing, initialProvider = 'local', provide
     setForm(next);
     if (!nameTouched) setName(suggestName(next.provider === 'local' ? next.path : next.bucket));
     setTested(null);
-    setProblems((p) => {
-      const rest = { ...p };
-      for (const k of Object.keys(patch)) delete rest[k as ProviderField];
-      return rest;
-    });
+    setProblems((p) => clearProblems(p, patch));
   };
 
   const validate = (needName: boolean): boolean => {
-    const found: Problems = checkForm(form, { secretSaved });
+    const found: FieldProblems = checkForm(form, { secretSaved });
     if (needName) {
       const problem = nameProblem(name);
       if (problem) found.name = problem;
@@ -92,177 +85,6 @@ export function DestinationEditor({ existing, initialProvider = 'local', provide
       : await api().call('destinations.add', { name, settings });
     onSaved(info);
   });
-
-  const field = (
-    key: ProviderField,
-    label: string,
-    control: (props: { id: string; 'aria-invalid'?: true; 'aria-describedby'?: string }) => ReactNode,
-    help?: ReactNode,
-  ) => {
-    const fid = `${id}-${key}`;
-    const problem = problems[key];
-    const describedBy = [problem ? `${fid}-problem` : '', help ? `${fid}-help` : ''].filter(Boolean).join(' ');
-    return (
-      <div className="field" key={key}>
-        <label htmlFor={fid}>{label}</label>
-        {control({
-          id: fid,
-          ...(problem ? { 'aria-invalid': true as const } : {}),
-          ...(describedBy ? { 'aria-describedby': describedBy } : {}),
-        })}
-        <FieldNotes id={fid} problem={problem} help={help} />
-      </div>
-    );
-  };
-
-  const text = (key: keyof DestinationForm & ProviderField, label: string, help?: ReactNode, placeholder?: string) =>
-    field(
-      key,
-      label,
-      (p) => (
-        <input
-          {...p}
-          className="input"
-          type="text"
-          spellCheck={false}
-          autoComplete="off"
-          placeholder={placeholder}
-          value={form[key] as string}
-          onChange={(e) => update({ [key]: e.target.value })}
-        />
-      ),
-      help,
-    );
-
-  const regionField = () => {
-    if (meta.regionInput === 'none') return null;
-    const help = meta.regionHelp;
-    if (meta.regionInput === 'select') {
-      const value = form.region || meta.defaultRegion || '';
-      const known = meta.regions.some((r) => r.id === value);
-      return field(
-        'region',
-        'Region',
-        (p) => (
-          <select {...p} className="input" value={value} onChange={(e) => update({ region: e.target.value })}>
-            {meta.defaultRegion === undefined ? <option value="">Choose a region</option> : null}
-            {!known && value ? <option value={value}>{value}</option> : null}
-            {meta.regions.map((r) => (
-              <option key={r.id} value={r.id}>
-                {r.place ? `${r.id} (${r.place})` : r.id}
-              </option>
-            ))}
-          </select>
-        ),
-        help,
-      );
-    }
-    return field(
-      'region',
-      'Region',
-      (p) => (
-        <>
-          <input
-            {...p}
-            className="input"
-            type="text"
-            list={meta.regions.length ? `${id}-regions` : undefined}
-            spellCheck={false}
-            autoComplete="off"
-            placeholder={meta.defaultRegion}
-            value={form.region}
-            onChange={(e) => update({ region: e.target.value })}
-          />
-          {meta.regions.length ? (
-            <datalist id={`${id}-regions`}>
-              {meta.regions.map((r) => (
-                <option key={r.id} value={r.id}>
-                  {r.place}
-                </option>
-              ))}
-            </datalist>
-          ) : null}
-        </>
-      ),
-      help,
-    );
-  };
-
-  const s3Fields = () => (
-    <>
-      {meta.fields.includes('accountId')
-        ? text(
-            'accountId',
-            'Account ID',
-            form.accountId.trim() ? `Endpoint: ${r2Endpoint(form.accountId.trim())}` : undefined,
-          )
-        : null}
-      {meta.fields.includes('endpoint') ? text('endpoint', 'Endpoint URL', undefined, meta.endpointExample) : null}
-      {meta.fields.includes('region') ? regionField() : null}
-      {text('bucket', 'Bucket')}
-      {text('prefix', 'Prefix', 'Optional: a folder inside the bucket, like backups/laptop.')}
-      {text('accessKeyId', 'Access key ID')}
-      {field(
-        'secretAccessKey',
-        'Secret access key',
-        (p) => (
-          <input
-            {...p}
-            className="input"
-            type="password"
-            autoComplete="new-password"
-            spellCheck={false}
-            placeholder={secretSaved ? 'Saved — leave empty to keep' : undefined}
-            value={form.secretAccessKey}
-            onChange={(e) => update({ secretAccessKey: e.target.value })}
-          />
-        ),
-        secretSaved ? 'Saved — leave empty to keep' : 'Kept in the secret store, never shown again.',
-      )}
-      {meta.storageClasses.length > 0
-        ? field('storageClass', 'Storage class', (p) => (
-            <select
-              {...p}
-              className="input"
-              value={form.storageClass}
-              onChange={(e) => update({ storageClass: e.target.value })}
-            >
-              <option value="">Provider default ({meta.storageClasses[0]})</option>
-              {meta.storageClasses.map((c) => (
-                <option key={c} value={c}>
-                  {c}
-                </option>
-              ))}
-            </select>
-          ))
-        : null}
-      <details className="advanced" open={advancedOpen || undefined}>
-        <summary>Advanced</summary>
-        {!meta.endpointRequired
-          ? text(
-              'endpoint',
-              'Endpoint URL',
-              meta.id === 'r2'
-                ? 'Leave empty to use your account’s endpoint. For an EU-jurisdiction bucket, give its endpoint.'
-                : `Leave empty for ${meta.label}'s own endpoint; give one to use another server.`,
-              meta.endpointExample,
-            )
-          : null}
-        <div className="field field-check">
-          <input
-            id={`${id}-pathstyle`}
-            type="checkbox"
-            checked={form.pathStyle ?? meta.pathStyle}
-            onChange={(e) => update({ pathStyle: e.target.checked })}
-          />
-          <label htmlFor={`${id}-pathstyle`}>Path-style addressing</label>
-          <p className="field-help">
-            Puts the bucket in the URL path instead of the host name. Needed by most self-hosted servers.
-          </p>
-        </div>
-      </details>
-    </>
-  );
 
   return (
     <form
@@ -291,31 +113,22 @@ export function DestinationEditor({ existing, initialProvider = 'local', provide
         }
       />
 
-      {offered.length > 1 ? (
-        <div className="field">
-          <label htmlFor={`${id}-provider`}>Provider</label>
-          <select
-            id={`${id}-provider`}
-            className="input"
-            value={form.provider}
-            onChange={(e) =>
-              update({ provider: e.target.value as ProviderId, region: '', storageClass: '', pathStyle: undefined })
-            }
-          >
-            {offered.map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.label}
-              </option>
-            ))}
-          </select>
-        </div>
-      ) : null}
+      <ProviderSelect id={id} value={form.provider} offered={offered} update={update} />
       <p className="provider-help">{meta.keysHelp}</p>
 
       {meta.kind === 'local' ? (
         <FolderPicker value={form.path} onChange={(path) => update({ path })} problem={problems.path} />
       ) : (
-        s3Fields()
+        <S3Fields
+          id={id}
+          form={form}
+          update={update}
+          problems={problems}
+          prefixHelp="Optional: a folder inside the bucket, like backups/laptop."
+          secretSaved={secretSaved}
+          advancedOpen={advancedOpen}
+          storageClass
+        />
       )}
 
       <ErrorBanner error={test.error} title="Could not test" />

@@ -1,6 +1,6 @@
 /**
- * First run: add a folder to back up, then a place for backups (a local folder or a cloud
- * provider, with "Test connection"), then on to the dashboard.
+ * First run: add something to back up (a folder, a bucket or Google Drive), then a place for backups
+ * (a local folder or a cloud provider, with "Test connection"), then on to the dashboard.
  */
 import { useEffect, useId, useState } from 'react';
 import type { SourceInfo } from '../../../shared/api/entities.js';
@@ -8,9 +8,9 @@ import { PROVIDERS, type ProviderId } from '../../../shared/providers.js';
 import { api } from '../api/client.js';
 import { ErrorBanner } from '../components/ErrorBanner.js';
 import { DestinationEditor } from '../destinations/DestinationEditor.js';
+import { AddSource } from '../sources/AddSource.js';
 import { useAppInfo } from '../store/appInfo.js';
 import { useRoute } from '../store/route.js';
-import { AddSource } from './SourcesScreen.js';
 
 type Step = 'loading' | 'source' | 'destination';
 const CLOUD: readonly ProviderId[] = PROVIDERS.filter((p) => p.kind === 's3').map((p) => p.id);
@@ -68,9 +68,7 @@ export function Onboarding() {
           <>
             <p className="step-count">Step 1 of 2</p>
             <AddSource
-              headingLevel={1}
-              heading="Add your first folder"
-              submitLabel="Add folder"
+              first
               onAdded={(s) => {
                 setSource(s);
                 setStep('destination');

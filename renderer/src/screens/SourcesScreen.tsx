@@ -1,14 +1,15 @@
-/** The source folders: pick one, add or remove, and choose what goes where in its folder tree. */
-import { useEffect, useId, useState } from 'react';
+/**
+ * The sources (folders, buckets, Google Drives): pick one, add or remove, connect a Drive again, and
+ * choose what goes where in the picked source's folder tree.
+ */
+import { useEffect, useState } from 'react';
 import type { SourceInfo } from '../../../shared/api/entities.js';
-import { NameField, nameProblem } from '../components/NameField.js';
-import { suggestName } from '../../../shared/providers.js';
 import { api } from '../api/client.js';
 import { Button } from '../components/Button.js';
 import { ConfirmDialog } from '../components/Dialog.js';
 import { ErrorBanner } from '../components/ErrorBanner.js';
-import { FolderPicker } from '../components/FolderPicker.js';
-import { useAction } from '../components/useAction.js';
+import { AddSource } from '../sources/AddSource.js';
+import { SourceList } from '../sources/SourceList.js';
 import { useRevision } from '../store/changes.js';
 import { useDestinations } from '../store/destinations.js';
 import { useRoute } from '../store/route.js';
@@ -17,7 +18,6 @@ import { SourceTree } from '../tree/SourceTree.js';
 import { ScreenHeader } from './ScreenHeader.js';
 
 export function SourcesScreen() {
-  const id = useId();
   const sources = useSources();
   const destinations = useDestinations();
   const sourcesRev = useRevision(['sources']);
@@ -43,7 +43,7 @@ export function SourcesScreen() {
     <>
       <ScreenHeader
         title="Sources"
-        subtitle="The folders Strata backs up. Tick a folder for a destination to send it, and everything below it, there."
+        subtitle="What Strata backs up: folders, buckets and Google Drive. Tick a folder for a destination to send it, and everything below it, there."
         actions={
           adding ? null : (
             <Button variant="primary" onClick={() => setAdding(true)}>
@@ -72,25 +72,24 @@ export function SourcesScreen() {
 
       {list && list.length > 0 && source ? (
         <>
-          <div className="source-bar">
-            <label htmlFor={`${id}-source`}>Source</label>
-            <select
-              id={`${id}-source`}
-              className="input source-select"
-              value={source.name}
-              onChange={(e) => setSelected(e.target.value)}
-            >
-              {list.map((s) => (
-                <option key={s.id} value={s.name}>
-                  {s.name} — {s.path}
-                </option>
-              ))}
-            </select>
-            <Button variant="danger" size="sm" onClick={() => setRemoving(source)}>
-              Remove source
-            </Button>
-          </div>
+          <SourceList
+            sources={list}
+            current={source}
+            onPick={(s) => setSelected(s.name)}
+            onRemove={setRemoving}
+            onChanged={loadSources}
+          />
 
+          {source.kind === 'gdrive' && !source.connected ? (
+            <div className="banner banner-warn" role="status">
+              <div className="banner-text">
+                <p className="banner-message">
+                  <strong>{source.name} is disconnected from Google.</strong>
+                </p>
+                <p>Its folders cannot be read and its backups wait until you reconnect it.</p>
+              </div>
+            </div>
+          ) : null}
           {destinations.list && destinations.list.length === 0 ? (
             <div className="empty">
               <p>No destinations yet.</p>
@@ -123,75 +122,5 @@ export function SourcesScreen() {
         </ConfirmDialog>
       ) : null}
     </>
-  );
-}
-
-/** Name + folder → `sources.add`. Used here and in onboarding. */
-export function AddSource({
-  onAdded,
-  onCancel,
-  submitLabel = 'Add source',
-  headingLevel = 2,
-  heading = 'Add a source folder',
-}: {
-  onAdded: (source: SourceInfo) => void;
-  onCancel?: (() => void) | undefined;
-  submitLabel?: string;
-  headingLevel?: 1 | 2;
-  heading?: string | null;
-}) {
-  const id = useId();
-  const [name, setName] = useState('');
-  const [nameTouched, setNameTouched] = useState(false);
-  const [path, setPath] = useState('');
-  const [problems, setProblems] = useState<{ name?: string; path?: string }>({});
-  const add = useAction(async () => {
-    const found: typeof problems = {};
-    const problem = nameProblem(name);
-    if (problem) found.name = problem;
-    if (!path.trim()) found.path = 'Choose a folder';
-    setProblems(found);
-    if (Object.keys(found).length > 0) return;
-    onAdded(await api().call('sources.add', { name, path: path.trim() }));
-  });
-  const H = headingLevel === 1 ? 'h1' : 'h2';
-  return (
-    <form
-      className="panel"
-      noValidate
-      onSubmit={(e) => {
-        e.preventDefault();
-        void add.run();
-      }}
-    >
-      {heading ? <H id={`${id}-heading`}>{heading}</H> : null}
-      <FolderPicker
-        value={path}
-        onChange={(p) => {
-          setPath(p);
-          setProblems(({ path: _drop, ...rest }) => rest);
-          if (!nameTouched) setName(suggestName(p));
-        }}
-        problem={problems.path}
-      />
-      <NameField
-        id={id}
-        value={name}
-        problem={problems.name}
-        onChange={(typed) => {
-          setName(typed);
-          setNameTouched(true);
-          setProblems(({ name: _drop, ...rest }) => rest);
-        }}
-        help="A short name for this folder in Strata and in the backups, e.g. Documents or photos."
-      />
-      <ErrorBanner error={add.error} title="Could not add the folder" />
-      <div className="actions">
-        <Button type="submit" variant="primary" busy={add.busy}>
-          {submitLabel}
-        </Button>
-        {onCancel ? <Button onClick={onCancel}>Cancel</Button> : null}
-      </div>
-    </form>
   );
 }

@@ -35,7 +35,10 @@ export const TreeRow = memo(function TreeRow(props: TreeRowProps) {
       <div {...common} className="tree-row tree-row-message" data-tone={row.tone}>
         <div role="gridcell" className="tree-cell tree-message" style={indent} aria-colspan={destinations.length + 1}>
           <span className="tree-chevron-slot" />
-          {row.text}
+          {/* One line per row (the list is virtualized): a long reason ends in "…", whole on hover. */}
+          <span className="tree-message-text" title={row.text}>
+            {row.text}
+          </span>
         </div>
       </div>
     );

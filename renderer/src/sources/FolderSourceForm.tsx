@@ -1,0 +1,72 @@
+/** A folder on the host's disk as a source: folder + name → `sources.add`. */
+import { useId, useState } from 'react';
+import type { SourceInfo } from '../../../shared/api/entities.js';
+import { suggestName } from '../../../shared/providers.js';
+import { api } from '../api/client.js';
+import { Button } from '../components/Button.js';
+import { ErrorBanner } from '../components/ErrorBanner.js';
+import { FolderPicker } from '../components/FolderPicker.js';
+import { NameField, nameProblem } from '../components/NameField.js';
+import { useAction } from '../components/useAction.js';
+
+interface Props {
+  onAdded: (source: SourceInfo) => void;
+  onCancel?: (() => void) | undefined;
+  submitLabel: string;
+}
+
+export function FolderSourceForm({ onAdded, onCancel, submitLabel }: Props) {
+  const id = useId();
+  const [name, setName] = useState('');
+  const [nameTouched, setNameTouched] = useState(false);
+  const [path, setPath] = useState('');
+  const [problems, setProblems] = useState<{ name?: string; path?: string }>({});
+  const add = useAction(async () => {
+    const found: typeof problems = {};
+    const problem = nameProblem(name);
+    if (problem) found.name = problem;
+    if (!path.trim()) found.path = 'Choose a folder';
+    setProblems(found);
+    if (Object.keys(found).length > 0) return;
+    onAdded(await api().call('sources.add', { name, path: path.trim() }));
+  });
+  return (
+    <form
+      className="source-form"
+      aria-label="New folder source"
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        void add.run();
+      }}
+    >
+      <FolderPicker
+        value={path}
+        onChange={(p) => {
+          setPath(p);
+          setProblems(({ path: _drop, ...rest }) => rest);
+          if (!nameTouched) setName(suggestName(p));
+        }}
+        problem={problems.path}
+      />
+      <NameField
+        id={id}
+        value={name}
+        problem={problems.name}
+        onChange={(typed) => {
+          setName(typed);
+          setNameTouched(true);
+          setProblems(({ name: _drop, ...rest }) => rest);
+        }}
+        help="A short name for this folder in Strata and in the backups, e.g. Documents or photos."
+      />
+      <ErrorBanner error={add.error} title="Could not add the folder" />
+      <div className="actions">
+        <Button type="submit" variant="primary" busy={add.busy}>
+          {submitLabel}
+        </Button>
+        {onCancel ? <Button onClick={onCancel}>Cancel</Button> : null}
+      </div>
+    </form>
+  );
+}
