@@ -20,6 +20,9 @@ import { CHROMIUM, launchChromium } from '../support/chromium.js';
 import { FakeDrive, startFakeDrive, type FakeDriveServer } from '../support/fake-drive/index.js';
 import { S3RVER_CREDENTIALS, startS3rver, type S3rverHarness } from '../support/s3rver.js';
 import { startServe, type ServedHost } from '../support/serve-host.js';
+
+const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+const PDF = 'application/pdf';
 import { bytes } from '../support/tree.js';
 
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
@@ -111,6 +114,7 @@ describe.skipIf(!HAVE_CHROMIUM)('bucket and Google Drive sources in Chromium aga
     const projects = drive.addFolder('Projects');
     drive.addFile('plan.txt', 'the plan\n', projects.id, { mimeType: 'text/plain' });
     drive.addFile('budget.csv', 'item,cost\ndisk,80\n', projects.id, { mimeType: 'text/csv' });
+    drive.addDoc('Roadmap', { [DOCX]: 'roadmap as docx', [PDF]: '%PDF roadmap' }, projects.id);
     const photos = drive.addFolder('Photos');
     const trip = drive.addFolder('Trip', photos.id);
     drive.addFile('harbour.jpg', bytes(150_000, 4), trip.id, { mimeType: 'image/jpeg' });
@@ -301,6 +305,19 @@ describe.skipIf(!HAVE_CHROMIUM)('bucket and Google Drive sources in Chromium aga
     await expect(findFiles(join(work, 'usb'), 'plan.txt')).resolves.toContain('the plan\n');
     await expect(findFiles(join(work, 'nas'), 'plan.txt')).resolves.toContain('the plan\n');
     await expect(findFiles(join(work, 'nas'), 'harbour.jpg')).resolves.toEqual([]);
+    await expect(findFiles(join(work, 'usb'), 'Roadmap.docx')).resolves.toContain('roadmap as docx');
+
+    // The rules panel of a Drive folder chooses how its Google Docs are saved; the tree shows the new name.
+    await row('google-drive', 'My Drive/Projects').locator('.tree-name').click();
+    const rules = page.getByRole('region', { name: 'Rules for /My Drive/Projects' });
+    const docs = rules.getByRole('form', { name: 'Google files saved as' });
+    await expect(docs.getByLabel('Docs').inputValue()).resolves.toBe('');
+    await docs.getByLabel('Docs').selectOption('pdf');
+    await docs.getByRole('button', { name: 'Save formats' }).click();
+    await docs.getByRole('status').getByText('Saved').waitFor();
+    await row('google-drive', 'My Drive/Projects/Roadmap.pdf').waitFor({ timeout: 30_000 });
+    await expect(row('google-drive', 'My Drive/Projects/Roadmap.docx').count()).resolves.toBe(0);
+    await shot('39-drive-docs-format');
   });
 
   it('disconnects the Drive (Google revokes the grant) and reconnects it with the saved client', async () => {

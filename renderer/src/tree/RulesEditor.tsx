@@ -6,6 +6,7 @@ import { memo, useCallback, useEffect, useId, useState, type FormEvent } from 'r
 import type { PolicyInfo } from '../../../shared/api/entities.js';
 import { isAncestor } from '../../../shared/selection.js';
 import { api } from '../api/client.js';
+import { DocsExportForm } from './DocsExportForm.js';
 import { displayPath, formatBytes } from './format.js';
 import { describe, type ActionError } from './store.js';
 
@@ -16,16 +17,19 @@ const MAX_PATTERN_LENGTH = 1024;
 
 export interface RulesEditorProps {
   source: string;
+  /** Google Drive sources also choose how Docs below the folder are exported. */
+  drive?: boolean;
   /** The folder whose rules are edited ('' is the root). */
   folder: string;
   onSaved: () => void;
 }
 
-export const RulesEditor = memo(function RulesEditor({ source, folder, onSaved }: RulesEditorProps) {
+export const RulesEditor = memo(function RulesEditor({ source, folder, onSaved, drive = false }: RulesEditorProps) {
   const [policies, setPolicies] = useState<PolicyInfo[] | null>(null);
   const [loadError, setLoadError] = useState<ActionError | null>(null);
   /** The folder whose rules were just saved, to say so until the next edit. */
   const [savedFolder, setSavedFolder] = useState<string | null>(null);
+  const [savedDocsFolder, setSavedDocsFolder] = useState<string | null>(null);
   const headingId = useId();
 
   const refresh = useCallback(async (): Promise<void> => {
@@ -78,6 +82,21 @@ export const RulesEditor = memo(function RulesEditor({ source, folder, onSaved }
           onSaved={(next) => {
             setPolicies(next);
             setSavedFolder(folder);
+            onSaved();
+          }}
+        />
+      )}
+      {drive && policies !== null && (
+        <DocsExportForm
+          key={`${folder}\0${JSON.stringify(policies.find((p) => p.folder === folder)?.exports ?? {})}`}
+          source={source}
+          folder={folder}
+          policies={policies}
+          saved={savedDocsFolder === folder}
+          onEdit={() => setSavedDocsFolder(null)}
+          onSaved={(next) => {
+            setPolicies(next);
+            setSavedDocsFolder(folder);
             onSaved();
           }}
         />

@@ -299,7 +299,12 @@ function SourceTreeView({ source, destinations }: SourceTreeProps) {
             })}
           </div>
         </div>
-        <RulesEditor source={source.name} folder={rulesFolder} onSaved={onRulesSaved} />
+        <RulesEditor
+          source={source.name}
+          folder={rulesFolder}
+          onSaved={onRulesSaved}
+          drive={source.kind === 'gdrive'}
+        />
       </div>
     </div>
   );

@@ -1,7 +1,7 @@
 /** How the folder tree reads a Drive: the same names as a backup's paths, listed when first opened. */
 import { StrataError } from '../../../../shared/errors.js';
 import { cachedChildren, type FolderReader } from '../../browse/folder-reader.js';
-import { SHORTCUT_MIME } from './drive-names.js';
+import { exportFor, SHORTCUT_MIME } from './drive-names.js';
 import { isDirLike, type DriveTree } from './drive-tree.js';
 
 /** How stale the tree may be before it asks Drive for changes again. */
@@ -25,22 +25,31 @@ export function driveFolderReader(tree: DriveTree, sourceId: string, sourceName:
         );
       }
       // The names depend on the export formats chosen for this folder: part of the cache key.
-      const formats = JSON.stringify(tree.formatsIn(folder));
+      const formatsHere = tree.formatsIn(folder);
+      const formats = JSON.stringify(formatsHere);
       return cachedChildren(`gdrive:${sourceId}/${folder}#${formats}`, () =>
         Promise.resolve(
-          tree
-            .namedChildren(ref.id, folder)
-            .map((c) =>
-              isDirLike(c)
-                ? { name: c.segment, type: 'dir' as const, mtimeMs: c.modifiedMs }
-                : c.mime === SHORTCUT_MIME
-                  ? { name: c.segment, type: 'symlink' as const, mtimeMs: c.modifiedMs }
-                  : { name: c.segment, type: 'file' as const, size: c.size ?? 0, mtimeMs: c.modifiedMs },
-            ),
+          tree.namedChildren(ref.id, folder).map((c) =>
+            isDirLike(c)
+              ? { name: c.segment, type: 'dir' as const, mtimeMs: c.modifiedMs }
+              : c.mime === SHORTCUT_MIME
+                ? { name: c.segment, type: 'symlink' as const, mtimeMs: c.modifiedMs }
+                : // A Google Doc's size is its export's, known only once exported: none shown.
+                  {
+                    name: c.segment,
+                    type: 'file' as const,
+                    mtimeMs: c.modifiedMs,
+                    ...(exportFor(c.mime, formatsHere) ? {} : { size: c.size ?? 0 }),
+                  },
+          ),
         ),
       );
     },
     stat: (_folder, child) =>
-      Promise.resolve(child.type === 'file' ? { size: child.size ?? 0, mtimeMs: child.mtimeMs ?? 0 } : undefined),
+      Promise.resolve(
+        child.type === 'file' && child.size !== undefined
+          ? { size: child.size, mtimeMs: child.mtimeMs ?? 0 }
+          : undefined,
+      ),
   };
 }
