@@ -179,6 +179,37 @@ describe('a Google Drive source', () => {
     });
   });
 
+  it('a refused consent, a forged answer and a wrong client secret are clear errors; nothing is added', async () => {
+    fake.oauth.nextConsent = 'deny';
+    const refused = await engine.connectDrive({
+      name: 'nope',
+      clientId: fake.clientId,
+      clientSecret: fake.clientSecret,
+    });
+    expect(await consentInBrowser(refused.url)).toContain('Google Drive was not connected');
+    await expect(refused.done).rejects.toThrow(/refused \(access denied\)/);
+
+    const forged = await engine.connectDrive({
+      name: 'nope',
+      clientId: fake.clientId,
+      clientSecret: fake.clientSecret,
+    });
+    const loopback = new URL(forged.url).searchParams.get('redirect_uri')!;
+    const answer = await fetch(`${loopback}?code=stolen&state=not-the-one`);
+    expect(answer.status).toBe(400);
+    forged.cancel();
+    await expect(forged.done).rejects.toThrow(/cancelled/);
+
+    const wrong = await engine.connectDrive({ name: 'nope', clientId: fake.clientId, clientSecret: 'not-the-secret' });
+    await consentInBrowser(wrong.url);
+    await expect(wrong.done).rejects.toMatchObject({
+      message: 'Google refused the sign-in code',
+      hint: expect.stringMatching(/check the OAuth client id and secret/),
+    });
+    expect(engine.catalog.findSource('nope')).toBeUndefined();
+    await expect(engine.connectDrive({ name: 'nope', clientId: fake.clientId })).rejects.toThrow(/client secret/);
+  });
+
   it('shows My Drive and the shared drives in the tree, with the names a backup uses', async () => {
     const top = await service.handle('tree.list', { source: 'drive', folder: '' });
     const names = (r: unknown) =>

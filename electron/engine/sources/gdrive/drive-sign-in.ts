@@ -23,9 +23,6 @@ const page = (title: string, body: string): string =>
   '<style>body{font:16px system-ui,sans-serif;margin:15vh auto;max-width:32rem;color:#1f2933}h1{font-size:1.4rem}</style>' +
   `</head><body><h1>${title}</h1><p>${body}</p></body></html>`;
 
-const escapeHtml = (s: string): string =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-
 export async function startSignIn(opts: {
   clientId: string;
   clientSecret: string;
@@ -103,7 +100,7 @@ export async function startSignIn(opts: {
           'auth',
           error === 'access_denied'
             ? 'Google sign-in was refused (access denied)'
-            : `Google sign-in failed: ${escapeHtml(error)}`,
+            : `Google sign-in failed: ${error.slice(0, 100)}`,
           'start the sign-in again and allow read access to Google Drive',
         ),
       );
