@@ -33,9 +33,19 @@ import { SnapshotCache } from './store/snapshot-cache.js';
 import { SettingsStore } from './store/settings-store.js';
 import { AlertStore, type AlertRecord } from './store/alert-store.js';
 import { PlanStore } from './store/plan-store.js';
+import { VerifyStore, type VerifyRecord } from './store/verify-store.js';
+import {
+  repairFromReport,
+  runVerify,
+  type RepairOutcome,
+  type VerifyDeps,
+  type VerifyRunOptions,
+} from './verify/verify-job.js';
+import { acquireRunLock } from './backup/run-lock.js';
 import { pruneDestination, type PruneOptions, type PruneReport } from './retention/prune-job.js';
 import { describeRetention, RetentionPolicy } from '../../shared/retention.js';
 import { describeSchedule, ScheduleSpec } from '../../shared/schedule.js';
+import { describeVerifyPlan, verifyDue, VerifyPlan } from '../../shared/verify-plan.js';
 import type { PlanInfo as PlanView } from '../../shared/api/entities.js';
 import { nextRuns, systemTimeZone, validateCron } from './schedule/next-run.js';
 import { destinationHealth, type HealthFigures } from './health/destination-health.js';
@@ -98,6 +108,7 @@ export class Engine {
   readonly settings: SettingsStore;
   readonly plans: PlanStore;
   readonly alerts: AlertStore;
+  readonly verifications: VerifyStore;
   readonly timeZone: string;
   readonly tmpDir: string;
   private secretStore: Promise<SecretStore> | undefined;
@@ -118,12 +129,18 @@ export class Engine {
     this.settings = new SettingsStore(this.db);
     this.plans = new PlanStore(this.db);
     this.alerts = new AlertStore(this.db);
+    this.verifications = new VerifyStore(this.db);
     this.timeZone = opts.timeZone ?? systemTimeZone();
     if (opts.secrets) this.secretStore = Promise.resolve(opts.secrets);
   }
 
   now(): number {
     return this.opts.now ? this.opts.now() : Date.now();
+  }
+
+  /** The better-sqlite3 build in use (the desktop app's is for Electron), for scratch databases. */
+  get sqliteBinding(): string | undefined {
+    return this.opts.sqliteBinding;
   }
 
   static open(opts: EngineOptions = {}): Engine {
@@ -456,6 +473,52 @@ export class Engine {
   }
 
   /** Snapshots as the destination holds them (the cache only saves re-reading known manifests). */
+  /** Verifies a destination (quick, or deep with a rotating sample) and keeps the report. */
+  async verify(destName: string, opts: VerifyRunOptions = {}): Promise<VerifyRecord> {
+    this.catalog.destination(destName);
+    // Not while a backup rewrites files/ and history/: what it checks would move under it.
+    const lock = acquireRunLock(this.home);
+    try {
+      this.verifications.markInterrupted();
+      return await runVerify(this.verifyDeps(), destName, opts);
+    } finally {
+      lock.release();
+    }
+  }
+
+  /** Copies what a verification found missing or damaged on `destName` from `fromName`. */
+  async repairDestination(destName: string, fromName: string, reportId: number): Promise<RepairOutcome> {
+    const lock = acquireRunLock(this.home);
+    try {
+      return await repairFromReport(this.verifyDeps(), destName, fromName, reportId);
+    } finally {
+      lock.release();
+    }
+  }
+
+  /** The latest finished verification, as the alert rules read it (a cancelled one says nothing). */
+  private latestVerification(destId: string): { ok: boolean; at: number; message: string } | null {
+    const r = this.verifications.latest(destId);
+    if (!r || r.status === 'cancelled') return null;
+    const message =
+      r.status === 'error'
+        ? (r.error ?? 'it could not run')
+        : `${r.problems.length} stored version(s) missing or damaged (first: ${r.problems[0]?.path ?? '?'})`;
+    return { ok: r.status === 'ok', at: r.finishedAt ?? r.startedAt, message };
+  }
+
+  private verifyDeps(): VerifyDeps {
+    return {
+      store: this.verifications,
+      destinations: () => this.catalog.listDestinations(),
+      destination: (name) => this.catalog.destination(name),
+      openDestination: (rec) => this.openDestination(rec),
+      listSnapshots: (name) => this.listSnapshots(name),
+      tmpDir: this.tmpDir,
+      now: () => this.now(),
+    };
+  }
+
   async listSnapshots(destName: string): Promise<SnapshotInfo[]> {
     const rec = this.catalog.destination(destName);
     const dest = await this.openDestination(rec);
@@ -517,7 +580,21 @@ export class Engine {
       retention: plan.retention,
       retentionSummary: describeRetention(plan.retention),
       staleAfterHours: Math.round(plan.staleAfterMs / 3600_000),
+      verify: plan.verify,
+      verifySummary: describeVerifyPlan(plan.verify),
     };
+  }
+
+  setVerifyPlan(destName: string, plan: VerifyPlan, now = this.now()): void {
+    this.plans.setVerify(this.catalog.destination(destName).id, VerifyPlan.parse(plan), now);
+  }
+
+  /** Whether a destination's own verification schedule asks for one now. */
+  verifyDue(destName: string, now = this.now()): boolean {
+    const rec = this.catalog.destination(destName);
+    const last = this.verifications.latest(rec.id);
+    const lastAt = last && last.status !== 'cancelled' ? (last.finishedAt ?? last.startedAt) : null;
+    return verifyDue(this.plans.get(rec.id).verify, lastAt, now);
   }
 
   prune(destName: string, opts: PruneOptions = {}): Promise<PruneReport> {
@@ -559,7 +636,7 @@ export class Engine {
         inUse: ticked.has(d.id) || plan.schedule.kind !== 'manual',
         staleAfterMs: plan.staleAfterMs,
         createdAt: d.createdAt,
-        verification: null,
+        verification: this.latestVerification(d.id),
         ...(this.opts.growthRule ? { growth: this.opts.growthRule } : {}),
       });
       const r = this.alerts.reconcile(d.id, conditions, now);
@@ -577,6 +654,7 @@ export class Engine {
     filter?: RestoreFilter;
     conflict?: ConflictRule;
     onProgress?: (p: RestoreProgress) => void;
+    signal?: AbortSignal | undefined;
   }): Promise<RestoreReport> {
     const snapshot = await this.snapshotFor(opts.dest, opts.snapshot, opts.source);
     const dest = await this.openDestination(this.catalog.destination(opts.dest));
@@ -589,6 +667,7 @@ export class Engine {
         conflict: opts.conflict,
         tmpDir: this.tmpDir,
         onProgress: opts.onProgress,
+        signal: opts.signal,
       });
     } finally {
       await dest.close();
@@ -605,6 +684,7 @@ export class Engine {
     filter?: RestoreFilter;
     conflict?: 'skip' | 'overwrite';
     onProgress?: (p: RestoreProgress) => void;
+    signal?: AbortSignal | undefined;
   }): Promise<RestoreReport> {
     const snapshot = await this.snapshotFor(opts.dest, opts.snapshot, opts.source);
     const target = await this.openBucket(opts.toBucket);
@@ -619,6 +699,7 @@ export class Engine {
         conflict: opts.conflict,
         tmpDir: this.tmpDir,
         onProgress: opts.onProgress,
+        signal: opts.signal,
       });
     } finally {
       await dest.close();
@@ -627,13 +708,13 @@ export class Engine {
   }
 
   /** The snapshot a restore asked for ('latest', an id or its prefix), read from the destination. */
-  private async snapshotFor(destName: string, wanted: string, source: string | undefined): Promise<SnapshotInfo> {
+  async snapshotFor(destName: string, wanted: string, source: string | undefined): Promise<SnapshotInfo> {
     const list = (await this.listSnapshots(destName)).filter((s) => !s.damaged || s.snapshotId === wanted);
     return pickSnapshot(list, wanted, source);
   }
 
   /** A bucket to write into, by the name of an S3 destination or of a bucket source. */
-  private async openBucket(name: string): Promise<Destination> {
+  async openBucket(name: string): Promise<Destination> {
     const d = this.catalog.listDestinations().find((x) => x.name === name);
     if (d) {
       if (d.config.kind !== 's3') {

@@ -22,6 +22,8 @@ import type {
   RunInfo,
   SourceInfo,
   TestResult,
+  VerifyReport as VerifyReportInfo,
+  DestinationSummary as DestinationSummaryInfo,
 } from '../../shared/api/entities.js';
 import { describeError, StrataError } from '../../shared/errors.js';
 import { forgetListings, listTree } from './browse/tree-listing.js';
@@ -35,13 +37,20 @@ import { sourceLabel, type DestinationRecord, type SourceRecord } from './store/
 import { logPage } from './store/run-store.js';
 import { WEBHOOK_SECRET, type EngineSettings } from './store/settings-store.js';
 import { SignInAttempts } from './sources/gdrive/sign-in-attempts.js';
+import type { VerifyRecord } from './store/verify-store.js';
+import { publicProblem, type StoredProblem } from './verify/verify-job.js';
 import { describeRetention, isKeepAll, type RetentionPolicy } from '../../shared/retention.js';
 import { describeSchedule, type ScheduleSpec } from '../../shared/schedule.js';
+import { describeVerifyPlan, type VerifyPlan } from '../../shared/verify-plan.js';
 import { systemClock, type Clock } from './schedule/clock.js';
 import { nextRuns, validateCron } from './schedule/next-run.js';
 import { RunQueue, type Trigger } from './schedule/run-queue.js';
 import { Scheduler } from './schedule/scheduler.js';
 import { copyCoverage } from './health/coverage.js';
+import { RestoreService, restoreHandlers, type RunSlot } from './restore/restore-service.js';
+import { discover } from './recovery/discover.js';
+import { repairIndex } from './recovery/repair-index.js';
+import { listVersions } from './recovery/versions.js';
 import { alertInfos, announceRun, reconcileAlerts } from './health/notify.js';
 import type { RunSummary } from './health/webhook.js';
 import type { ProgressSnapshot } from './transfer/progress.js';
@@ -81,14 +90,18 @@ export class StrataService {
   private readonly queue: RunQueue;
   private scheduler: Scheduler | undefined;
   private alertTimer: unknown;
+  private readonly restores: RestoreService;
+  /** `recovery.repairIndex` is rebuilding the local database: no backup starts meanwhile. */
+  private repairing = false;
 
   constructor(
     private readonly engine: Engine,
     private opts: ServiceOptions,
   ) {
+    this.restores = new RestoreService(engine, this.restoreSlot());
     this.handlers = this.makeHandlers();
     this.queue = new RunQueue({
-      busy: () => this.running !== undefined,
+      busy: () => this.running !== undefined || this.repairing,
       run: async (destinations, trigger) => (await this.startRun(destinations, trigger)).done,
       onError: (err) => engine.runs.log(null, 'error', `a scheduled backup could not start: ${describeError(err)}`),
     });
@@ -209,7 +222,11 @@ export class StrataService {
         host: this.opts.host,
         platform: platform(),
         dataFolder: e.home,
-        firstRun: e.catalog.listSources().length === 0 || e.catalog.listDestinations().length === 0,
+        // A destination holding snapshots is a backup to restore from, not a first run (disaster recovery
+        // may find only sources that need credentials first).
+        firstRun:
+          e.catalog.listDestinations().length === 0 ||
+          (e.catalog.listSources().length === 0 && !e.db.prepare('SELECT 1 FROM snapshots LIMIT 1').get()),
         secretStore: await this.secretStoreLabel(),
       }),
       'fs.folders': async ({ path }: { path?: string }) => listFolders(path),
@@ -366,8 +383,9 @@ export class StrataService {
         };
       },
 
-      'snapshots.list': async ({ destination }: { destination: string }) =>
-        (await e.listSnapshots(destination)).map((s) => ({
+      'snapshots.list': async ({ destination }: { destination: string }) => {
+        const verified = snapshotVerdicts(e.verifications.list(e.catalog.destination(destination).id, 100));
+        return (await e.listSnapshots(destination)).map((s) => ({
           snapshotId: s.snapshotId,
           sourceId: s.sourceId,
           sourceName: s.sourceName,
@@ -376,7 +394,45 @@ export class StrataService {
           bytes: s.bytes,
           errors: s.errors,
           ...(s.damaged ? { damaged: s.damaged } : {}),
-        })),
+          ...(verified.has(s.snapshotId) ? { verified: verified.get(s.snapshotId)! } : {}),
+        }));
+      },
+      'verify.start': (i: { destination: string; deep: boolean; samplePercent: number }) => this.startVerify(i),
+      'verify.reports': ({ destination, limit }: { destination?: string; limit: number }) =>
+        e.verifications
+          .list(destination ? e.catalog.destination(destination).id : undefined, limit)
+          .map((r) => verifyReport(r, e.catalog.findDestination(r.destId)?.name ?? r.destId)),
+      'verify.repair': async (i: { destination: string; from: string; reportId: number }) => {
+        this.assertIdle('repair a destination');
+        const out = await e.repairDestination(i.destination, i.from, i.reportId);
+        this.changed('status');
+        return out;
+      },
+      'versions.list': async (q: { source: string; path: string; destination?: string }) => {
+        const { versions, failures } = await listVersions(e, q);
+        // Some destinations answered: their versions; none did: why.
+        if (!versions.length && failures[0]) {
+          throw new StrataError('network', `${failures[0].destination}: ${failures[0].error}`, 'try again later');
+        }
+        return versions;
+      },
+      'recovery.discover': ({ destination }: { destination: string }) => discover(e, destination),
+      'recovery.repairIndex': async ({ destination }: { destination?: string }) => {
+        this.assertIdle('rebuild the index');
+        if (this.repairing)
+          throw new StrataError('busy', 'the index is being rebuilt already', 'wait for it to finish');
+        this.repairing = true;
+        try {
+          const report = await repairIndex(e, { destination });
+          forgetListings();
+          this.changed('sources', 'policies', 'status');
+          return report;
+        } finally {
+          this.repairing = false;
+          this.queue.idle();
+        }
+      },
+      ...restoreHandlers(() => this.restores),
       'dashboard.get': () => {
         const status = e.status();
         const recs = new Map(e.catalog.listDestinations().map((d) => [d.name, d]));
@@ -415,6 +471,8 @@ export class StrataService {
               nextRunAt: paused ? null : (this.nextRunAt(rec.id) ?? this.slotAfterNow(plan.schedule)),
               retentionSummary: describeRetention(plan.retention),
               alerts: alerts.filter((a) => a.destination === d.name),
+              lastVerification: lastVerification(e.verifications.latest(rec.id)),
+              verifySummary: describeVerifyPlan(plan.verify),
             };
           }),
         };
@@ -426,8 +484,10 @@ export class StrataService {
         schedule?: ScheduleSpec;
         retention?: RetentionPolicy;
         staleAfterHours?: number | null;
+        verify?: VerifyPlan;
       }) => {
         if (i.schedule) e.setSchedule(i.destination, i.schedule);
+        if (i.verify) e.setVerifyPlan(i.destination, i.verify);
         if (i.retention) e.setRetention(i.destination, i.retention);
         if (i.staleAfterHours !== undefined) e.setStaleAfter(i.destination, i.staleAfterHours);
         this.scheduler?.refresh();
@@ -651,6 +711,9 @@ export class StrataService {
     if (this.running) {
       throw new StrataError('busy', 'a backup is already running', 'wait for it to finish, or cancel it');
     }
+    if (this.repairing) {
+      throw new StrataError('busy', 'the index is being rebuilt from the destinations', 'back up once it has finished');
+    }
     // Names are checked up front so a typo answers at once, not as a failed run.
     for (const d of destinations ?? []) e.catalog.destination(d);
     const settings = e.settings.get();
@@ -667,6 +730,7 @@ export class StrataService {
         // Scheduled backups apply their destinations' retention right after, in the same run.
         if (runId !== undefined && trigger !== 'manual' && !controller.signal.aborted) {
           await this.pruneAfterBackup(runId, names);
+          await this.verifyAfterBackup(runId, names);
         }
         this.running = undefined;
         forgetListings();
@@ -745,20 +809,72 @@ export class StrataService {
     }
   }
 
-  /** Prune on demand, as a run of its own so Activity shows it and nothing else runs meanwhile. */
-  private startPrune(destination: string): { runId: number } {
+  /** A restore borrows the running slot: nothing else runs meanwhile, and runs.cancel stops it. */
+  private restoreSlot(): RunSlot {
+    return {
+      busy: () => this.running !== undefined,
+      begin: (info, controller, done) => {
+        this.running = { info, controller, done };
+        this.emit('run.started', { runId: info.runId, trigger: info.trigger, destinations: info.destinations });
+        this.changed('runs');
+      },
+      progress: (info) => this.emit('run.progress', info),
+      end: ({ runId, status, error }) => {
+        this.running = undefined;
+        this.emit('run.finished', { runId, status, error });
+        // Not announced to the webhook as a backup would be; scheduled backups that waited go now.
+        this.queue.idle();
+        this.changed('runs', 'status');
+      },
+    };
+  }
+
+  /** Destinations whose verification schedule is due are verified right after their scheduled backup. */
+  private async verifyAfterBackup(runId: number, names: string[]): Promise<void> {
     const e = this.engine;
-    if (this.running) {
-      throw new StrataError('busy', 'a backup is running', 'prune once it has finished');
+    for (const name of names) {
+      const rec = e.catalog.findDestination(name);
+      if (!rec || !e.verifyDue(name)) continue;
+      const plan = e.plans.get(rec.id).verify;
+      try {
+        const r = await e.verify(name, { deep: plan.deep, samplePercent: plan.samplePercent, runId });
+        e.runs.log(
+          runId,
+          r.status === 'ok' ? 'info' : 'error',
+          r.status === 'ok'
+            ? `${name}: verified (${r.mode}), ${r.objects} stored versions intact`
+            : `${name}: verification ${r.status}: ${r.error ?? `${r.problems.length} stored version(s) missing or damaged`}`,
+          { destId: rec.id },
+        );
+      } catch (err) {
+        e.runs.log(runId, 'error', `${name}: verification did not run: ${describeError(err)}`, { destId: rec.id });
+      }
     }
+  }
+
+  /**
+   * A run of its own on one destination (prune, verify): Activity shows it, the running slot keeps
+   * anything else from starting meanwhile, and its end goes through the same alerts and webhook.
+   */
+  private startSolo(
+    trigger: 'prune' | 'verify',
+    destination: string,
+    work: (
+      runId: number,
+      signal: AbortSignal,
+      progress: (total: ActiveRun['total']) => void,
+    ) => Promise<{ status: RunInfo['status']; error: string | null }>,
+  ): { runId: number } {
+    const e = this.engine;
+    if (this.running) throw new StrataError('busy', 'a backup is running', `${trigger} once it has finished`);
     const rec = e.catalog.destination(destination);
-    const runId = e.runs.start('prune', e.now());
+    const runId = e.runs.start(trigger, e.now());
     const controller = new AbortController();
     let settle: () => void = () => undefined;
     const done = new Promise<void>((r) => (settle = r));
     const info: ActiveRun = {
       runId,
-      trigger: 'prune',
+      trigger,
       startedAt: Date.now(),
       destinations: [rec.id],
       cancelling: false,
@@ -766,26 +882,51 @@ export class StrataService {
       perDestination: {},
     };
     this.running = { info, controller, done };
-    this.emit('run.started', { runId, trigger: 'prune', destinations: [rec.id] });
+    this.emit('run.started', { runId, trigger, destinations: [rec.id] });
     this.changed('runs');
-    void e
-      .prune(destination, { runId })
-      .then(
-        (r) => ({
-          status: r.outcome?.collectBlocked ? ('partial' as const) : ('ok' as const),
-          error: r.outcome?.collectBlocked ?? null,
-        }),
-        (err: unknown) => ({ status: 'failed' as const, error: describeError(err) }),
-      )
+    const progress = (total: ActiveRun['total']): void => {
+      if (this.running?.info.runId !== runId) return;
+      this.running.info.total = total;
+      this.emit('run.progress', this.running.info);
+    };
+    void work(runId, controller.signal, progress)
+      .catch((err: unknown) => ({ status: 'failed' as const, error: describeError(err) }))
       .then(({ status, error }) => {
         e.runs.finish(runId, status, error ?? undefined, e.now());
         this.running = undefined;
         this.emit('run.finished', { runId, status, error });
-        this.afterRun({ runId, trigger: 'prune', status, error, destinations: [rec.name] });
-        this.changed('runs', 'status');
+        this.afterRun({ runId, trigger, status, error, destinations: [rec.name] });
+        this.changed('runs', 'status', 'alerts');
       })
       .finally(settle);
     return { runId };
+  }
+
+  /** Prune on demand, as a run of its own. */
+  private startPrune(destination: string): { runId: number } {
+    return this.startSolo('prune', destination, async (runId) => {
+      const r = await this.engine.prune(destination, { runId });
+      return r.outcome?.collectBlocked
+        ? { status: 'partial', error: r.outcome.collectBlocked }
+        : { status: 'ok', error: null };
+    });
+  }
+
+  /** Verification on demand, as a run of its own; progress counts the stored versions checked. */
+  private startVerify(i: { destination: string; deep: boolean; samplePercent: number }): { runId: number } {
+    return this.startSolo('verify', i.destination, async (runId, signal, progress) => {
+      const r = await this.engine.verify(i.destination, {
+        deep: i.deep,
+        samplePercent: i.samplePercent,
+        runId,
+        signal,
+        onProgress: (p) =>
+          progress({ ...toProgress(undefined), filesScanned: p.done, filesToSend: p.total, bytesSent: p.bytesRead }),
+      });
+      if (r.status === 'ok') return { status: 'ok', error: null };
+      if (r.status === 'cancelled') return { status: 'cancelled', error: 'cancelled' };
+      return { status: 'failed', error: r.error ?? `${r.problems.length} stored version(s) missing or damaged` };
+    });
   }
 
   /** After every run: alerts, the webhook, and whatever the schedule queued meanwhile. */
@@ -809,6 +950,49 @@ export class StrataService {
   private planInfo(destination: string): PlanInfo {
     return this.engine.planView(destination);
   }
+}
+
+function lastVerification(r: VerifyRecord | undefined): DestinationSummaryInfo['lastVerification'] {
+  if (!r || r.status === 'running' || r.status === 'cancelled') return null;
+  return {
+    reportId: r.id,
+    at: r.finishedAt ?? r.startedAt,
+    mode: r.mode,
+    status: r.status,
+    problems: r.problems.length,
+    error: r.error,
+  };
+}
+
+/** Per snapshot, the newest verification that covered it (reports come newest first). */
+function snapshotVerdicts(reports: VerifyRecord[]): Map<string, { at: number; mode: 'quick' | 'deep'; ok: boolean }> {
+  const out = new Map<string, { at: number; mode: 'quick' | 'deep'; ok: boolean }>();
+  for (const r of reports) {
+    if (r.status !== 'ok' && r.status !== 'failed') continue;
+    const bad = new Set(r.badSnapshotIds);
+    for (const id of r.snapshotIds) {
+      if (!out.has(id)) out.set(id, { at: r.finishedAt ?? r.startedAt, mode: r.mode, ok: !bad.has(id) });
+    }
+  }
+  return out;
+}
+
+function verifyReport(r: VerifyRecord, destination: string): VerifyReportInfo {
+  return {
+    id: r.id,
+    destination,
+    mode: r.mode,
+    samplePercent: r.samplePercent,
+    startedAt: r.startedAt,
+    finishedAt: r.finishedAt,
+    status: r.status,
+    snapshots: r.snapshots,
+    objects: r.objects,
+    objectsRead: r.objectsRead,
+    bytesRead: r.bytesRead,
+    problems: (r.problems as StoredProblem[]).map(publicProblem),
+    error: r.error,
+  };
 }
 
 function sourceInfo(s: SourceRecord): SourceInfo {

@@ -7,6 +7,7 @@ import { Activity } from './screens/Activity.js';
 import { Dashboard } from './screens/Dashboard.js';
 import { Destinations } from './screens/Destinations.js';
 import { Onboarding } from './screens/Onboarding.js';
+import { RestoreScreen } from './screens/RestoreScreen.js';
 import { Settings } from './screens/Settings.js';
 import { SourcesScreen } from './screens/SourcesScreen.js';
 import { useActiveRun } from './store/activeRun.js';
@@ -20,6 +21,7 @@ const SCREEN_VIEWS: Record<Screen, () => React.JSX.Element> = {
   dashboard: Dashboard,
   sources: SourcesScreen,
   destinations: Destinations,
+  restore: RestoreScreen,
   activity: Activity,
   settings: Settings,
 };

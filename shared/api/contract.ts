@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { RetentionPolicy } from '../retention.js';
 import { ScheduleSpec } from '../schedule.js';
+import { VerifyPlan } from '../verify-plan.js';
 import {
   AbsolutePath,
   ActiveRun,
@@ -13,6 +14,17 @@ import {
   DriveExportFormats,
   DriveSignIn,
   DriveSignInStatus,
+  FileVersion,
+  RestorePreview,
+  RestoreReportInfo,
+  RestoreRequest,
+  RestoreSelection,
+  RestoreTargets,
+  SnapshotPage,
+  SnapshotRef,
+  RecoveryDiscovery,
+  RepairReport,
+  VerifyReport,
   AlertInfo,
   CopyCoverage,
   PlanInfo,
@@ -165,6 +177,8 @@ export const methods = {
         retention: RetentionPolicy.optional(),
         /** Hours without a successful backup before an alert (1 h to 90 days); null restores the default. */
         staleAfterHours: z.number().int().min(1).max(2160).nullable().optional(),
+        /** When the destination is verified on its own, after scheduled backups. */
+        verify: VerifyPlan.optional(),
       })
       .strict(),
     PlanInfo,
@@ -180,6 +194,64 @@ export const methods = {
   'coverage.get': call(none, z.array(CopyCoverage)),
 
   'snapshots.list': call(z.object({ destination: Name }).strict(), z.array(SnapshotInfo)),
+  /** One level of a snapshot's tree, paged (folders first), for the restore wizard's browser. */
+  'snapshots.browse': call(
+    z
+      .object({
+        destination: Name,
+        snapshot: SnapshotRef,
+        source: Name.optional(),
+        folder: SourcePath,
+        offset: z.number().int().min(0).default(0),
+        limit: z.number().int().min(1).max(2000).default(500),
+      })
+      .strict(),
+    SnapshotPage,
+  ),
+  /** Files and bytes a selection and its filters take in (the wizard's live count). */
+  'restore.count': call(RestoreSelection.strict(), z.object({ files: z.number(), bytes: z.number() })),
+  /** Where a snapshot can be restored to: its original place (or why not) and the buckets. */
+  'restore.targets': call(
+    z.object({ destination: Name, snapshot: SnapshotRef, source: Name.optional() }).strict(),
+    RestoreTargets,
+  ),
+  /** The dry run: what would happen to each file, the totals, egress bytes and an estimated time. */
+  'restore.preview': call(RestoreRequest.strict(), RestorePreview),
+  /** Restores as a run of its own (trigger 'restore'); progress as run.progress, cancel with runs.cancel. */
+  'restore.start': call(RestoreRequest.strict(), z.object({ runId: z.number() })),
+  /** A restore's report (kept after it finished; a restore still running reports what it did so far). */
+  'restore.report': call(z.object({ runId: z.number().int() }).strict(), RestoreReportInfo),
+  /** Every stored version of one file across snapshots (all destinations, or one), newest first. */
+  'versions.list': call(
+    z.object({ source: Name, path: SourcePath, destination: Name.optional() }).strict(),
+    z.array(FileVersion),
+  ),
+  /** What a destination holds (sources, snapshots), read from it alone: the first step of a disaster recovery. */
+  'recovery.discover': call(z.object({ destination: Name }).strict(), RecoveryDiscovery),
+  /** Rebuilds the local database from destinations (all, or one): sources, snapshot cache, file status. */
+  'recovery.repairIndex': call(z.object({ destination: Name.optional() }).strict(), RepairReport),
+  /** Verifies a destination as a run of its own (trigger 'verify'); the report arrives with verify.reports. */
+  'verify.start': call(
+    z
+      .object({
+        destination: Name,
+        deep: z.boolean().default(false),
+        /** Deep only: percent of objects read this time (a rotating sample), 1-100. */
+        samplePercent: z.number().min(1).max(100).default(100),
+      })
+      .strict(),
+    z.object({ runId: z.number() }),
+  ),
+  /** Recent verification reports, newest first (of one destination, or all). */
+  'verify.reports': call(
+    z.object({ destination: Name.optional(), limit: z.number().int().min(1).max(100).default(20) }).strict(),
+    z.array(VerifyReport),
+  ),
+  /** Copies what one destination lacks (or holds corrupt) from another holding the same SHA-256. */
+  'verify.repair': call(
+    z.object({ destination: Name, from: Name, reportId: z.number().int() }).strict(),
+    z.object({ repaired: z.number(), failed: z.array(z.object({ path: z.string(), error: z.string() })) }),
+  ),
   'dashboard.get': call(none, Dashboard),
 
   /** Whether secrets can be read, and if not why (a passphrase vault nobody has unlocked). */

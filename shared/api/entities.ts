@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { RetentionPolicy } from '../retention.js';
 import { ScheduleSpec } from '../schedule.js';
+import { VerifyPlan } from '../verify-plan.js';
 
 /** Same rule as the engine's catalog: 1-63 letters, digits, dot, dash or underscore. */
 export const Name = z
@@ -279,8 +280,123 @@ export const SnapshotInfo = z.object({
   bytes: z.number(),
   errors: z.number(),
   damaged: z.string().optional(),
+  /** The last verification that covered this snapshot, if any. */
+  verified: z.object({ at: z.number(), mode: z.enum(['quick', 'deep']), ok: z.boolean() }).optional(),
 });
 export type SnapshotInfo = z.infer<typeof SnapshotInfo>;
+
+/** One stored version of a file: distinct content, newest first. */
+export const FileVersion = z.object({
+  destination: z.string(),
+  /** The newest snapshot holding this content: restore from it. */
+  snapshotId: z.string(),
+  /** When this content was first backed up (the oldest snapshot holding it). */
+  firstSeen: z.number(),
+  /** The newest snapshot's time. */
+  lastSeen: z.number(),
+  snapshots: z.number(),
+  size: z.number(),
+  mtime: z.number(),
+  sha256: z.string(),
+});
+export type FileVersion = z.infer<typeof FileVersion>;
+
+/** A snapshot series found on a destination (one source of one machine), read from the destination alone. */
+export const DiscoveredSource = z.object({
+  sourceId: z.string(),
+  sourceName: z.string(),
+  /** 'local', 'bucket' or 'gdrive' (as the snapshot's header says). */
+  kind: z.string(),
+  /** Where it was backed up from: the folder, bucket/prefix, or the Drive account. */
+  root: z.string(),
+  hostname: z.string(),
+  snapshots: z.number(),
+  /** The newest snapshot's time and id (null when every manifest is damaged). */
+  latest: z.number().nullable(),
+  latestSnapshotId: z.string().nullable(),
+  /** A source with this id is set up on this machine already. */
+  configured: z.boolean(),
+});
+export type DiscoveredSource = z.infer<typeof DiscoveredSource>;
+
+/** What a destination holds, for "Restore from an existing backup". */
+export const RecoveryDiscovery = z.object({
+  destination: z.string(),
+  /** strata.json's repository id; null when there is no Strata repository there. */
+  repositoryId: z.string().nullable(),
+  snapshots: z.number(),
+  /** Snapshots whose manifest cannot be read. */
+  damaged: z.number(),
+  latest: z.number().nullable(),
+  sources: z.array(DiscoveredSource),
+});
+export type RecoveryDiscovery = z.infer<typeof RecoveryDiscovery>;
+
+/** What `recovery.repairIndex` (strata repair-index) did: the local database rebuilt from destinations. */
+export const RepairReport = z.object({
+  destinations: z.array(
+    z.object({
+      name: z.string(),
+      repositoryId: z.string().nullable(),
+      snapshots: z.number(),
+      damaged: z.number(),
+      /** Why this destination could not be read (the others still were). */
+      error: z.string().nullable(),
+    }),
+  ),
+  sources: z.array(
+    DiscoveredSource.omit({ configured: true }).extend({
+      /** created: set up again from the snapshots; present: already here; needs-credentials: a bucket or
+       * Drive (add it again with --id); name-taken: another source here has its name. */
+      status: z.enum(['created', 'present', 'needs-credentials', 'name-taken']),
+      /** What happened, or what to do, in words. */
+      message: z.string(),
+      destinations: z.array(z.string()),
+    }),
+  ),
+  /** Per (source, destination): the file status now follows this snapshot (synced badges). */
+  synced: z.array(
+    z.object({
+      source: z.string(),
+      destination: z.string(),
+      snapshotId: z.string().nullable(),
+      files: z.number(),
+      /** False when the status already agreed with that snapshot. */
+      rebuilt: z.boolean(),
+      error: z.string().nullable(),
+    }),
+  ),
+});
+export type RepairReport = z.infer<typeof RepairReport>;
+
+export const VerifyProblem = z.object({
+  path: z.string(),
+  snapshotId: z.string(),
+  kind: z.enum(['missing', 'size', 'checksum', 'unreadable']),
+  detail: z.string(),
+  /** Another destination holds the same content (by SHA-256): it can be copied across. */
+  repairableFrom: z.array(z.string()),
+});
+export type VerifyProblem = z.infer<typeof VerifyProblem>;
+
+export const VerifyReport = z.object({
+  id: z.number(),
+  destination: z.string(),
+  mode: z.enum(['quick', 'deep']),
+  /** Deep only: the share of objects downloaded and re-hashed (100 = all). */
+  samplePercent: z.number(),
+  startedAt: z.number(),
+  finishedAt: z.number().nullable(),
+  status: z.enum(['running', 'ok', 'failed', 'error', 'cancelled']),
+  snapshots: z.number(),
+  objects: z.number(),
+  objectsRead: z.number(),
+  bytesRead: z.number(),
+  problems: z.array(VerifyProblem),
+  /** Set when the verification itself could not run (destination unreachable…). */
+  error: z.string().nullable(),
+});
+export type VerifyReport = z.infer<typeof VerifyReport>;
 
 export const AlertKind = z.enum(['failures', 'stale', 'verify-failed', 'growth']);
 export const AlertInfo = z.object({
@@ -305,6 +421,8 @@ export const PlanInfo = z.object({
   retentionSummary: z.string(),
   /** No successful backup for this long opens an alert. */
   staleAfterHours: z.number(),
+  verify: VerifyPlan,
+  verifySummary: z.string(),
 });
 export type PlanInfo = z.infer<typeof PlanInfo>;
 
@@ -380,6 +498,19 @@ export const DestinationSummary = z.object({
   nextRunAt: z.number().nullable(),
   retentionSummary: z.string(),
   alerts: z.array(AlertInfo),
+  /** The latest finished verification (quick or deep), or null when never verified. */
+  lastVerification: z
+    .object({
+      reportId: z.number(),
+      at: z.number(),
+      mode: z.enum(['quick', 'deep']),
+      status: z.enum(['ok', 'failed', 'error']),
+      problems: z.number(),
+      error: z.string().nullable(),
+    })
+    .nullable()
+    .optional(),
+  verifySummary: z.string().optional(),
 });
 export type DestinationSummary = z.infer<typeof DestinationSummary>;
 
@@ -478,3 +609,164 @@ export const ApiErrorBody = z.object({
   field: z.string().optional(),
 });
 export type ApiErrorBody = z.infer<typeof ApiErrorBody>;
+
+/** A snapshot by id (a unique prefix is enough) or 'latest' (of the one source, or of `source`). */
+export const SnapshotRef = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[A-Za-z0-9._-]+$/, "give a snapshot id or 'latest'");
+
+/** One entry of a snapshot's tree, as the restore wizard browses it. */
+export const SnapshotEntry = z.object({
+  name: z.string(),
+  path: z.string(),
+  type: z.enum(['dir', 'file', 'symlink']),
+  size: z.number().nullable(),
+  mtime: z.number(),
+  /** Folders: the files below, at every depth, and their bytes (for the live selection count). */
+  files: z.number().optional(),
+  bytes: z.number().optional(),
+});
+export type SnapshotEntry = z.infer<typeof SnapshotEntry>;
+
+export const SnapshotPage = z.object({
+  snapshotId: z.string(),
+  sourceName: z.string(),
+  folder: z.string(),
+  /** All children of the folder (the page is a slice of them): folders first, then by name. */
+  total: z.number(),
+  offset: z.number(),
+  entries: z.array(SnapshotEntry),
+  /** The folder itself: files and bytes below it. */
+  self: z.object({ files: z.number(), bytes: z.number() }),
+});
+export type SnapshotPage = z.infer<typeof SnapshotPage>;
+
+/** Narrows a restore; epoch ms for the dates (modification time). */
+export const RestoreFilterInput = z
+  .object({
+    pathPrefix: SourcePath.optional(),
+    extensions: z.array(z.string().trim().min(1).max(32)).max(100).optional(),
+    nameContains: z.string().max(256).optional(),
+    since: z.number().optional(),
+    until: z.number().optional(),
+  })
+  .strict();
+export type RestoreFilterInput = z.infer<typeof RestoreFilterInput>;
+
+/** Where restored files go: the place they came from, another folder on this computer, or a bucket. */
+export const RestoreTarget = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('original') }).strict(),
+  z.object({ kind: z.literal('folder'), path: AbsolutePath }).strict(),
+  /** An S3 destination or a bucket source, by name; keys go below `prefix`. */
+  z.object({ kind: z.literal('bucket'), bucket: Name, prefix: z.string().max(1024).optional() }).strict(),
+]);
+export type RestoreTarget = z.infer<typeof RestoreTarget>;
+
+export const ConflictRule = z.enum(['skip', 'overwrite', 'keep-both']);
+export type ConflictRule = z.infer<typeof ConflictRule>;
+
+/** What to restore: the snapshot, the ticked paths (none = all) and the filters. */
+export const RestoreSelection = z.object({
+  destination: Name,
+  snapshot: SnapshotRef,
+  /** Which source's snapshot, when the destination holds several and `snapshot` is 'latest'. */
+  source: Name.optional(),
+  /** Ticked files and folders; none means the whole snapshot. */
+  paths: z.array(SourcePath).max(10_000).optional(),
+  /** Paths below a ticked folder that are unticked again. */
+  exclude: z.array(SourcePath).max(10_000).optional(),
+  filter: RestoreFilterInput.default({}),
+});
+export type RestoreSelection = z.infer<typeof RestoreSelection>;
+
+export const RestoreRequest = RestoreSelection.extend({
+  target: RestoreTarget,
+  /** Bucket targets take skip or overwrite (a key cannot be kept twice). */
+  conflict: ConflictRule.default('skip'),
+});
+export type RestoreRequest = z.infer<typeof RestoreRequest>;
+
+/** What a restore would do with one file: write it (nothing there), leave or replace what is there, write it beside under a new name, or nothing (the same content is already there). */
+export const RestoreAction = z.enum(['write', 'skip', 'overwrite', 'keep-both', 'identical']);
+export type RestoreAction = z.infer<typeof RestoreAction>;
+
+/** Where the restore writes, in words ("/home/me/restored", "bucket media/recovered"). */
+export const RestoreTargetInfo = z.object({ kind: z.enum(['folder', 'bucket']), label: z.string() });
+export type RestoreTargetInfo = z.infer<typeof RestoreTargetInfo>;
+
+/** Targets the wizard offers for a snapshot: the original place (when it can be written) and the buckets. */
+export const RestoreTargets = z.object({
+  original: z.object({
+    available: z.boolean(),
+    kind: z.enum(['folder', 'bucket']).nullable(),
+    label: z.string().nullable(),
+    /** Why the original place cannot be written (a Google Drive, a source not on this computer). */
+    reason: z.string().optional(),
+  }),
+  /** S3 destinations and bucket sources a restore can write into. */
+  buckets: z.array(z.object({ name: z.string(), kind: z.enum(['destination', 'source']), label: z.string() })),
+});
+export type RestoreTargets = z.infer<typeof RestoreTargets>;
+
+/** The dry run: per file what would happen (the first ones), the counts, and what it will cost in bytes and time. */
+export const RestorePreview = z.object({
+  snapshotId: z.string(),
+  sourceName: z.string(),
+  snapshotTime: z.number(),
+  target: RestoreTargetInfo,
+  conflict: ConflictRule,
+  files: z.number(),
+  bytes: z.number(),
+  counts: z.object({
+    write: z.number(),
+    skip: z.number(),
+    overwrite: z.number(),
+    keepBoth: z.number(),
+    identical: z.number(),
+  }),
+  /** Bytes downloaded from the destination (what its provider bills as egress). */
+  egressBytes: z.number(),
+  items: z.array(
+    z.object({ path: z.string(), size: z.number(), action: RestoreAction, renamedTo: z.string().optional() }),
+  ),
+  /** More files than `items` lists. */
+  itemsTruncated: z.boolean(),
+  /** Measured from recent restores from this destination, else its recent backups; null before any. */
+  throughput: z.object({ bytesPerSecond: z.number(), basis: z.enum(['restores', 'backups']) }).nullable(),
+  estimatedSeconds: z.number().nullable(),
+});
+export type RestorePreview = z.infer<typeof RestorePreview>;
+
+/** How a restore ended: every file's SHA-256 checked, the failures with their reasons, where it went. */
+export const RestoreReportInfo = z.object({
+  runId: z.number(),
+  status: RunStatus,
+  destination: z.string(),
+  snapshotId: z.string(),
+  sourceName: z.string(),
+  target: RestoreTargetInfo,
+  conflict: ConflictRule,
+  startedAt: z.number(),
+  finishedAt: z.number().nullable(),
+  filesTotal: z.number(),
+  bytesTotal: z.number(),
+  /** Files written, and their bytes. */
+  files: z.number(),
+  bytes: z.number(),
+  /** Files whose SHA-256 matched the snapshot: every one written, and every one already there. */
+  verified: z.number(),
+  /** Already held this version (a restore run again continues where it stopped). */
+  identical: z.number(),
+  /** Different files left alone (rule 'skip'). */
+  skipped: z.number(),
+  /** Written beside an existing file under a new name (rule 'keep both'). */
+  renamed: z.number(),
+  failed: z.number(),
+  /** The first failures (up to 1,000), each with its reason. */
+  failures: z.array(z.object({ path: z.string(), error: z.string() })),
+  /** Why it stopped early (disk full, cancelled); null when it ran to the end. */
+  stopped: z.string().nullable(),
+});
+export type RestoreReportInfo = z.infer<typeof RestoreReportInfo>;

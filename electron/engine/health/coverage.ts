@@ -14,9 +14,13 @@ export function copyCoverage(
   now: number,
 ): CopyCoverage[] {
   const dests = deps.catalog.listDestinations();
+  // A run of this machine, or a snapshot the destination holds (made before a disaster recovery
+  // rebuilt this database, or by the same series elsewhere).
   const latest = deps.db.prepare(
-    `SELECT MAX(finished_at) AS t FROM run_results
-     WHERE source_id = ? AND dest_id = ? AND status IN ('ok', 'partial') AND snapshot_id IS NOT NULL`,
+    `SELECT MAX(t) AS t FROM (
+       SELECT MAX(finished_at) AS t FROM run_results
+       WHERE source_id = ? AND dest_id = ? AND status IN ('ok', 'partial') AND snapshot_id IS NOT NULL
+       UNION ALL SELECT MAX(time) FROM snapshots WHERE source_id = ? AND dest_id = ?)`,
   );
   const out: CopyCoverage[] = [];
   for (const src of deps.catalog.listSources()) {
@@ -25,7 +29,7 @@ export function copyCoverage(
     // Whether each destination's copy of this source is current, asked once per destination.
     const current = new Map<string, boolean>();
     for (const d of dests) {
-      const t = (latest.get(src.id, d.id) as { t: number | null }).t;
+      const t = (latest.get(src.id, d.id, src.id, d.id) as { t: number | null }).t;
       current.set(d.id, t !== null && now - t <= deps.plans.get(d.id).staleAfterMs);
     }
     for (const folder of folders) {

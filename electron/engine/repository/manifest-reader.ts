@@ -182,3 +182,26 @@ function parseEntry(json: string, where: string, lineNo: number): ManifestEntry 
   }
   return e;
 }
+
+/**
+ * Only a manifest's header (its first line), without downloading the rest: who made the snapshot
+ * and from where. Not checked against the manifest's digest; use ManifestFile before trusting entries.
+ */
+export async function readManifestHeader(dest: Destination, key: string): Promise<ManifestHeader> {
+  const where = `${dest.label}/${key}`;
+  const body = await dest.get(key);
+  const input = body.pipe(createGunzip());
+  body.on('error', (err) => input.destroy(err));
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  try {
+    for await (const line of lines) return parseHeader(line, where);
+    throw corrupt(where, 'it is empty');
+  } catch (err) {
+    if (err instanceof StrataError) throw err;
+    throw corrupt(where, (err as Error).message);
+  } finally {
+    lines.close();
+    input.destroy();
+    body.destroy();
+  }
+}

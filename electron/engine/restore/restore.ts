@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { chmod, lstat, mkdir, realpath, rename, rm, symlink, utimes } from 'node:fs/promises';
+import { chmod, copyFile, lstat, mkdir, readlink, realpath, rename, rm, symlink, utimes } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pLimit from 'p-limit';
 import pRetry from 'p-retry';
@@ -15,6 +16,7 @@ import type { SnapshotInfo } from '../repository/snapshot-list.js';
 import { HashingStream } from '../transfer/hashing.js';
 import { compileRestoreFilter, type RestoreFilter } from './restore-filter.js';
 import { assertInside, keepBothName, linkStaysInside, parentOf, targetPathOf } from './restore-target.js';
+import { hashFile, Scratch } from './restore-scratch.js';
 
 export type ConflictRule = 'skip' | 'overwrite' | 'keep-both';
 
@@ -27,7 +29,14 @@ export interface RestoreOptions {
   tmpDir: string;
   concurrency?: number;
   onProgress?: (p: RestoreProgress) => void;
+  /** Stops the restore between files (what was written stays, intact); the report says 'cancelled'. */
+  signal?: AbortSignal | undefined;
+  /** How downloaded bytes reach the disk (tests inject a full disk here). */
+  openWrite?: OpenWrite | undefined;
 }
+
+/** Opens a temp file for writing. */
+export type OpenWrite = (path: string | Buffer) => Writable;
 
 export interface RestoreProgress {
   filesDone: number;
@@ -43,16 +52,20 @@ export interface RestoreReport {
   bytes: number;
   dirs: number;
   symlinks: number;
+  /** Existing files left alone because they differ (conflict rule 'skip'). */
   skipped: number;
+  /** Existing files that already held this version (checked by SHA-256): a resumed restore's earlier work. */
+  identical: number;
   renamed: number;
+  /** Files whose SHA-256 was checked against the snapshot: every one written, and every identical one. */
+  verified: number;
+  /** Bytes downloaded from the destination. */
+  bytesRead: number;
   errors: { path: string; error: string }[];
+  /** Set when the restore stopped before the end (disk full, cancelled): what happened and what to do. */
+  stopped?: { code: 'disk-full' | 'cancelled'; message: string } | undefined;
 }
 
-/**
- * Restores one snapshot (or the filtered part of it) into a folder. The manifest is checked
- * whole before anything is written; each file lands through a temp file and a rename once its
- * SHA-256 matches the manifest; folders get their mtimes after their contents are in place.
- */
 /**
  * What every restore starts with: the snapshot readable, the repository's format understood,
  * the manifest checked whole, and the totals of what the filter selects (for progress).
@@ -97,28 +110,47 @@ export async function openForRestore(
     dirs: 0,
     symlinks: 0,
     skipped: 0,
+    identical: 0,
     renamed: 0,
+    verified: 0,
+    bytesRead: 0,
     errors: [],
   };
   return { mf, report, progress, wanted };
 }
 
+/**
+ * Restores one snapshot (or the filtered part of it) into a folder. The manifest is checked
+ * whole before anything is written; each file lands through a temp file and a rename once its
+ * SHA-256 matches the manifest; folders get their mtimes after their contents are in place.
+ * A disk that fills stops the restore cleanly (report.stopped); running it again continues.
+ */
 export async function restoreSnapshot(opts: RestoreOptions): Promise<RestoreReport> {
   const { dest, snapshot } = opts;
   const { mf, report, progress, wanted } = await openForRestore(dest, snapshot, opts.tmpDir, opts.filter);
+  let scratch: Scratch | undefined;
   try {
     await mkdir(opts.to, { recursive: true });
     const realRoot = await realpath(opts.to);
+    scratch = await Scratch.open(realRoot);
     const conflict = opts.conflict ?? 'skip';
     opts.onProgress?.({ ...progress });
     const fail = (path: string, err: unknown): void => {
       report.errors.push({ path, error: describeError(err) });
     };
+    const stopped = (): boolean => {
+      if (!report.stopped && opts.signal?.aborted) {
+        report.stopped = { code: 'cancelled', message: 'the restore was cancelled' };
+      }
+      return report.stopped !== undefined;
+    };
+    const ctx: FileCtx = { opts, snapshot, realRoot, conflict, scratch, openWrite: opts.openWrite ?? defaultOpenWrite };
 
     // Pass 1: folders and files, in manifest order (a folder comes before what it holds).
     const limit = pLimit(opts.concurrency ?? Math.min(16, dest.concurrency));
     const jobs = new Set<Promise<void>>();
     for await (const e of mf.entries()) {
+      if (stopped()) break;
       if (!wanted(e) || e.type === 'symlink') continue;
       const target = targetPathOf(realRoot, e);
       if (e.type === 'dir') {
@@ -127,23 +159,39 @@ export async function restoreSnapshot(opts: RestoreOptions): Promise<RestoreRepo
           await mkdir(target, { recursive: true });
           report.dirs++;
         } catch (err) {
-          fail(e.path, err);
+          if (isDiskFull(err)) report.stopped ??= diskFull(opts.to, report);
+          else fail(e.path, err);
         }
         continue;
       }
       const job = limit(async () => {
+        if (stopped()) return;
+        let read = 0;
         try {
-          const outcome = await restoreFile(opts, snapshot, e, realRoot, target, conflict, (n) => {
+          const outcome = await restoreFile(ctx, e, target, (n) => {
+            read += n;
             progress.bytesDone += n;
           });
-          if (outcome === 'skipped') report.skipped++;
-          else {
+          report.bytesRead += read;
+          if (outcome === 'skipped' || outcome === 'identical') {
+            // Nothing to download: count it done, so the bar and the ETA reflect what is left.
+            progress.bytesDone += e.size ?? 0;
+            if (outcome === 'skipped') report.skipped++;
+            else {
+              report.identical++;
+              report.verified++;
+            }
+          } else {
             report.files++;
+            report.verified++;
             report.bytes += e.size ?? 0;
             if (outcome === 'renamed') report.renamed++;
           }
         } catch (err) {
-          fail(e.path, err);
+          report.bytesRead += read;
+          progress.bytesDone -= read;
+          if (isDiskFull(err)) report.stopped ??= diskFull(opts.to, report);
+          else if (!(opts.signal?.aborted && isAbort(err))) fail(e.path, err);
         }
         progress.filesDone++;
         progress.current = e.path;
@@ -153,6 +201,10 @@ export async function restoreSnapshot(opts: RestoreOptions): Promise<RestoreRepo
       if (jobs.size >= 64) await Promise.race(jobs);
     }
     await Promise.all(jobs);
+    if (stopped()) {
+      if (report.stopped?.code === 'disk-full') report.stopped = diskFull(opts.to, report);
+      return report;
+    }
 
     // Pass 2: symlinks, last, so no write above could have gone through one.
     for await (const e of mf.entries()) {
@@ -167,6 +219,10 @@ export async function restoreSnapshot(opts: RestoreOptions): Promise<RestoreRepo
         const target = targetPathOf(realRoot, e);
         await assertInside(realRoot, target, e.path);
         const exists = await lstat(target).catch(() => undefined);
+        if (exists?.isSymbolicLink() && (await readLinkOf(target)) === e.target) {
+          report.identical++;
+          continue;
+        }
         if (exists && conflict === 'skip') {
           report.skipped++;
           continue;
@@ -189,44 +245,90 @@ export async function restoreSnapshot(opts: RestoreOptions): Promise<RestoreRepo
     }
     return report;
   } finally {
+    await scratch?.close();
     await mf.dispose();
   }
 }
 
+interface FileCtx {
+  opts: RestoreOptions;
+  snapshot: SnapshotInfo;
+  realRoot: string;
+  conflict: ConflictRule;
+  scratch: Scratch;
+  openWrite: OpenWrite;
+}
+
+const defaultOpenWrite: OpenWrite = (path) => createWriteStream(path);
+
+function isDiskFull(err: unknown): boolean {
+  const code = (err as { code?: string } | undefined)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT' || code === 'disk-full';
+}
+
+function isAbort(err: unknown): boolean {
+  return (err as { name?: string } | undefined)?.name === 'AbortError';
+}
+
+/** The disk filled: the restore stops, every file already in place is whole and checked. */
+function diskFull(to: string, report: RestoreReport): NonNullable<RestoreReport['stopped']> {
+  return {
+    code: 'disk-full',
+    message:
+      `the disk holding ${to} is full: the restore stopped after ${report.files + report.identical} file(s), ` +
+      'each one whole and checked; nothing half-written was left; ' +
+      'free some space (or choose a folder on a larger disk) and run the same restore again: it continues where it stopped',
+  };
+}
+
+async function readLinkOf(target: string | Buffer): Promise<string | undefined> {
+  return readlink(target).catch(() => undefined);
+}
+
+/** True when the file at `path` already holds this entry's content (same size, same SHA-256). */
+async function holdsVersion(path: string | Buffer, e: ManifestEntry): Promise<boolean> {
+  const st = await lstat(path).catch(() => undefined);
+  if (!st?.isFile() || st.size !== e.size) return false;
+  return (await hashFile(path).catch(() => undefined)) === e.sha256;
+}
+
+/**
+ * One file: an existing file that already holds this version is left as it is ('identical': how a
+ * restore run again after a kill or a full disk picks up where it stopped, whatever the conflict
+ * rule); otherwise the conflict rule decides, and the content downloads into the scratch folder,
+ * is checked against its SHA-256 and renamed into place with its mode and mtime.
+ */
 async function restoreFile(
-  opts: RestoreOptions,
-  snapshot: SnapshotInfo,
+  ctx: FileCtx,
   e: ManifestEntry,
-  realRoot: string,
   target: string | Buffer,
-  conflict: ConflictRule,
   onBytes: (n: number) => void,
-): Promise<'written' | 'skipped' | 'renamed'> {
+): Promise<'written' | 'skipped' | 'renamed' | 'identical'> {
+  const { realRoot, conflict } = ctx;
   await assertInside(realRoot, target, e.path);
   let final = target;
   let outcome: 'written' | 'renamed' = 'written';
   const existing = await lstat(target).catch(() => undefined);
   if (existing) {
+    if (await holdsVersion(target, e)) return 'identical';
     if (conflict === 'skip') return 'skipped';
     if (conflict === 'keep-both') {
-      final = await freeName(target);
+      const free = await freeName(target, e);
+      if (free === 'identical') return 'identical';
+      final = free;
       outcome = 'renamed';
     } else if (existing.isDirectory()) {
       throw new StrataError('io', `a folder is in the way at ${e.path}`, 'move it aside and restore again');
     }
   }
-  const dir = parentOf(target);
-  await mkdir(dir, { recursive: true });
-  const tmp =
-    typeof dir === 'string'
-      ? join(dir, `.strata-restore-${randomBytes(6).toString('hex')}`)
-      : Buffer.concat([dir, Buffer.from(`/.strata-restore-${randomBytes(6).toString('hex')}`)]);
+  await mkdir(parentOf(target), { recursive: true });
+  const tmp = ctx.scratch.file();
   try {
-    await download(opts.dest, snapshot, e, tmp, onBytes);
+    await download(ctx.opts.dest, ctx.snapshot, e, tmp, onBytes, { openWrite: ctx.openWrite, signal: ctx.opts.signal });
     if (e.mode !== undefined) await chmod(tmp, e.mode & 0o7777);
     const t = new Date(e.mtime);
     await utimes(tmp, t, t);
-    await rename(tmp, final);
+    await renameInto(tmp, final);
   } catch (err) {
     await rm(tmp, { force: true });
     throw err;
@@ -234,7 +336,32 @@ async function restoreFile(
   return outcome;
 }
 
-async function freeName(target: string | Buffer): Promise<string | Buffer> {
+/** Moves a finished temp file into place; a sub-folder on another file system gets a copy beside it first. */
+async function renameInto(tmp: string, final: string | Buffer): Promise<void> {
+  try {
+    await rename(tmp, final);
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'EXDEV') throw err;
+    const dir = parentOf(final);
+    const beside =
+      typeof dir === 'string'
+        ? join(dir, `.strata-restore-${randomBytes(6).toString('hex')}`)
+        : Buffer.concat([dir, Buffer.from(`/.strata-restore-${randomBytes(6).toString('hex')}`)]);
+    try {
+      await copyFile(tmp, beside);
+      const st = await lstat(tmp);
+      await chmod(beside, st.mode & 0o7777);
+      await utimes(beside, st.atime, st.mtime);
+      await rename(beside, final);
+    } catch (copyErr) {
+      await rm(beside, { force: true });
+      throw copyErr;
+    }
+  }
+}
+
+/** The first "name (restored N).ext" not taken, or 'identical' when one of them already holds this version. */
+async function freeName(target: string | Buffer, e: ManifestEntry): Promise<string | Buffer | 'identical'> {
   const name = typeof target === 'string' ? basename(target) : undefined;
   for (let n = 1; n < 10_000; n++) {
     const candidate =
@@ -242,6 +369,7 @@ async function freeName(target: string | Buffer): Promise<string | Buffer> {
         ? join(parentOf(target) as string, keepBothName(name, n))
         : Buffer.concat([target as Buffer, Buffer.from(` (restored ${n})`)]);
     if (!(await lstat(candidate).catch(() => undefined))) return candidate;
+    if (await holdsVersion(candidate, e)) return 'identical';
   }
   throw new StrataError('io', 'no free name for a keep-both restore');
 }
@@ -258,20 +386,24 @@ export async function download(
   e: ManifestEntry,
   tmp: string | Buffer,
   onBytes: (n: number) => void,
+  io: { openWrite?: OpenWrite | undefined; signal?: AbortSignal | undefined } = {},
 ): Promise<void> {
   const current = e.key ?? filesKey(snapshot.sourceName, e.path, Buffer.byteLength(dest.label) + 1);
   let lastErr: unknown;
   let mismatch = false;
   for (const key of [current, historyKey(current, e.sha256!)]) {
     try {
-      const outcome = await pRetry(() => fetchVerified(dest, key, e, tmp, onBytes), {
+      const outcome = await pRetry(() => fetchVerified(dest, key, e, tmp, onBytes, io), {
         retries: 3,
         minTimeout: 200,
-        shouldRetry: (err) => !(err instanceof StrataError),
+        // A full disk or a cancel will not get better by trying again.
+        shouldRetry: (err) => !(err instanceof StrataError) && !isDiskFull(err) && !isAbort(err),
+        ...(io.signal ? { signal: io.signal } : {}),
       });
       if (outcome === 'ok') return;
       if (outcome === 'mismatch') mismatch = true;
     } catch (err) {
+      if (isDiskFull(err) || isAbort(err)) throw err;
       if (!(err instanceof StrataError && err.code === 'not-found')) lastErr ??= err;
     }
   }
@@ -303,6 +435,7 @@ async function fetchVerified(
   e: ManifestEntry,
   tmp: string | Buffer,
   onBytes: (n: number) => void,
+  io: { openWrite?: OpenWrite | undefined; signal?: AbortSignal | undefined },
 ): Promise<'ok' | 'other' | 'mismatch'> {
   const { body, info } = await dest.open(key);
   if ((info.sha256 && info.sha256 !== e.sha256) || info.size !== e.size) {
@@ -311,7 +444,9 @@ async function fetchVerified(
   }
   const hasher = new HashingStream();
   hasher.on('data', (c: Buffer) => onBytes(c.length));
-  await pipeline(body, hasher, createWriteStream(tmp));
+  const out = (io.openWrite ?? defaultOpenWrite)(tmp);
+  if (io.signal) await pipeline(body, hasher, out, { signal: io.signal });
+  else await pipeline(body, hasher, out);
   if (hasher.digest() === e.sha256) return 'ok';
   if (!info.sha256) return 'mismatch';
   throw integrityError(e.path);

@@ -2,6 +2,7 @@ import type { Dirent, Stats } from 'node:fs';
 import { StrataError, describeError } from '../../../shared/errors.js';
 import type { LocalFs, SyncFs } from './local-fs.js';
 import { nameFromBytes } from './raw-names.js';
+import { isRestoreScratch } from '../restore/restore-scratch.js';
 import { SyncGovernor } from './sync-governor.js';
 import type { SourceEntry, WalkItem, WalkOptions } from './types.js';
 
@@ -85,6 +86,8 @@ export async function* walkLocal(absRoot: string, fs: LocalFs, opts: WalkOptions
     frame.dirents[index] = undefined;
     const hint = kindOfDirent(d);
     if (hint === null) return null;
+    // A restore into this folder that was killed left its temp folder here; it is not the user's.
+    if (frame.dir.path === '' && hint === 'dir' && isRestoreScratch(d.name.toString('latin1'))) return null;
     const child: Child = { ...childOf(frame.dir, d.name), hint };
     if (hint !== undefined && isExcluded(child.path, hint === 'dir')) return null;
     return { child };

@@ -192,4 +192,81 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE policy_rules ADD COLUMN exports TEXT;
   `,
+  // 9: verification reports per destination, the rotating deep-sample position, and when to verify.
+  `
+  CREATE TABLE verify_reports (
+    id INTEGER PRIMARY KEY,
+    dest_id TEXT NOT NULL REFERENCES destinations(id) ON DELETE CASCADE,
+    run_id INTEGER,
+    mode TEXT NOT NULL,
+    sample_percent REAL NOT NULL,
+    started_at INTEGER NOT NULL,
+    finished_at INTEGER,
+    status TEXT NOT NULL,
+    snapshots INTEGER NOT NULL DEFAULT 0,
+    objects INTEGER NOT NULL DEFAULT 0,
+    objects_read INTEGER NOT NULL DEFAULT 0,
+    bytes_read INTEGER NOT NULL DEFAULT 0,
+    problems TEXT NOT NULL DEFAULT '[]',
+    snapshot_ids TEXT NOT NULL DEFAULT '[]',
+    error TEXT
+  );
+  CREATE INDEX verify_reports_dest ON verify_reports(dest_id, started_at);
+  CREATE TABLE verify_state (
+    dest_id TEXT PRIMARY KEY REFERENCES destinations(id) ON DELETE CASCADE,
+    sample_cursor REAL NOT NULL DEFAULT 0
+  ) WITHOUT ROWID;
+  ALTER TABLE destination_plans ADD COLUMN verify TEXT;
+  `,
+  // 10: every stored version of every file, per destination, folded from its snapshots' manifests
+  // (strata versions), and which snapshots are folded in; a cache, rebuilt when snapshots go.
+  `
+  CREATE TABLE file_versions (
+    dest_id TEXT NOT NULL REFERENCES destinations(id) ON DELETE CASCADE,
+    source_id TEXT NOT NULL,
+    path TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ms REAL NOT NULL,
+    first_id TEXT NOT NULL,
+    first_time INTEGER NOT NULL,
+    last_id TEXT NOT NULL,
+    last_time INTEGER NOT NULL,
+    snapshots INTEGER NOT NULL,
+    PRIMARY KEY (dest_id, source_id, path, sha256)
+  ) WITHOUT ROWID;
+  CREATE TABLE version_folds (
+    dest_id TEXT NOT NULL REFERENCES destinations(id) ON DELETE CASCADE,
+    source_id TEXT NOT NULL,
+    snapshot_id TEXT NOT NULL,
+    PRIMARY KEY (dest_id, source_id, snapshot_id)
+  ) WITHOUT ROWID;
+  `,
+  // 11: restore reports (a restore is a run of its own; this keeps what it did and what failed, and
+  // its bytes and duration measure the throughput the next restore's estimate uses).
+  `
+  CREATE TABLE restore_reports (
+    run_id INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+    dest_id TEXT NOT NULL,
+    snapshot_id TEXT NOT NULL,
+    source_name TEXT NOT NULL,
+    target TEXT NOT NULL,
+    conflict TEXT NOT NULL,
+    files_total INTEGER NOT NULL DEFAULT 0,
+    bytes_total INTEGER NOT NULL DEFAULT 0,
+    files INTEGER NOT NULL DEFAULT 0,
+    bytes INTEGER NOT NULL DEFAULT 0,
+    bytes_read INTEGER NOT NULL DEFAULT 0,
+    verified INTEGER NOT NULL DEFAULT 0,
+    identical INTEGER NOT NULL DEFAULT 0,
+    skipped INTEGER NOT NULL DEFAULT 0,
+    renamed INTEGER NOT NULL DEFAULT 0,
+    failed INTEGER NOT NULL DEFAULT 0,
+    failures TEXT NOT NULL DEFAULT '[]',
+    stopped TEXT,
+    started_at INTEGER NOT NULL,
+    finished_at INTEGER
+  );
+  CREATE INDEX restore_reports_dest ON restore_reports(dest_id, started_at);
+  `,
 ];

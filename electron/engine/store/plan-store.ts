@@ -1,5 +1,6 @@
 import { RetentionPolicy } from '../../../shared/retention.js';
 import { ScheduleSpec } from '../../../shared/schedule.js';
+import { DEFAULT_VERIFY_PLAN, VerifyPlan } from '../../../shared/verify-plan.js';
 import type { Db } from './database.js';
 
 /** No successful backup for this long opens an alert, unless the destination says otherwise. */
@@ -15,6 +16,7 @@ export interface DestinationPlan {
   staleAfterMs: number;
   /** When the schedule last changed: slots before it were never missed. */
   updatedAt: number;
+  verify: VerifyPlan;
 }
 
 interface Row {
@@ -25,6 +27,7 @@ interface Row {
   stale_after_ms: number | null;
   updated_at: number | null;
   created_at: number;
+  verify: string | null;
 }
 
 /** Plans per destination; a destination without a row is manual, keeps everything, and worries after 48 h. */
@@ -34,7 +37,7 @@ export class PlanStore {
   get(destId: string): DestinationPlan {
     const row = this.db
       .prepare(
-        `SELECT d.id AS dest_id, d.created_at, p.schedule, p.last_slot_at, p.retention, p.stale_after_ms, p.updated_at
+        `SELECT d.id AS dest_id, d.created_at, p.schedule, p.last_slot_at, p.retention, p.stale_after_ms, p.updated_at, p.verify
          FROM destinations d LEFT JOIN destination_plans p ON p.dest_id = d.id WHERE d.id = ?`,
       )
       .get(destId) as Row | undefined;
@@ -46,7 +49,7 @@ export class PlanStore {
     return (
       this.db
         .prepare(
-          `SELECT d.id AS dest_id, d.created_at, p.schedule, p.last_slot_at, p.retention, p.stale_after_ms, p.updated_at
+          `SELECT d.id AS dest_id, d.created_at, p.schedule, p.last_slot_at, p.retention, p.stale_after_ms, p.updated_at, p.verify
            FROM destinations d LEFT JOIN destination_plans p ON p.dest_id = d.id ORDER BY d.name`,
         )
         .all() as Row[]
@@ -73,6 +76,11 @@ export class PlanStore {
     this.db.prepare('UPDATE destination_plans SET stale_after_ms = ? WHERE dest_id = ?').run(ms, destId);
   }
 
+  setVerify(destId: string, plan: VerifyPlan, now: number): void {
+    this.upsert(destId, now);
+    this.db.prepare('UPDATE destination_plans SET verify = ? WHERE dest_id = ?').run(JSON.stringify(plan), destId);
+  }
+
   markSlot(destId: string, slotAt: number): void {
     this.db
       .prepare('UPDATE destination_plans SET last_slot_at = MAX(COALESCE(last_slot_at, 0), ?) WHERE dest_id = ?')
@@ -94,6 +102,7 @@ function toPlan(r: Row): DestinationPlan {
     retention: parseOr(RetentionPolicy, r.retention, {}),
     staleAfterMs: r.stale_after_ms ?? DEFAULT_STALE_AFTER_MS,
     updatedAt: r.updated_at ?? r.created_at,
+    verify: parseOr(VerifyPlan, r.verify, DEFAULT_VERIFY_PLAN),
   };
 }
 

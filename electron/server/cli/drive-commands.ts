@@ -76,7 +76,8 @@ export function addDriveCommands(source: Command, sourceAdd: Command, open: () =
     )
     .option('--follow-shortcuts', 'back up what shortcuts point at instead of recording them as links')
     .option('--open', 'open the sign-in page in the default browser as well')
-    .action(async (name: string, o: DriveFlags) => {
+    .option('--id <id>', "continue an existing snapshot series (its sourceId, from 'strata snapshots --json')")
+    .action(async (name: string, o: DriveFlags & { id?: string }) => {
       const clientId = o.clientId ?? process.env.STRATA_GOOGLE_CLIENT_ID;
       if (!clientId) {
         throw new StrataError(
@@ -88,7 +89,14 @@ export function addDriveCommands(source: Command, sourceAdd: Command, open: () =
       const clientSecret = await readSecret('STRATA_GOOGLE_CLIENT_SECRET', `Client secret for ${clientId}: `);
       await signIn(
         open(),
-        { name, clientId, clientSecret, exports: parseExports(o.export), followShortcuts: o.followShortcuts },
+        {
+          name,
+          clientId,
+          clientSecret,
+          exports: parseExports(o.export),
+          followShortcuts: o.followShortcuts,
+          id: o.id,
+        },
         o.open === true,
       );
     });

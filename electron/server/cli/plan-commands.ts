@@ -79,6 +79,25 @@ export function addPlanCommands(
         ].join('\n'),
       );
     });
+  schedule
+    .command('verify')
+    .description('verify a destination on its own, right after a scheduled backup once the last check is this old')
+    .argument('<dest>')
+    .requiredOption('--every <interval>', 'off, daily, weekly or monthly')
+    .option('--deep', 'download and re-hash instead of checking sizes and checksums')
+    .option('--sample <pct>', 'with --deep: the share read each time (default 10%)')
+    .option('--json', 'print JSON')
+    .action((dest: string, o: Out & { every: string; deep?: boolean; sample?: string }) => {
+      const every = oneOf(o.every, ['off', 'daily', 'weekly', 'monthly'] as const, '--every');
+      const samplePercent = o.sample ? Number(o.sample.replace(/%$/, '')) : 10;
+      if (!Number.isFinite(samplePercent) || samplePercent < 1 || samplePercent > 100) {
+        throw new StrataError('usage', `invalid --sample '${o.sample}'`, 'give a percentage from 1 to 100');
+      }
+      const e = open();
+      e.setVerifyPlan(dest, { every, deep: o.deep === true, samplePercent });
+      const shown = e.planView(dest);
+      emit(o, shown, () => describePlan(shown));
+    });
   for (const [name, paused] of [
     ['pause', true],
     ['resume', false],
@@ -280,6 +299,7 @@ function describePlan(p: PlanView): string {
   if (p.nextRuns.length)
     lines.push(`  next runs (${p.timeZone}): ${p.nextRuns.map((t) => localTime(t, p.timeZone)).join(', ')}`);
   lines.push(`  alert when no backup succeeded for ${p.staleAfterHours} h`);
+  lines.push(`  verification: ${p.verifySummary}`);
   return lines.join('\n');
 }
 

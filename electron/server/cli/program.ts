@@ -7,14 +7,17 @@ import { promptHidden } from '../../engine/secrets/prompt-hidden.js';
 import { STRATA_VERSION } from '../../engine/version.js';
 import { EXIT_ALERT, EXIT_FAILED, EXIT_OK, EXIT_USAGE, exitCodeOf } from './exit-codes.js';
 import { addPlanCommands } from './plan-commands.js';
+import { addRestoreCommand } from './restore-command.js';
+import { addRecoveryCommands } from './recovery-commands.js';
 import { addDriveCommands, parseExports } from './drive-commands.js';
+import { addVerifyCommands } from './verify-commands.js';
 import { s3Settings, withS3Options, type S3Flags } from './s3-options.js';
 import { announceRun, reconcileAlerts } from '../../engine/health/notify.js';
 import { describeSchedule } from '../../../shared/schedule.js';
 import { describeRetention } from '../../../shared/retention.js';
 import { nextRun } from '../../engine/schedule/next-run.js';
 import { formatBytes, formatDuration, formatTime, table } from './format.js';
-import { oneOf, parseDate, parseList, parseSize } from './parse.js';
+import { parseList, parseSize } from './parse.js';
 import { progressView } from './progress-view.js';
 import { readSecret } from './secret-input.js';
 
@@ -164,6 +167,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
       console.log(`Removed destination '${name}' (its stored backups were not touched).`);
     });
 
+  addVerifyCommands(program, open, setExit);
+
   const policy = program.command('policy').description('what goes where');
   policy
     .command('set')
@@ -300,102 +305,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
       );
     });
 
-  program
-    .command('restore')
-    .description("restore a snapshot (or 'latest') into a folder, or into a bucket")
-    .argument('<dest>')
-    .argument('<snapshot>', "snapshot id (a unique prefix is enough) or 'latest'")
-    .option('--to <dir>', 'folder to restore into; the source root maps to it')
-    .option('--to-bucket <name>', 'an S3 destination or bucket source to recreate the objects in (original keys)')
-    .option('--prefix <prefix>', 'with --to-bucket: below this folder of the bucket')
-    .option('--source <name>', 'which source, when the destination holds several')
-    .option('--path <prefix>', 'only this folder or file')
-    .option('--ext <list>', 'only these extensions, e.g. .jpg,.png')
-    .option('--since <date>', 'only files modified at or after this date')
-    .option('--until <date>', 'only files modified at or before this date')
-    .option('--conflict <rule>', 'when a file exists: skip, overwrite or keep-both', 'skip')
-    .option('--json', 'print JSON')
-    .action(
-      async (
-        destName: string,
-        snap: string,
-        o: {
-          to?: string;
-          toBucket?: string;
-          prefix?: string;
-          source?: string;
-          path?: string;
-          ext?: string;
-          since?: string;
-          until?: string;
-          conflict: string;
-          json?: boolean;
-        },
-      ) => {
-        const conflict = oneOf(o.conflict, ['skip', 'overwrite', 'keep-both'] as const, '--conflict');
-        const filter = {
-          pathPrefix: o.path,
-          extensions: o.ext ? parseList(o.ext) : undefined,
-          since: o.since ? parseDate(o.since, '--since') : undefined,
-          until: o.until ? parseDate(o.until, '--until') : undefined,
-        };
-        const tty = !o.json && process.stderr.isTTY;
-        if ((o.to === undefined) === (o.toBucket === undefined)) {
-          throw new StrataError(
-            'usage',
-            'say where to restore: --to DIR or --to-bucket NAME',
-            'give exactly one of them',
-          );
-        }
-        if (o.toBucket !== undefined && conflict === 'keep-both') {
-          throw new StrataError(
-            'usage',
-            'a bucket has no "keep both" for an existing key',
-            'use --conflict skip or overwrite',
-          );
-        }
-        const progress = tty
-          ? (p: { filesDone: number; filesTotal: number; bytesDone: number; bytesTotal: number }) =>
-              process.stderr.write(
-                `\rrestoring ${p.filesDone}/${p.filesTotal} files, ${formatBytes(p.bytesDone)}/${formatBytes(p.bytesTotal)}   `,
-              )
-          : undefined;
-        const report =
-          o.toBucket !== undefined
-            ? await open().restoreToBucket({
-                dest: destName,
-                snapshot: snap,
-                source: o.source,
-                toBucket: o.toBucket,
-                prefix: o.prefix,
-                filter,
-                conflict: conflict === 'overwrite' ? 'overwrite' : 'skip',
-                onProgress: progress,
-              })
-            : await open().restore({
-                dest: destName,
-                snapshot: snap,
-                source: o.source,
-                to: o.to!,
-                filter,
-                conflict,
-                onProgress: progress,
-              });
-        if (tty) process.stderr.write('\n');
-        emit({ json: !!o.json }, { report }, () =>
-          [
-            `Restored snapshot ${report.snapshotId} into ${o.to ?? `bucket ${o.toBucket}${o.prefix ? `/${o.prefix}` : ''}`}: ${report.files} files (${formatBytes(report.bytes)}), ${report.dirs} folders, ${report.symlinks} links; ${report.skipped} skipped (already there)${report.renamed ? `, ${report.renamed} kept beside existing files` : ''}.`,
-            ...report.errors.slice(0, 50).map((x) => `  ! ${x.path}: ${x.error}`),
-            report.errors.length
-              ? `${report.errors.length} item(s) could not be restored.`
-              : 'Every restored file matched its SHA-256.',
-          ].join('\n'),
-        );
-        setExit(report.errors.length ? (report.files ? 3 : EXIT_FAILED) : EXIT_OK);
-      },
-    );
+  addRestoreCommand(program, open, emit, setExit);
 
   addPlanCommands(program, open, emit, setExit);
+  addRecoveryCommands(program, open, emit, setExit);
 
   program
     .command('status')

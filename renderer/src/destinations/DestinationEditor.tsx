@@ -34,9 +34,18 @@ interface Props {
   providers?: readonly ProviderId[];
   onSaved: (info: DestinationInfo) => void;
   onCancel?: () => void;
+  /** The save button's words (default "Save"). */
+  submitLabel?: string;
 }
 
-export function DestinationEditor({ existing, initialProvider = 'local', providers, onSaved, onCancel }: Props) {
+export function DestinationEditor({
+  existing,
+  initialProvider = 'local',
+  providers,
+  onSaved,
+  onCancel,
+  submitLabel = 'Save',
+}: Props) {
   const id = useId();
   const [name, setName] = useState(existing?.name ?? '');
   const [nameTouched, setNameTouched] = useState(Boolean(existing));
@@ -140,7 +149,7 @@ export function DestinationEditor({ existing, initialProvider = 'local', provide
           Test connection
         </Button>
         <Button type="submit" variant="primary" busy={save.busy}>
-          Save
+          {submitLabel}
         </Button>
         {onCancel ? <Button onClick={onCancel}>Cancel</Button> : null}
       </div>

@@ -1,7 +1,7 @@
 /**
  * A destination's plan (`plans.get` / `plans.set`): when it backs up on its own, which snapshots it
- * keeps, and how long without a successful backup before an alert. Save stays disabled while a
- * field is wrong or the host refuses the schedule.
+ * keeps, when it is verified, and how long without a successful backup before an alert. Save
+ * stays disabled while a field is wrong or the host refuses the schedule.
  */
 import { useCallback, useId, useMemo, useState } from 'react';
 import type { PlanInfo } from '../../../shared/api/entities.js';
@@ -17,6 +17,8 @@ import { formFromPolicy, policyFromForm } from './retention-form.js';
 import { ScheduleEditor, previewProblem } from './ScheduleEditor.js';
 import { formFromSchedule, scheduleFromForm } from './schedule-form.js';
 import { useSchedulePreview } from './useSchedulePreview.js';
+import { formFromVerifyPlan, verifyPlanFromForm } from '../verify/plan-form.js';
+import { VerifyPlanEditor } from './VerifyPlanEditor.js';
 
 /** The host's threshold when none is set (plans.set with null restores it). */
 export const DEFAULT_STALE_HOURS = 48;
@@ -55,22 +57,25 @@ function PlanForm({ plan, onSaved, onCancel }: { plan: PlanInfo } & Omit<Props, 
   const id = useId();
   const [schedule, setSchedule] = useState(() => formFromSchedule(plan.schedule));
   const [retention, setRetention] = useState(() => formFromPolicy(plan.retention));
+  const [verify, setVerify] = useState(() => formFromVerifyPlan(plan.verify));
   // The default shows as an empty field: saving keeps following the default.
   const [stale, setStale] = useState(plan.staleAfterHours === DEFAULT_STALE_HOURS ? '' : String(plan.staleAfterHours));
 
   const checked = useMemo(() => scheduleFromForm(schedule), [schedule]);
   const preview = useSchedulePreview(checked.spec);
   const kept = useMemo(() => policyFromForm(retention), [retention]);
+  const verifyPlan = useMemo(() => verifyPlanFromForm(verify, plan.verify), [verify, plan.verify]);
   const staleText = staleProblem(stale);
   const refused = previewProblem(preview);
-  const ready = Boolean(checked.spec && kept.policy && !staleText && !refused);
+  const ready = Boolean(checked.spec && kept.policy && verifyPlan && !staleText && !refused);
 
   const save = useAction(async () => {
-    if (!checked.spec || !kept.policy || staleText) return;
+    if (!checked.spec || !kept.policy || !verifyPlan || staleText) return;
     const saved = await api().call('plans.set', {
       destination: plan.destination,
       schedule: checked.spec,
       retention: kept.policy,
+      verify: verifyPlan,
       staleAfterHours: stale.trim() === '' ? null : Number(stale.trim()),
     });
     onSaved(saved);
@@ -108,6 +113,16 @@ function PlanForm({ plan, onSaved, onCancel }: { plan: PlanInfo } & Omit<Props, 
         <p className="field-help">
           Scheduled backups remove the other snapshots after each run; Prune now applies the saved policy at once.
         </p>
+      </div>
+
+      <div className="plan-section">
+        <h3>Verification</h3>
+        <VerifyPlanEditor
+          form={verify}
+          onChange={(patch) => setVerify((f) => ({ ...f, ...patch }))}
+          plan={verifyPlan}
+          manualSchedule={checked.spec?.kind === 'manual'}
+        />
       </div>
 
       <div className="plan-section">

@@ -19,6 +19,8 @@ const TRIGGERS: Record<string, string> = {
   cli: 'Command line',
   catchup: 'Catch-up after sleep',
   prune: 'Prune (retention)',
+  restore: 'Restore',
+  verify: 'Verification',
 };
 
 function triggerWords(trigger: string): string {

@@ -1,8 +1,8 @@
 /**
  * One card per destination from `dashboard.get`: state, last good backup, what is stored, recent
- * success rate, problems, schedule and retention, and live progress while a backup runs
- * (`run.progress` events). Open alerts come first; the 3-2-1 copies of each folder last. Schedules
- * can be paused here for every destination at once.
+ * success rate, problems, schedule, retention and verification, and live progress while a backup
+ * or a verification runs (`run.progress` events). Open alerts come first; the 3-2-1 copies of
+ * each folder last. Schedules can be paused here for every destination at once.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type {
@@ -37,6 +37,10 @@ import { useActiveRun } from '../store/activeRun.js';
 import { useChanges } from '../store/changes.js';
 import { useRoute } from '../store/route.js';
 import { useSettings } from '../store/settings.js';
+import { VerificationStat } from '../verify/VerificationStat.js';
+import { VerifyActions } from '../verify/VerifyActions.js';
+import { VerifyCardProgress } from '../verify/VerifyCardProgress.js';
+import { VerifyRunBanner } from '../verify/VerifyRunBanner.js';
 import { ScreenHeader } from './ScreenHeader.js';
 
 /** Loads the dashboard; a reload asked for while one is in flight runs once after it. */
@@ -140,7 +144,14 @@ export function Dashboard() {
 
       <AlertsRegion alerts={data?.alerts ?? []} />
 
-      {active ? (
+      {active?.trigger === 'verify' ? (
+        <VerifyRunBanner
+          active={active}
+          destination={destinations.find((d) => d.id === active.destinations[0])?.name ?? 'a destination'}
+          onCancel={() => void cancel.run()}
+          cancelling={cancel.busy || active.cancelling}
+        />
+      ) : active ? (
         <RunBanner active={active} onCancel={() => void cancel.run()} cancelling={cancel.busy || active.cancelling} />
       ) : null}
 
@@ -202,16 +213,22 @@ function RunBanner({ active, onCancel, cancelling }: { active: ActiveRun; onCanc
       </section>
     );
   }
+  // A restore runs in the same slot and reports the same progress (files and bytes brought back).
+  const restore = active.trigger === 'restore';
   return (
-    <section className="run-banner" aria-label="Backup in progress">
+    <section className="run-banner" aria-label={restore ? 'Restore in progress' : 'Backup in progress'}>
       <div className="run-banner-text">
         <p className="run-banner-title">
-          {cancelling ? 'Stopping at a safe point…' : phaseWords(t)}
+          {cancelling ? 'Stopping at a safe point…' : restore ? 'Restoring files…' : phaseWords(t)}
           <span className="muted"> · started {formatRelative(active.startedAt)}</span>
         </p>
         <ProgressLine p={t} />
       </div>
-      <ProgressBar label="Backup progress" value={progressValue(t)} valueText={valueText(t)} />
+      <ProgressBar
+        label={restore ? 'Restore progress' : 'Backup progress'}
+        value={progressValue(t)}
+        valueText={valueText(t)}
+      />
       <Button onClick={onCancel} disabled={cancelling}>
         Cancel
       </Button>
@@ -260,8 +277,10 @@ function ProgressLine({ p }: { p: Progress }) {
   );
 }
 
+const RUNNING_WORDS: Record<string, string> = { prune: 'Pruning', verify: 'Verifying', restore: 'Restoring' };
+
 function cardState(d: DestinationSummary, running: ActiveRun | undefined): { text: string; tone: Tone } {
-  if (running) return { text: running.trigger === 'prune' ? 'Pruning' : 'Running', tone: 'run' };
+  if (running) return { text: RUNNING_WORDS[running.trigger] ?? 'Running', tone: 'run' };
   switch (d.lastStatus) {
     case null:
       return { text: 'Idle', tone: 'idle' };
@@ -374,11 +393,14 @@ function DestinationCard({
           <dt>Retention</dt>
           <dd>{d.retentionSummary}</dd>
         </div>
+        <VerificationStat summary={d} />
       </dl>
 
       {runningHere ? (
         <div className="card-progress">
-          {active?.trigger === 'prune' ? (
+          {active?.trigger === 'verify' ? (
+            <VerifyCardProgress destination={d.name} progress={active.total} />
+          ) : active?.trigger === 'prune' ? (
             <>
               <ProgressBar label={`Prune progress of ${d.name}`} value={undefined} valueText="Removing old snapshots" />
               <p className="progress-line muted">Removing old snapshots…</p>
@@ -402,6 +424,7 @@ function DestinationCard({
       ) : null}
 
       <div className="card-actions">
+        <VerifyActions summary={d} disabled={Boolean(active) || starting} />
         <Button onClick={onBackUp} disabled={Boolean(active) || starting}>
           Back up now
         </Button>

@@ -1,6 +1,7 @@
 /**
  * First run: add something to back up (a folder, a bucket or Google Drive), then a place for backups
- * (a local folder or a cloud provider, with "Test connection"), then on to the dashboard.
+ * (a local folder or a cloud provider, with "Test connection"), then on to the dashboard. Or, on a
+ * new machine, "Restore from an existing backup": connect the backup, rebuild the index, restore.
  */
 import { useEffect, useId, useState } from 'react';
 import type { SourceInfo } from '../../../shared/api/entities.js';
@@ -8,12 +9,22 @@ import { PROVIDERS, type ProviderId } from '../../../shared/providers.js';
 import { api } from '../api/client.js';
 import { ErrorBanner } from '../components/ErrorBanner.js';
 import { DestinationEditor } from '../destinations/DestinationEditor.js';
+import { Button } from '../components/Button.js';
+import { RecoverFromBackup } from '../recovery/RecoverFromBackup.js';
 import { AddSource } from '../sources/AddSource.js';
 import { useAppInfo } from '../store/appInfo.js';
-import { useRoute } from '../store/route.js';
+import { SCREENS, useRoute, type Screen } from '../store/route.js';
 
-type Step = 'loading' | 'source' | 'destination';
+type Step = 'loading' | 'source' | 'destination' | 'recover';
 const CLOUD: readonly ProviderId[] = PROVIDERS.filter((p) => p.kind === 's3').map((p) => p.id);
+
+/**
+ * Where a recovery lands: the Restore screen. Until that screen is in SCREENS (store/route.ts),
+ * the dashboard stands in for it.
+ */
+export const AFTER_RECOVERY: Screen = (SCREENS as readonly string[]).includes('restore')
+  ? ('restore' as Screen)
+  : 'dashboard';
 
 export function Onboarding() {
   const id = useId();
@@ -45,8 +56,8 @@ export function Onboarding() {
     };
   }, [attempt]);
 
-  const finish = async () => {
-    go('dashboard');
+  const finish = async (screen: Screen = 'dashboard') => {
+    go(screen);
     await reloadInfo();
   };
 
@@ -66,6 +77,13 @@ export function Onboarding() {
         />
         {step === 'source' ? (
           <>
+            <div className="recover-offer">
+              <p>
+                <strong>Already backed up with Strata?</strong>{' '}
+                <span className="muted">Connect your backup disk or bucket and get your files back.</span>
+              </p>
+              <Button onClick={() => setStep('recover')}>Restore from an existing backup</Button>
+            </div>
             <p className="step-count">Step 1 of 2</p>
             <AddSource
               first
@@ -116,6 +134,9 @@ export function Onboarding() {
               onSaved={() => void finish()}
             />
           </section>
+        ) : null}
+        {step === 'recover' ? (
+          <RecoverFromBackup onDone={() => void finish(AFTER_RECOVERY)} onCancel={() => setStep('source')} />
         ) : null}
         {step === 'loading' && !error ? <p className="muted">Loading…</p> : null}
       </div>

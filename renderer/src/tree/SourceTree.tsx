@@ -23,8 +23,11 @@ import { api } from '../api/client.js';
 import { flattenTree, isFolder, navigate, pagesNeeded, resolveFocus, type Row } from './flatten.js';
 import { BADGE_WORDS } from './format.js';
 import { RulesEditor } from './RulesEditor.js';
-import { createTreeStore, type TreeStore } from './store.js';
+import { createTreeStore, describe, type TreeStore } from './store.js';
+import { FileMenu } from './FileMenu.js';
 import { TreeRow } from './TreeRow.js';
+import { useFileRestore } from './useFileRestore.js';
+import { VersionsDialog } from './VersionsDialog.js';
 import './tree.css';
 
 export interface SourceTreeProps {
@@ -181,6 +184,16 @@ function SourceTreeView({ source, destinations }: SourceTreeProps) {
   const onFocusRow = useCallback((key: string, index: number) => store.getState().setFocus(key, index), [store]);
   const onRulesSaved = useCallback(() => store.getState().reload(), [store]);
 
+  // A file's menu: restore the version the latest backup holds, or choose among every stored version.
+  const [menu, setMenu] = useState<{ entry: TreeEntry; x: number; y: number } | null>(null);
+  const onMenu = useCallback((entry: TreeEntry, x: number, y: number) => setMenu({ entry, x, y }), []);
+  const onRestoreError = useCallback((err: unknown) => store.getState().setActionError(describe(err)), [store]);
+  const files = useFileRestore(source, destinations, onRestoreError);
+  const closeMenu = (refocus: boolean): void => {
+    setMenu(null);
+    if (refocus) scrollRef.current?.querySelector<HTMLElement>(`[data-row-index="${focus}"]`)?.focus();
+  };
+
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>): void => {
     const target = e.target as HTMLElement;
     const onRow = target.dataset.rowIndex !== undefined;
@@ -294,11 +307,32 @@ function SourceTreeView({ source, destinations }: SourceTreeProps) {
                   onToggleExpand={onToggleExpand}
                   onSelect={onSelect}
                   onFocusRow={onFocusRow}
+                  onMenu={onMenu}
                 />
               );
             })}
           </div>
         </div>
+        {menu ? (
+          <FileMenu
+            x={menu.x}
+            y={menu.y}
+            label={`Actions for ${menu.entry.path}`}
+            onClose={closeMenu}
+            items={[
+              { label: 'Restore this version…', onSelect: () => void files.restoreLatest(menu.entry) },
+              { label: 'Previous versions…', onSelect: () => files.showVersions(menu.entry.path) },
+            ]}
+          />
+        ) : null}
+        {files.versionsOf !== null ? (
+          <VersionsDialog
+            source={source.name}
+            path={files.versionsOf}
+            onRestore={(v) => files.restoreVersion(files.versionsOf!, v)}
+            onClose={() => files.showVersions(null)}
+          />
+        ) : null}
         <RulesEditor
           source={source.name}
           folder={rulesFolder}

@@ -16,10 +16,12 @@ export interface TreeRowProps {
   onToggleExpand: (path: string, index: number) => void;
   onSelect: (entry: TreeEntry, destination: DestinationInfo) => void;
   onFocusRow: (key: string, index: number) => void;
+  /** Opens a file's menu (restore this version, previous versions) at a point of the window. */
+  onMenu?: ((entry: TreeEntry, x: number, y: number) => void) | undefined;
 }
 
 export const TreeRow = memo(function TreeRow(props: TreeRowProps) {
-  const { row, index, top, focused, expanded, destinations, onToggleExpand, onSelect, onFocusRow } = props;
+  const { row, index, top, focused, expanded, destinations, onToggleExpand, onSelect, onFocusRow, onMenu } = props;
   const style = { transform: `translateY(${top}px)` };
   const indent = { paddingInlineStart: `calc(var(--sp-2) + ${row.depth} * var(--sp-4))` };
   const common = {
@@ -73,11 +75,34 @@ export const TreeRow = memo(function TreeRow(props: TreeRowProps) {
   const { entry } = row;
   const folder = isFolder(entry);
   const path = displayPath(entry.path);
+  const menu = entry.type === 'file' && onMenu ? onMenu : undefined;
   return (
     <div
       {...common}
       {...focusHandlers}
       className="tree-row"
+      onContextMenu={
+        menu
+          ? (e) => {
+              e.preventDefault();
+              menu(entry, e.clientX, e.clientY);
+            }
+          : undefined
+      }
+      onKeyDown={
+        menu
+          ? (e) => {
+              // Enter (a file has nothing to open), the Menu key or Shift+F10 open the file's menu.
+              if (e.target !== e.currentTarget) return;
+              if (e.key === 'Enter' || e.key === 'ContextMenu' || (e.shiftKey && e.key === 'F10')) {
+                e.preventDefault();
+                e.stopPropagation();
+                const r = e.currentTarget.getBoundingClientRect();
+                menu(entry, r.left + 48, r.bottom);
+              }
+            }
+          : undefined
+      }
       data-path={entry.path}
       data-excluded={entry.excluded || undefined}
       aria-expanded={folder ? expanded : undefined}
@@ -106,6 +131,24 @@ export const TreeRow = memo(function TreeRow(props: TreeRowProps) {
         {entry.type === 'symlink' && <span className="tree-tag">link</span>}
         {entry.excluded && <span className="tree-tag tree-tag-excluded">excluded</span>}
         {entry.type === 'file' && entry.size !== null && <span className="tree-size">{formatBytes(entry.size)}</span>}
+        {menu && (
+          // Mouse only: the keyboard opens the same menu with Enter on the row (Tab stays for the checkboxes).
+          <button
+            type="button"
+            className="tree-menu-btn"
+            tabIndex={-1}
+            aria-haspopup="menu"
+            aria-label={`Restore options for ${path}`}
+            title="Restore this version, previous versions (Enter)"
+            onClick={(e) => {
+              e.stopPropagation();
+              const r = e.currentTarget.getBoundingClientRect();
+              menu(entry, r.left, r.bottom);
+            }}
+          >
+            <span aria-hidden="true">⋯</span>
+          </button>
+        )}
       </div>
       {destinations.map((d) => (
         <div role="gridcell" className="tree-cell tree-dest" key={d.id}>

@@ -14,6 +14,7 @@ import type {
 } from '../../../shared/api/entities.js';
 import { destinationSummary } from '../../support/api-fixtures.js';
 import { describeRetention } from '../../../shared/retention.js';
+import { DEFAULT_VERIFY_PLAN, describeVerifyPlan } from '../../../shared/verify-plan.js';
 import { describeSchedule } from '../../../shared/schedule.js';
 import { setClient } from '../../../renderer/src/api/client.js';
 
@@ -179,6 +180,8 @@ export function planInfo(over: Partial<PlanInfo> = {}): PlanInfo {
     retention,
     retentionSummary: describeRetention(retention),
     staleAfterHours: 48,
+    verify: DEFAULT_VERIFY_PLAN,
+    verifySummary: describeVerifyPlan(DEFAULT_VERIFY_PLAN),
     ...over,
   };
 }

@@ -7,6 +7,7 @@ import { useSettings } from '../../../renderer/src/store/settings.js';
 import { ApiError } from '../../../shared/api/client.js';
 import type { PlanInfo } from '../../../shared/api/entities.js';
 import { describeSchedule } from '../../../shared/schedule.js';
+import { DEFAULT_VERIFY_PLAN } from '../../../shared/verify-plan.js';
 import { b2Destination, installFakeApi, localDestination, planInfo, settings } from './fake-api.js';
 
 afterEach(cleanup);
@@ -100,6 +101,8 @@ describe('plan editor', () => {
         destination: 'usb-disk',
         schedule: { kind: 'daily', time: '02:30' },
         retention: { keepDaily: 7, keepWeekly: 4, keepMonthly: 12 },
+        // Saved with the rest, unchanged (its own tests are in verify-plan.test.tsx).
+        verify: DEFAULT_VERIFY_PLAN,
         staleAfterHours: null,
       },
     ]);
@@ -201,6 +204,7 @@ describe('plan editor', () => {
       destination: 'usb-disk',
       schedule: { kind: 'daily', time: '02:00' },
       retention: { keepLast: 1, keepWithin: '2w' },
+      verify: DEFAULT_VERIFY_PLAN,
       staleAfterHours: 72,
     });
   });

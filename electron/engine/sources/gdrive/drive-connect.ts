@@ -24,6 +24,8 @@ export interface DriveConnectOptions {
   exports?: DriveExportFormats | undefined;
   followShortcuts?: boolean | undefined;
   timeoutMs?: number | undefined;
+  /** A new source continues this snapshot series (its sourceId), e.g. on a new machine. */
+  id?: string | undefined;
 }
 
 export interface DriveConnectCtx {
@@ -54,6 +56,13 @@ function driveRecord(catalog: Catalog, name: string): (SourceRecord & { config: 
 
 export async function beginDriveConnect(ctx: DriveConnectCtx, opts: DriveConnectOptions): Promise<DriveConnectAttempt> {
   checkName('source', opts.name);
+  if (opts.id !== undefined && !/^[a-z0-9][a-z0-9-]{0,80}$/.test(opts.id)) {
+    throw new StrataError(
+      'usage',
+      `'${opts.id}' is not a source id`,
+      "copy the id from 'strata snapshots --json' (sourceId)",
+    );
+  }
   const existing = driveRecord(ctx.catalog, opts.name);
   const secrets = await ctx.secrets();
   const clientId = opts.clientId ?? existing?.config.clientId;
@@ -116,13 +125,17 @@ async function finishConnect(
       ...(opts.followShortcuts !== undefined ? { followShortcuts: opts.followShortcuts } : {}),
     });
   }
-  const rec = ctx.catalog.addSource(opts.name, {
-    kind: 'gdrive',
-    clientId: opts.clientId,
-    account,
-    ...(opts.exports ? { exports: opts.exports } : {}),
-    ...(opts.followShortcuts ? { followShortcuts: true } : {}),
-  });
+  const rec = ctx.catalog.addSource(
+    opts.name,
+    {
+      kind: 'gdrive',
+      clientId: opts.clientId,
+      account,
+      ...(opts.exports ? { exports: opts.exports } : {}),
+      ...(opts.followShortcuts ? { followShortcuts: true } : {}),
+    },
+    opts.id,
+  );
   try {
     await secrets.set(clientSecretName(rec.id), opts.clientSecret);
     await secrets.set(tokenSecretName(rec.id), storableTokens(tokens));
