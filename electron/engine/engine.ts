@@ -20,10 +20,10 @@ import type { RestoreFilter } from './restore/restore-filter.js';
 import { openSecretStore, type PromptFn } from './secrets/open-secret-store.js';
 import { destinationSecretName, sourceSecretName, type SecretStore } from './secrets/secret-store.js';
 import { Catalog, type BucketSourceConfig, type DestinationRecord, type SourceRecord } from './store/catalog.js';
-import { openBucketOf, openSource, type OpenedSource } from './sources/open-source.js';
+import { openBucketFromSettings, openBucketOf, openSource, type OpenedSource } from './sources/open-source.js';
 import { clientSecretName, tokenSecretName } from './sources/gdrive/drive-secret-names.js';
 import type { DriveConnectAttempt, DriveConnectCtx, DriveConnectOptions } from './sources/gdrive/drive-connect.js';
-import type { DriveExportFormats } from '../../shared/api/entities.js';
+import type { BucketSourceDraft, DriveExportFormats } from '../../shared/api/entities.js';
 import { localFolderReader, type FolderReader } from './browse/folder-reader.js';
 import { openDatabase, type Db } from './store/database.js';
 import { FileIndex } from './store/file-index.js';
@@ -679,7 +679,8 @@ export class Engine {
     dest: string;
     snapshot: string;
     source?: string | undefined;
-    toBucket: string;
+    /** A bucket destination or bucket source by name, or a bucket's settings and secret (used once, never saved). */
+    toBucket: string | BucketSourceDraft;
     prefix?: string | undefined;
     filter?: RestoreFilter;
     conflict?: 'skip' | 'overwrite';
@@ -713,8 +714,12 @@ export class Engine {
     return pickSnapshot(list, wanted, source);
   }
 
-  /** A bucket to write into, by the name of an S3 destination or of a bucket source. */
-  async openBucket(name: string): Promise<Destination> {
+  /**
+   * A bucket to write into, by the name of an S3 destination or of a bucket source, or by its
+   * settings and secret (kept in memory only, for as long as the bucket is open).
+   */
+  async openBucket(name: string | BucketSourceDraft): Promise<Destination> {
+    if (typeof name !== 'string') return openBucketFromSettings(name);
     const d = this.catalog.listDestinations().find((x) => x.name === name);
     if (d) {
       if (d.config.kind !== 's3') {

@@ -661,6 +661,13 @@ export const RestoreTarget = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('folder'), path: AbsolutePath }).strict(),
   /** An S3 destination or a bucket source, by name; keys go below `prefix`. */
   z.object({ kind: z.literal('bucket'), bucket: Name, prefix: z.string().max(1024).optional() }).strict(),
+  /**
+   * A bucket given by its settings and secret, for this restore only: nothing of it is saved (the
+   * report names it by bucket/prefix). Keys go below the settings' prefix, then `prefix`.
+   */
+  z
+    .object({ kind: z.literal('newBucket'), settings: BucketSourceDraft, prefix: z.string().max(1024).optional() })
+    .strict(),
 ]);
 export type RestoreTarget = z.infer<typeof RestoreTarget>;
 

@@ -2,13 +2,13 @@
  * The restore wizard end to end, the way a person uses it: Chromium (Debian's, through
  * playwright-core) against `strata serve` with a real engine, a folder backed up twice to a local
  * disk, and an S3 bucket on s3rver. The whole wizard to a folder (ticks, a conflict kept beside,
- * the dry run) and to a bucket under a prefix, then a file's previous version from the Sources
- * tree; the restored bytes are compared. Screenshots go to test-output/e2e/ (40-…).
+ * the dry run) and to a bucket under a prefix, into another bucket given only by its details (kept
+ * nowhere), then a file's previous version from the Sources tree; the restored bytes are compared. Screenshots go to test-output/e2e/ (40-…).
  */
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { AxeBuilder } from '@axe-core/playwright';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -270,6 +270,57 @@ describe.skipIf(!HAVE_CHROMIUM)('the restore wizard in Chromium against strata s
       expect((await get('recovered/readme.txt')).toString()).toBe('top level\n');
     } finally {
       client.destroy();
+    }
+  });
+
+  it('restores into another bucket given by its details, which Strata does not keep', async () => {
+    const secret = 'e2e-one-time-secret-4Hq8';
+    await s3.createBucket('elsewhere');
+    await nav('Restore').click();
+    await page.getByRole('button', { name: 'Restore something else' }).click();
+    await step(/^1\. Snapshot/).waitFor();
+    await next();
+    await step(/^2\. Files/).waitFor();
+    await next();
+    await step(/^3\. Where to/).waitFor();
+    await page.getByRole('radio', { name: /Another bucket/ }).check();
+    const group = page.getByRole('group', { name: 'Another bucket' });
+    await group.getByLabel('Provider', { exact: true }).selectOption({ label: 'Other S3-compatible' });
+    await group.getByLabel('Endpoint URL', { exact: true }).fill(s3.endpoint);
+    await group.getByLabel('Bucket', { exact: true }).fill('elsewhere');
+    await group.getByLabel('Prefix', { exact: true }).fill('again');
+    await group.getByLabel('Access key ID', { exact: true }).fill('S3RVER');
+    await group.getByLabel('Secret access key', { exact: true }).fill(secret);
+    await next();
+    await step(/^4\. Existing files/).waitFor();
+    await expect
+      .poll(() => page.locator('.dry-counts').textContent(), { timeout: 15_000 })
+      .toMatch(/6 files: 6 written/);
+    await next();
+    await step(/^5\. Summary/).waitFor();
+    await expect
+      .poll(() => page.locator('.summary-list').textContent(), { timeout: 15_000 })
+      .toMatch(/bucket elsewhere\/again/);
+    await page.getByRole('button', { name: 'Start restore' }).click();
+    await expect(report()).resolves.toMatch(/Restored 6 files; every one checked/);
+    await expect(page.locator('.report-path').textContent()).resolves.toBe('bucket elsewhere/again');
+    const client = new S3Client({
+      endpoint: s3.endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    });
+    try {
+      const got = await client.send(new GetObjectCommand({ Bucket: 'elsewhere', Key: 'again/docs/plan.txt' }));
+      expect(Buffer.from(await got.Body!.transformToByteArray()).toString()).toBe('the second plan, longer\n');
+    } finally {
+      client.destroy();
+    }
+    // Nothing of the bucket was kept: no destination or source for it, and the secret is in no file of the home.
+    expect(await host.call('destinations.list')).toHaveLength(2);
+    const home = join(work, 'home');
+    for (const f of (await readdir(home, { recursive: true, withFileTypes: true })).filter((d) => d.isFile())) {
+      expect((await readFile(join(f.parentPath, f.name))).includes(Buffer.from(secret)), f.name).toBe(false);
     }
   });
 

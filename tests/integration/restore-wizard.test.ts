@@ -2,7 +2,8 @@
  * The restore wizard's API over a real engine (real files, SQLite, a local destination and a bucket
  * on s3rver): browsing a snapshot, live counts, the dry run with each conflict rule and every filter,
  * targets (original place, Google Drive refused with the reason), a restore run with its report,
- * cancel then resume, a tampered manifest refused, and a restore into a bucket.
+ * cancel then resume, a tampered manifest refused, and a restore into a bucket (a named one, and one given
+ * only by its settings and secret, which is kept nowhere).
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -10,12 +11,13 @@ import { mkdir, mkdtemp, readdir, readFile, rm, symlink, utimes, writeFile } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { EventName, MethodName, OutputOf } from '../../shared/api/contract.js';
 import { Engine } from '../../electron/engine/engine.js';
 import { MemoryStore } from '../../electron/engine/secrets/memory-store.js';
 import { StrataService } from '../../electron/engine/service.js';
-import { startS3rver, type S3rverHarness } from '../support/s3rver.js';
+import type { BucketSourceDraft } from '../../shared/api/entities.js';
+import { S3RVER_CREDENTIALS, s3DestinationConfig, startS3rver, type S3rverHarness } from '../support/s3rver.js';
 import { bytes, diffTrees, put, treeState } from '../support/tree.js';
 
 const DAY = 86_400_000;
@@ -281,6 +283,65 @@ describe('the restore wizard API', () => {
     const { runId: again } = await call('restore.start', base({ paths: ['photos'], target, conflict: 'overwrite' }));
     expect((await finished(again)).status).toBe('ok');
     expect(await call('restore.report', { runId: again })).toMatchObject({ files: 0, identical: 3, verified: 3 });
+  });
+
+  it('restores into a bucket given only by its settings and secret, keeping the secret nowhere', async () => {
+    const secret = 'one-time-secret-7Qx93kLm';
+    await s3.createBucket('elsewhere');
+    const { kind: _kind, ...config } = s3DestinationConfig(s3.endpoint, 'elsewhere');
+    const settings: BucketSourceDraft = {
+      ...config,
+      accessKeyId: S3RVER_CREDENTIALS.accessKeyId,
+      secretAccessKey: secret,
+    };
+    const saved = vi.spyOn(MemoryStore.prototype, 'set');
+    try {
+      const target = { kind: 'newBucket', settings, prefix: 'restored' };
+      // No "keep both" in a bucket; a bucket that does not exist is the S3 error, before anything runs.
+      expect((await service.handle('restore.preview', base({ target, conflict: 'keep-both' }))).ok).toBe(false);
+      const missing = { ...target, settings: { ...settings, bucket: 'no-such-bucket' } };
+      for (const method of ['restore.preview', 'restore.start'] as const) {
+        const reply = await service.handle(method, base({ paths: ['docs'], target: missing }));
+        expect(reply.ok).toBe(false);
+        expect(reply).toMatchObject({ ok: false, error: { code: 'bucket-missing' } });
+        expect((reply as { error: { message: string } }).error.message).toMatch(/no-such-bucket.*does not exist/);
+        expect(JSON.stringify(reply)).not.toContain(secret);
+      }
+      const p = await call('restore.preview', base({ paths: ['docs'], target }));
+      expect(p.target).toEqual({ kind: 'bucket', label: 'bucket elsewhere/restored' });
+      expect(p.counts.write).toBe(3);
+      const { runId } = await call('restore.start', base({ paths: ['docs'], target }));
+      expect((await finished(runId)).status).toBe('ok');
+      const report = await call('restore.report', { runId });
+      expect(report).toMatchObject({ files: 3, verified: 3, failed: 0 });
+      expect(report.target).toEqual({ kind: 'bucket', label: 'bucket elsewhere/restored' });
+      expect(JSON.stringify(report)).not.toContain(secret);
+
+      const bucket = await engine.openBucket(settings);
+      try {
+        for (const rel of ['docs/report.pdf', 'docs/notes/monday.md', 'docs/notes/tuesday.md']) {
+          const chunks: Buffer[] = [];
+          for await (const c of await bucket.get(`restored/${rel}`)) chunks.push(c as Buffer);
+          expect(Buffer.concat(chunks).equals(await readFile(join(src, rel)))).toBe(true);
+        }
+      } finally {
+        await bucket.close();
+      }
+
+      // Nothing of it was kept: not in the database (nor its journal, nor any other file of the home), not as a secret.
+      expect(saved).not.toHaveBeenCalled();
+      expect(await call('destinations.list')).toHaveLength(2);
+      expect((await call('sources.list')).map((x) => x.name)).toEqual(['files']);
+      const home = join(work, 'home');
+      expect(existsSync(join(home, 'strata.db'))).toBe(true);
+      const files = (await readdir(home, { recursive: true, withFileTypes: true })).filter((d) => d.isFile());
+      for (const f of files) {
+        const data = await readFile(join(f.parentPath, f.name));
+        expect(data.includes(Buffer.from(secret)), join(f.parentPath, f.name)).toBe(false);
+      }
+    } finally {
+      saved.mockRestore();
+    }
   });
 
   it('refuses a tampered manifest whose entry would leave the restore folder, writing nothing', async () => {

@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { setMaxListeners } from 'node:events';
 import type {
   ActiveRun,
+  BucketSourceDraft,
   Progress,
   RestorePreview,
   RestoreReportInfo,
@@ -20,6 +21,8 @@ import type {
 } from '../../../shared/api/entities.js';
 import { describeError, StrataError } from '../../../shared/errors.js';
 import { isSameOrUnder, normalizeFolder } from '../../../shared/paths.js';
+import type { Destination } from '../destinations/types.js';
+import { resolveS3Settings } from '../destinations/s3/presets.js';
 import { labelOf, type Engine } from '../engine.js';
 import { ManifestFile } from '../repository/manifest-reader.js';
 import type { SnapshotInfo } from '../repository/snapshot-list.js';
@@ -47,8 +50,10 @@ const KEEP_INDEXES = 3;
 const PROGRESS_EVERY_MS = 250;
 const SAVE_EVERY_MS = 2000;
 
+/** A bucket is named (a destination or bucket source) or given by settings + secret, used for this restore only. */
 type Resolved =
-  { kind: 'folder'; root: string; label: string } | { kind: 'bucket'; name: string; prefix: string; label: string };
+  | { kind: 'folder'; root: string; label: string }
+  | { kind: 'bucket'; bucket: string | BucketSourceDraft; prefix: string; label: string };
 
 interface Loaded {
   info: SnapshotInfo;
@@ -146,8 +151,9 @@ export class RestoreService {
   async preview(i: RestoreRequest): Promise<RestorePreview> {
     const { info, destId, index } = await this.load(i.destination, i.snapshot, i.source);
     const target = this.resolveTarget(info, i.target, i.conflict);
-    const bucket = target.kind === 'bucket' ? await this.engine.openBucket(target.name) : undefined;
+    const bucket = target.kind === 'bucket' ? await this.engine.openBucket(target.bucket) : undefined;
     try {
+      if (bucket && target.kind === 'bucket' && typeof target.bucket !== 'string') await checkBucket(bucket);
       const planTarget: PlanTarget =
         target.kind === 'folder'
           ? { kind: 'folder', root: target.root }
@@ -196,6 +202,15 @@ export class RestoreService {
     }
     const { info, destId } = await this.load(i.destination, i.snapshot, i.source);
     const target = this.resolveTarget(info, i.target, i.conflict);
+    if (target.kind === 'bucket' && typeof target.bucket !== 'string') {
+      // Settings typed for this restore: a wrong key or bucket answers here, not as a failed run.
+      const bucket = await e.openBucket(target.bucket);
+      try {
+        await checkBucket(bucket);
+      } finally {
+        await bucket.close();
+      }
+    }
     if (this.slot.busy())
       throw new StrataError('busy', 'a backup or another restore is running', 'wait for it to finish');
     const startedAt = e.now();
@@ -258,7 +273,7 @@ export class RestoreService {
         : e.restoreToBucket({
             dest: i.destination,
             snapshot: info.snapshotId,
-            toBucket: target.name,
+            toBucket: target.bucket,
             prefix: target.prefix,
             filter,
             conflict: i.conflict === 'overwrite' ? 'overwrite' : 'skip',
@@ -410,7 +425,7 @@ export class RestoreService {
     }
     if (src.config.kind === 'local') return { kind: 'folder', root: src.config.path, label: src.config.path };
     if (src.config.kind === 'bucket') {
-      return { kind: 'bucket', name: src.name, prefix: '', label: `bucket ${sourceLabel(src.config)}` };
+      return { kind: 'bucket', bucket: src.name, prefix: '', label: `bucket ${sourceLabel(src.config)}` };
     }
     throw new StrataError(
       'usage',
@@ -431,6 +446,13 @@ export class RestoreService {
         );
       }
       out = { kind: 'folder', root: resolve(t.path), label: resolve(t.path) };
+    } else if (t.kind === 'newBucket') {
+      // Checked now (provider, bucket name, endpoint, region), so a typo is a clear error before anything runs.
+      const { bucket, prefix: base } = resolveS3Settings({ ...t.settings, kind: 's3' });
+      const prefix = normalizeFolder(t.prefix ?? '');
+      const where = [bucket, base, prefix].filter(Boolean).join('/');
+      // The label (kept in the report) names the bucket and prefix only, never the credentials.
+      out = { kind: 'bucket', bucket: t.settings, prefix, label: `bucket ${where}` };
     } else {
       const e = this.engine;
       const known =
@@ -444,13 +466,21 @@ export class RestoreService {
         );
       }
       const prefix = normalizeFolder(t.prefix ?? '');
-      out = { kind: 'bucket', name: t.bucket, prefix, label: `bucket ${t.bucket}${prefix ? `/${prefix}` : ''}` };
+      out = { kind: 'bucket', bucket: t.bucket, prefix, label: `bucket ${t.bucket}${prefix ? `/${prefix}` : ''}` };
     }
     if (out.kind === 'bucket' && conflict === 'keep-both') {
       throw new StrataError('usage', 'a bucket has no "keep both" for an existing key', 'choose skip or overwrite');
     }
     return out;
   }
+}
+
+/**
+ * Lists one key of the bucket: a missing bucket or a wrong key fails here with the S3 error
+ * (a HEAD of a key in a missing bucket would only say "not there").
+ */
+async function checkBucket(bucket: Destination): Promise<void> {
+  for await (const _ of bucket.list('')) break;
 }
 
 /** The API's selection as the engine's filter (dates as instants). */

@@ -1,3 +1,4 @@
+import type { BucketSourceDraft } from '../../../shared/api/entities.js';
 import { StrataError } from '../../../shared/errors.js';
 import type { SecretStore } from '../secrets/secret-store.js';
 import { sourceSecretName } from '../secrets/secret-store.js';
@@ -32,6 +33,13 @@ export async function openBucketOf(src: SourceRecord, secrets: () => Promise<Sec
   const { S3Destination } = await import('../destinations/s3/s3-destination.js');
   const { kind: _kind, ...rest } = c;
   return new S3Destination({ ...rest, kind: 's3' }, { accessKeyId: c.accessKeyId, secretAccessKey: secret });
+}
+
+/** The S3 client of a bucket given by its settings and secret (a restore into a bucket Strata does not keep). */
+export async function openBucketFromSettings(settings: BucketSourceDraft): Promise<S3Destination> {
+  const { S3Destination } = await import('../destinations/s3/s3-destination.js');
+  const { secretAccessKey, ...rest } = settings;
+  return new S3Destination({ ...rest, kind: 's3' }, { accessKeyId: settings.accessKeyId, secretAccessKey });
 }
 
 /** Builds the Source of a record; a bucket or Drive fetches its secrets (a local folder never opens the secret store). */

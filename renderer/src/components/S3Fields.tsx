@@ -31,6 +31,8 @@ interface Props {
   advancedOpen?: boolean;
   /** Offer the provider's storage classes (destinations write; a source only reads). */
   storageClass?: boolean;
+  /** Help under the secret field, when it is not kept in the secret store (a restore's one-time bucket). */
+  secretHelp?: string;
 }
 
 export function S3Fields({
@@ -42,6 +44,7 @@ export function S3Fields({
   secretSaved = false,
   advancedOpen = false,
   storageClass = false,
+  secretHelp,
 }: Props) {
   const meta = providerMeta(form.provider);
 
@@ -169,7 +172,7 @@ export function S3Fields({
             onChange={(e) => update({ secretAccessKey: e.target.value })}
           />
         ),
-        secretSaved ? 'Saved — leave empty to keep' : 'Kept in the secret store, never shown again.',
+        secretHelp ?? (secretSaved ? 'Saved — leave empty to keep' : 'Kept in the secret store, never shown again.'),
       )}
       {storageClass && meta.storageClasses.length > 0
         ? field('storageClass', 'Storage class', (p) => (

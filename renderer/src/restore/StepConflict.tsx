@@ -16,7 +16,7 @@ export function StepConflict() {
   const id = useId();
   const w = useWizard();
   const { preview, error, loading, reload } = usePreview();
-  const bucket = preview?.target.kind === 'bucket' || w.target.kind === 'bucket';
+  const bucket = preview?.target.kind === 'bucket' || w.target.kind === 'bucket' || w.target.kind === 'newBucket';
   return (
     <div className="wizard-step">
       <fieldset className="field">

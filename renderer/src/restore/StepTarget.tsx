@@ -1,15 +1,21 @@
 /**
  * Step 3: where to. The original place (a local folder, or back into the bucket it came from; a
  * Google Drive cannot be written, and the reason is shown), another folder on this computer, or a
- * bucket (an S3 destination or a bucket source) below a key prefix.
+ * bucket (an S3 destination or a bucket source) below a key prefix, or another bucket given by its
+ * settings and secret, used for this restore only and never saved.
  */
 import { useEffect, useId, useMemo } from 'react';
+import { PROVIDERS, checkForm, type DestinationForm } from '../../../shared/providers.js';
 import { ErrorBanner } from '../components/ErrorBanner.js';
 import { FieldNotes } from '../components/FieldNotes.js';
 import { FolderPicker } from '../components/FolderPicker.js';
+import { ProviderSelect } from '../components/ProviderSelect.js';
+import { S3Fields } from '../components/S3Fields.js';
 import { targetProblem } from './request.js';
 import { useTargets } from './useTargets.js';
 import { useWizard, type TargetForm } from './wizard-store.js';
+
+const CLOUD = PROVIDERS.filter((p) => p.kind === 's3');
 
 export function StepTarget({ showProblems }: { showProblems: boolean }) {
   const id = useId();
@@ -23,7 +29,8 @@ export function StepTarget({ showProblems }: { showProblems: boolean }) {
   // A bucket has no "keep both": choosing one moves that rule back to skip.
   const set = w.set;
   useEffect(() => {
-    const bucketTarget = t.kind === 'bucket' || (t.kind === 'original' && original?.kind === 'bucket');
+    const bucketTarget =
+      t.kind === 'bucket' || t.kind === 'newBucket' || (t.kind === 'original' && original?.kind === 'bucket');
     if (bucketTarget && w.conflict === 'keep-both') set({ conflict: 'skip' });
   }, [t.kind, original?.kind, w.conflict, set]);
   useEffect(() => {
@@ -31,6 +38,8 @@ export function StepTarget({ showProblems }: { showProblems: boolean }) {
   }, [t, buckets, set]);
 
   const problem = showProblems ? targetProblem(t) : undefined;
+  const bucketProblems = showProblems && t.kind === 'newBucket' ? checkForm(t.newBucket, { secretSaved: false }) : {};
+  const updateBucket = (patch: Partial<DestinationForm>) => update({ newBucket: { ...t.newBucket, ...patch } });
   const radio = (kind: TargetForm['kind'], title: string, help: string, disabled = false) => (
     <label className={`kind-option${disabled ? ' kind-disabled' : ''}`}>
       <input
@@ -71,6 +80,11 @@ export function StepTarget({ showProblems }: { showProblems: boolean }) {
               ? 'An S3 destination or a bucket source, below a key prefix.'
               : 'No S3 destination or bucket source yet.',
             buckets.length === 0,
+          )}
+          {radio(
+            'newBucket',
+            'Another bucket',
+            'Enter its details (S3-compatible); they are used for this restore only and never saved.',
           )}
         </div>
       </fieldset>
@@ -122,6 +136,22 @@ export function StepTarget({ showProblems }: { showProblems: boolean }) {
             />
             <FieldNotes id={`${id}-prefix`} help="Empty puts the objects under their original keys." />
           </div>
+        </div>
+      ) : null}
+      {t.kind === 'newBucket' ? (
+        <div className="new-bucket" role="group" aria-label="Another bucket">
+          <ProviderSelect id={`${id}-nb`} value={t.newBucket.provider} offered={CLOUD} update={updateBucket} />
+          <S3Fields
+            id={`${id}-nb`}
+            form={t.newBucket}
+            update={updateBucket}
+            problems={bucketProblems}
+            prefixHelp="Optional: the objects go below this key prefix; empty puts them under their original keys."
+            secretHelp="Used for this restore only: not saved, not shown again."
+          />
+          <p className="target-note">
+            The key needs write access. Strata keeps none of this: not the settings, not the secret.
+          </p>
         </div>
       ) : null}
     </div>

@@ -1,5 +1,7 @@
 /** The wizard's choices as the API's restore request. */
 import type { RestoreRequest, RestoreSelection, RestoreTarget } from '../../../shared/api/entities.js';
+import { checkForm } from '../../../shared/providers.js';
+import { bucketSourceDraft } from '../sources/bucket-draft.js';
 import { toPaths, type Decisions } from './selection.js';
 import type { FilterForm, TargetForm } from './wizard-store.js';
 
@@ -39,6 +41,8 @@ export function selectionInput(s: {
 export function targetInput(t: TargetForm): RestoreTarget {
   if (t.kind === 'original') return { kind: 'original' };
   if (t.kind === 'folder') return { kind: 'folder', path: t.folder.trim() };
+  // The bucket's own prefix field is the key prefix: the objects go below it.
+  if (t.kind === 'newBucket') return { kind: 'newBucket', settings: bucketSourceDraft(t.newBucket) };
   return { kind: 'bucket', bucket: t.bucket, ...(t.prefix.trim() ? { prefix: t.prefix.trim() } : {}) };
 }
 
@@ -56,5 +60,8 @@ export function targetProblem(t: TargetForm): string | undefined {
   if (t.kind === 'folder' && !t.folder.trim()) return 'Choose a folder to restore into';
   if (t.kind === 'folder' && !/^(\/|[A-Za-z]:[\\/])/.test(t.folder.trim())) return 'Give the full path of the folder';
   if (t.kind === 'bucket' && !t.bucket) return 'Choose a bucket';
+  if (t.kind === 'newBucket' && Object.keys(checkForm(t.newBucket, { secretSaved: false })).length > 0) {
+    return 'Fill in the bucket’s details';
+  }
   return undefined;
 }

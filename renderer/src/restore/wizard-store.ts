@@ -4,6 +4,7 @@
  */
 import { create } from 'zustand';
 import type { ConflictRule } from '../../../shared/api/entities.js';
+import { emptyForm, type DestinationForm } from '../../../shared/providers.js';
 import type { Decisions } from './selection.js';
 
 export const STEPS = ['snapshot', 'select', 'target', 'conflict', 'summary', 'progress', 'report'] as const;
@@ -30,10 +31,12 @@ export interface FilterForm {
 }
 
 export interface TargetForm {
-  kind: 'original' | 'folder' | 'bucket';
+  kind: 'original' | 'folder' | 'bucket' | 'newBucket';
   folder: string;
   bucket: string;
   prefix: string;
+  /** "Another bucket": its settings and secret, held here for this restore only (never saved). */
+  newBucket: DestinationForm;
 }
 
 export const NO_FILTER: FilterForm = { pathPrefix: '', extensions: '', nameContains: '', since: '', until: '' };
@@ -66,7 +69,7 @@ const START = {
   snapshotId: '',
   decisions: { '': true } as Decisions,
   filter: NO_FILTER,
-  target: { kind: 'folder', folder: '', bucket: '', prefix: '' } as TargetForm,
+  target: { kind: 'folder', folder: '', bucket: '', prefix: '', newBucket: emptyForm('r2') } as TargetForm,
   conflict: 'skip' as ConflictRule,
   runId: null,
   presetPath: null,
