@@ -82,6 +82,10 @@ async function main(): Promise<void> {
     host: 'desktop',
     secrets,
     onBattery: () => power.onBattery(),
+    openFolder: async (path) => {
+      const error = await shell.openPath(path);
+      if (error) throw new Error(error);
+    },
   });
   const call = async <T>(method: string, input: unknown = {}): Promise<T> => {
     const reply = await service.handle(method, input);

@@ -72,6 +72,8 @@ export interface ServiceOptions {
   catchUpDelayMs?: number;
   /** How often alerts are re-evaluated between runs (time alone opens "no recent backup"). */
   alertCheckMs?: number;
+  /** The desktop app shows a folder in the system's file manager (Electron's shell.openPath). */
+  openFolder?: (path: string) => Promise<void>;
 }
 
 type Handlers = { [M in MethodName]: (input: never) => Promise<OutputOf<M>> | OutputOf<M> };
@@ -230,6 +232,16 @@ export class StrataService {
         secretStore: await this.secretStoreLabel(),
       }),
       'fs.folders': async ({ path }: { path?: string }) => listFolders(path),
+      'app.openFolder': async ({ path }: { path: string }) => {
+        if (!this.opts.openFolder) {
+          throw new StrataError('usage', 'only the desktop app can open a folder', `open ${path} in your file manager`);
+        }
+        // Folders only: opening a file would run it if it is a program.
+        const st = await stat(path).catch(() => undefined);
+        if (!st?.isDirectory()) throw new StrataError('not-found', `${path} is not a folder`, 'check the path');
+        await this.opts.openFolder(path);
+        return { ok: true as const };
+      },
 
       'sources.list': () => e.catalog.listSources().map(sourceInfo),
       'sources.add': async ({ name, path }: { name: string; path: string }) => {

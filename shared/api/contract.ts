@@ -59,6 +59,8 @@ function call<I extends z.ZodType, O extends z.ZodType>(input: I, output: O): { 
 
 export const methods = {
   'app.info': call(none, AppInfo),
+  /** Desktop app only: shows a folder (a restore's target) in the system's file manager. */
+  'app.openFolder': call(z.object({ path: AbsolutePath }).strict(), ok),
   /** Subfolders of a local folder, for the folder picker (the host's own disk). */
   'fs.folders': call(z.object({ path: AbsolutePath.optional() }).strict(), FolderListing),
 

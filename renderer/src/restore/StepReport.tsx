@@ -5,7 +5,9 @@ import { api } from '../api/client.js';
 import { Button } from '../components/Button.js';
 import { ErrorBanner } from '../components/ErrorBanner.js';
 import { RunStatusPill } from '../components/StatusPill.js';
+import { useAction } from '../components/useAction.js';
 import { useLoaded } from '../components/useLoaded.js';
+import { useAppInfo } from '../store/appInfo.js';
 import { formatBytes, formatCount, plural, sentence } from '../format.js';
 import { useWizard } from './wizard-store.js';
 
@@ -54,7 +56,7 @@ function ReportBody({ r }: { r: RestoreReportInfo }) {
           <dd>{plural(r.skipped, 'file')} left as they were</dd>
         </div>
       </dl>
-      <TargetPath label={r.target.label} />
+      <TargetPath label={r.target.label} folder={r.target.kind === 'folder'} />
       {r.failures.length ? <Failures r={r} /> : null}
     </>
   );
@@ -67,13 +69,20 @@ function headline(r: RestoreReportInfo): string {
   return r.failed ? `${plural(r.failed, 'file')} could not be restored.` : 'The restore stopped early.';
 }
 
-/** The target path with a Copy button (no "open folder" call exists in the API). */
-function TargetPath({ label }: { label: string }) {
+/** The target with a Copy button, and in the desktop app an Open folder button for a folder target. */
+function TargetPath({ label, folder }: { label: string; folder: boolean }) {
   const [copied, setCopied] = useState(false);
+  const desktop = useAppInfo((s) => s.info?.host === 'desktop');
+  const open = useAction(() => api().call('app.openFolder', { path: label }));
   return (
     <div className="report-target">
       <span>Restored into</span>
       <code className="mono report-path">{label}</code>
+      {desktop && folder ? (
+        <Button size="sm" onClick={() => void open.run()} busy={open.busy}>
+          Open folder
+        </Button>
+      ) : null}
       <Button
         size="sm"
         onClick={() =>
@@ -88,6 +97,7 @@ function TargetPath({ label }: { label: string }) {
       <span role="status" className="saved-note">
         {copied ? 'Copied' : ''}
       </span>
+      <ErrorBanner error={open.error} title="Could not open the folder" />
     </div>
   );
 }

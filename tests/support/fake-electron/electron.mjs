@@ -208,6 +208,10 @@ export const shell = {
   async openExternal(url) {
     rec.opened.push(url);
   },
+  async openPath(path) {
+    rec.opened.push(path);
+    return '';
+  },
 };
 
 export class Tray extends EventEmitter {
