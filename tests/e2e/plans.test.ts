@@ -6,22 +6,18 @@
  * alert. Screenshots go to test-output/e2e/ (20-…) for a human to look at.
  */
 import { AxeBuilder } from '@axe-core/playwright';
-import { existsSync } from 'node:fs';
+
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+
 import { type Browser, type Locator, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, launchChromium } from '../support/chromium.js';
+import { launchChromium, haveChromium, SHOTS } from '../support/chromium.js';
 import { startServe, type ServedHost } from '../support/serve-host.js';
 import { bytes } from '../support/tree.js';
 
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-if (!HAVE_CHROMIUM) {
-  console.warn(`Plans e2e skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set STRATA_CHROMIUM)`);
-}
-const SHOTS = fileURLToPath(new URL('../../test-output/e2e/', import.meta.url));
+const HAVE_CHROMIUM = haveChromium('Plans');
 const GFS = 'Daily for a week, weekly for a month, monthly for a year';
 
 describe.skipIf(!HAVE_CHROMIUM)('schedules, retention, prune and alerts in Chromium against strata serve', () => {

@@ -6,24 +6,20 @@
  * sources are back with synced badges and current copies. Screenshots go to test-output/e2e/5x-*.png.
  */
 import { AxeBuilder } from '@axe-core/playwright';
-import { existsSync } from 'node:fs';
+
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+
 import { type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SCREENS, SCREEN_TITLES, type Screen } from '../../renderer/src/store/route.js';
-import { CHROMIUM, launchChromium } from '../support/chromium.js';
+import { launchChromium, haveChromium, SHOTS } from '../support/chromium.js';
 import { cliOk } from '../support/cli.js';
 import { startServe, type ServedHost } from '../support/serve-host.js';
 import { bytes, put } from '../support/tree.js';
 
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-if (!HAVE_CHROMIUM) {
-  console.warn(`recovery e2e skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set STRATA_CHROMIUM)`);
-}
-const SHOTS = fileURLToPath(new URL('../../test-output/e2e/', import.meta.url));
+const HAVE_CHROMIUM = haveChromium('recovery');
 /** Where the recovery lands: the Restore screen once it is in the navigation, else the dashboard. */
 const LANDING = ((SCREENS as readonly string[]).includes('restore') ? 'restore' : 'dashboard') as Screen;
 

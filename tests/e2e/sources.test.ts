@@ -9,14 +9,14 @@
  */
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { AxeBuilder } from '@axe-core/playwright';
-import { existsSync } from 'node:fs';
+
 import { mkdir, mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+
 import { type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, launchChromium } from '../support/chromium.js';
+import { launchChromium, haveChromium, SHOTS } from '../support/chromium.js';
 import { FakeDrive, startFakeDrive, type FakeDriveServer } from '../support/fake-drive/index.js';
 import { S3RVER_CREDENTIALS, startS3rver, type S3rverHarness } from '../support/s3rver.js';
 import { startServe, type ServedHost } from '../support/serve-host.js';
@@ -25,11 +25,7 @@ const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.doc
 const PDF = 'application/pdf';
 import { bytes } from '../support/tree.js';
 
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-if (!HAVE_CHROMIUM) {
-  console.warn(`Sources e2e skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set STRATA_CHROMIUM)`);
-}
-const SHOTS = fileURLToPath(new URL('../../test-output/e2e/', import.meta.url));
+const HAVE_CHROMIUM = haveChromium('Sources');
 const BUCKET = 'photos-primary';
 const DRIVE_ACCOUNT = 'ada@example.com';
 

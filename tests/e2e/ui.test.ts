@@ -5,24 +5,20 @@
  * test-output/e2e/ for a human to look at.
  */
 import { AxeBuilder } from '@axe-core/playwright';
-import { existsSync } from 'node:fs';
+
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+
 import { type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, launchChromium } from '../support/chromium.js';
+import { launchChromium, haveChromium, SHOTS } from '../support/chromium.js';
 import { startS3rver, type S3rverHarness } from '../support/s3rver.js';
 import { startServe, type ServedHost } from '../support/serve-host.js';
 import { makeLocalCert } from '../support/tls-cert.js';
 import { bytes } from '../support/tree.js';
 
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-if (!HAVE_CHROMIUM) {
-  console.warn(`UI e2e skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set STRATA_CHROMIUM)`);
-}
-const SHOTS = fileURLToPath(new URL('../../test-output/e2e/', import.meta.url));
+const HAVE_CHROMIUM = haveChromium('UI');
 
 describe.skipIf(!HAVE_CHROMIUM)('the Strata UI in Chromium against strata serve', () => {
   let work: string;
