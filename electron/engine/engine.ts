@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { normalizeFolder } from '../../shared/paths.js';
 import { compilePolicies } from '../../shared/policy.js';
+import { Costs } from './cost/costs.js';
 import { runBackup, type BackupOptions, type BackupOutcome } from './backup/run-backup.js';
 import type { DestinationConfig, S3DestinationConfig } from './destinations/config.js';
 import { LocalDestination } from './destinations/local-destination.js';
@@ -109,6 +110,7 @@ export class Engine {
   readonly plans: PlanStore;
   readonly alerts: AlertStore;
   readonly verifications: VerifyStore;
+  readonly costs: Costs;
   readonly timeZone: string;
   readonly tmpDir: string;
   private secretStore: Promise<SecretStore> | undefined;
@@ -131,6 +133,16 @@ export class Engine {
     this.alerts = new AlertStore(this.db);
     this.verifications = new VerifyStore(this.db);
     this.timeZone = opts.timeZone ?? systemTimeZone();
+    this.costs = new Costs({
+      db: this.db,
+      catalog: this.catalog,
+      plans: this.plans,
+      policies: this.policies,
+      timeZone: this.timeZone,
+      now: () => this.now(),
+      openDestination: (rec) => this.openDestination(rec),
+      openSource: (src) => this.openSource(src),
+    });
     if (opts.secrets) this.secretStore = Promise.resolve(opts.secrets);
   }
 
@@ -453,8 +465,9 @@ export class Engine {
     );
   }
 
-  backup(opts: BackupOptions = {}): Promise<BackupOutcome> {
-    return runBackup(
+  /** A backup run; afterwards what each destination stores is brought up to date for its cost estimate. */
+  async backup(opts: BackupOptions = {}): Promise<BackupOutcome> {
+    const outcome = await runBackup(
       {
         catalog: this.catalog,
         policies: this.policies,
@@ -470,6 +483,10 @@ export class Engine {
       },
       opts,
     );
+    await this.costs.afterBackup(outcome.results, (destId, message) =>
+      this.runs.log(outcome.runId, 'warn', message, { destId }),
+    );
+    return outcome;
   }
 
   /** Snapshots as the destination holds them (the cache only saves re-reading known manifests). */
@@ -597,8 +614,8 @@ export class Engine {
     return verifyDue(this.plans.get(rec.id).verify, lastAt, now);
   }
 
-  prune(destName: string, opts: PruneOptions = {}): Promise<PruneReport> {
-    return pruneDestination(
+  async prune(destName: string, opts: PruneOptions = {}): Promise<PruneReport> {
+    const report = await pruneDestination(
       {
         catalog: this.catalog,
         plans: this.plans,
@@ -612,6 +629,14 @@ export class Engine {
       destName,
       { graceMs: this.opts.pruneGraceMs, now: this.now(), ...opts },
     );
+    const o = report.outcome;
+    if (o) {
+      this.costs.afterPrune(this.catalog.destination(destName).id, {
+        bytes: o.bytesFreed,
+        objects: o.objectsDeleted + o.snapshotsRemoved,
+      });
+    }
+    return report;
   }
 
   health(destId: string, now = this.now()): HealthFigures {

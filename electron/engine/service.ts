@@ -8,6 +8,7 @@ import { homedir, platform } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { ZodError } from 'zod';
 import { methods, type EventName, type EventOf, type MethodName, type OutputOf } from '../../shared/api/contract.js';
+import type { PriceField } from '../../shared/api/cost.js';
 import type {
   ActiveRun,
   ApiErrorBody,
@@ -445,6 +446,21 @@ export class StrataService {
         }
       },
       ...restoreHandlers(() => this.restores),
+      'cost.get': ({ destination }: { destination?: string }) => e.costs.overview(destination),
+      'cost.measure': async ({ destination }: { destination: string }) => {
+        const out = await e.costs.measure(destination);
+        this.changed('status');
+        return out;
+      },
+      'cost.prices': () => e.costs.table(),
+      'cost.setPrice': ({ id, field, value }: { id: string; field: PriceField; value: number | null }) => {
+        const row = e.costs.setPrice(id, field, value);
+        this.changed('settings');
+        return row;
+      },
+      'cost.whatIf': (i: { source: string; changes: { path: string; destination: string; include: boolean }[] }) =>
+        e.costs.whatIf(i.source, i.changes),
+      'cost.compare': (i: { destination?: string; provider?: string; storageClass?: string }) => e.costs.compare(i),
       'dashboard.get': () => {
         const status = e.status();
         const recs = new Map(e.catalog.listDestinations().map((d) => [d.name, d]));

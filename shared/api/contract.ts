@@ -8,6 +8,15 @@ import { RetentionPolicy } from '../retention.js';
 import { ScheduleSpec } from '../schedule.js';
 import { VerifyPlan } from '../verify-plan.js';
 import {
+  CostComparison,
+  CostOverview,
+  DestinationCost,
+  PriceField,
+  PriceRowInfo,
+  PriceTable,
+  WhatIfResult,
+} from './cost.js';
+import {
   AbsolutePath,
   ActiveRun,
   BucketSourceDraft,
@@ -255,6 +264,45 @@ export const methods = {
     z.object({ repaired: z.number(), failed: z.array(z.object({ path: z.string(), error: z.string() })) }),
   ),
   'dashboard.get': call(none, Dashboard),
+
+  /** Each destination's monthly estimate with its breakdown, usage and month-by-month history. */
+  'cost.get': call(z.object({ destination: Name.optional() }).strict(), CostOverview),
+  /** Counts what a destination stores by listing it (one LIST request per 1,000 objects), then estimates again. */
+  'cost.measure': call(z.object({ destination: Name }).strict(), DestinationCost),
+  /** The dated price table with the user's overrides. */
+  'cost.prices': call(none, PriceTable),
+  /** Overrides one price of a row; null goes back to the table's figure. */
+  'cost.setPrice': call(
+    z.object({ id: z.string().max(64), field: PriceField, value: z.number().min(0).max(1e9).nullable() }).strict(),
+    PriceRowInfo,
+  ),
+  /** What unsaved ticks would add to (or take from) each destination, in bytes and per month. */
+  'cost.whatIf': call(
+    z
+      .object({
+        source: Name,
+        changes: z
+          .array(z.object({ path: SourcePath, destination: Name, include: z.boolean() }).strict())
+          .min(1)
+          .max(500),
+      })
+      .strict(),
+    WhatIfResult,
+  ),
+  /**
+   * Every provider and class priced for one selection: what the destination stores now, or (a new
+   * destination) what the sources back up today. `provider`/`storageClass` mark the edited draft's row.
+   */
+  'cost.compare': call(
+    z
+      .object({
+        destination: Name.optional(),
+        provider: z.enum(['local', 'aws', 'r2', 'b2', 'wasabi', 'minio', 'other']).optional(),
+        storageClass: z.string().max(64).optional(),
+      })
+      .strict(),
+    CostComparison,
+  ),
 
   /** Whether secrets can be read, and if not why (a passphrase vault nobody has unlocked). */
   'secrets.status': call(none, SecretsStatus),

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { RetentionPolicy } from '../retention.js';
 import { ScheduleSpec } from '../schedule.js';
 import { VerifyPlan } from '../verify-plan.js';
+import { CostEstimate } from './cost.js';
 
 /** Same rule as the engine's catalog: 1-63 letters, digits, dot, dash or underscore. */
 export const Name = z
@@ -743,6 +744,8 @@ export const RestorePreview = z.object({
   /** Measured from recent restores from this destination, else its recent backups; null before any. */
   throughput: z.object({ bytesPerSecond: z.number(), basis: z.enum(['restores', 'backups']) }).nullable(),
   estimatedSeconds: z.number().nullable(),
+  /** What the destination's provider charges for this restore (egress, requests, retrieval), from the price table. */
+  cost: CostEstimate,
 });
 export type RestorePreview = z.infer<typeof RestorePreview>;
 

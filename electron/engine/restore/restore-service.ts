@@ -188,6 +188,10 @@ export class RestoreService {
         itemsTruncated: plan.files > plan.items.length,
         throughput: rate === null ? null : { bytesPerSecond: rate, basis: restores !== null ? 'restores' : 'backups' },
         estimatedSeconds: rate === null ? null : Math.ceil(plan.egressBytes / rate),
+        cost: this.engine.costs.restoreCost(destId, {
+          bytes: plan.egressBytes,
+          objects: plan.counts.write + plan.counts.overwrite + plan.counts['keep-both'],
+        }),
       };
     } finally {
       await bucket?.close();

@@ -269,4 +269,32 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX restore_reports_dest ON restore_reports(dest_id, started_at);
   `,
+  // 12: what each destination stores over time, for cost estimates and their month-by-month chart.
+  // A measured sample counts the destination by listing it; the others carry the last one forward
+  // with each run's uploads and each prune's deletions. Existing installs start from their run
+  // history (uploads only, as tracked samples) until the next backup counts the destination.
+  `
+  CREATE TABLE usage_samples (
+    dest_id TEXT NOT NULL REFERENCES destinations(id) ON DELETE CASCADE,
+    at INTEGER NOT NULL,
+    bytes INTEGER NOT NULL,
+    objects INTEGER NOT NULL,
+    small_objects INTEGER NOT NULL DEFAULT 0,
+    small_bytes INTEGER NOT NULL DEFAULT 0,
+    measured INTEGER NOT NULL,
+    PRIMARY KEY (dest_id, at)
+  ) WITHOUT ROWID;
+  INSERT OR IGNORE INTO usage_samples (dest_id, at, bytes, objects, measured)
+  SELECT dest_id, at,
+         SUM(bytes) OVER (PARTITION BY dest_id ORDER BY at ROWS UNBOUNDED PRECEDING),
+         SUM(objects) OVER (PARTITION BY dest_id ORDER BY at ROWS UNBOUNDED PRECEDING),
+         0
+  FROM (
+    SELECT rr.dest_id, MAX(COALESCE(rr.finished_at, rr.started_at)) AS at,
+           SUM(rr.bytes_uploaded) AS bytes,
+           SUM(rr.files_uploaded + (rr.snapshot_id IS NOT NULL)) AS objects
+    FROM run_results rr JOIN destinations d ON d.id = rr.dest_id
+    GROUP BY rr.run_id, rr.dest_id
+  );
+  `,
 ];

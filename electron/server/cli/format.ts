@@ -23,3 +23,11 @@ export function table(rows: string[][]): string {
   for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n');
 }
+
+/** Whole cents, or three decimals under a cent so small amounts do not read as free. */
+export function money(usd: number): string {
+  if (usd === 0) return '$0.00';
+  if (Math.abs(usd) < 0.001) return `${usd < 0 ? '-' : ''}<$0.001`;
+  if (Math.abs(usd) < 0.01) return `${usd < 0 ? '-' : ''}$${Math.abs(usd).toFixed(3)}`;
+  return `${usd < 0 ? '-' : ''}$${Math.abs(usd).toFixed(2)}`;
+}

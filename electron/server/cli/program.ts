@@ -8,6 +8,7 @@ import { STRATA_VERSION } from '../../engine/version.js';
 import { EXIT_ALERT, EXIT_FAILED, EXIT_OK, EXIT_USAGE, exitCodeOf } from './exit-codes.js';
 import { addPlanCommands } from './plan-commands.js';
 import { addRestoreCommand } from './restore-command.js';
+import { addCostCommands } from './cost-commands.js';
 import { addRecoveryCommands } from './recovery-commands.js';
 import { addDriveCommands, parseExports } from './drive-commands.js';
 import { addVerifyCommands } from './verify-commands.js';
@@ -37,6 +38,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description('Strata: back up folders to S3-compatible buckets and local disks')
     .version(STRATA_VERSION)
     .showHelpAfterError('(run with --help for usage)')
+    // Lets a command with subcommands keep options of its own (`cost --dest` vs `cost compare --dest`).
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   program.hook('postAction', () => engine?.close());
@@ -309,6 +312,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   addPlanCommands(program, open, emit, setExit);
   addRecoveryCommands(program, open, emit, setExit);
+  addCostCommands(program, open, emit);
 
   program
     .command('status')

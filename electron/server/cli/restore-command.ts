@@ -11,7 +11,7 @@ import type { RestoreFilter } from '../../engine/restore/restore-filter.js';
 import type { PlanItem } from '../../engine/restore/restore-plan.js';
 import type { RestoreProgress } from '../../engine/restore/restore.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_PARTIAL } from './exit-codes.js';
-import { formatBytes, formatTime } from './format.js';
+import { formatBytes, formatTime, money } from './format.js';
 import { oneOf, parseDate, parseList } from './parse.js';
 
 type Out = { json: boolean };
@@ -179,6 +179,10 @@ async function dryRun(
     },
   });
   const c = plan.counts;
+  const cost = engine.costs.restoreCost(engine.catalog.destination(destName).id, {
+    bytes: plan.egressBytes,
+    objects: c.write + c.overwrite + c['keep-both'],
+  });
   const summary = {
     dryRun: true,
     snapshotId: snapshot.snapshotId,
@@ -187,6 +191,7 @@ async function dryRun(
     bytes: plan.bytes,
     egressBytes: plan.egressBytes,
     counts: c,
+    cost,
   };
   if (o.json) {
     process.stdout.write(JSON.stringify({ type: 'result', ...summary }) + '\n');
@@ -196,6 +201,7 @@ async function dryRun(
     `Dry run of snapshot ${snapshot.snapshotId} (${formatTime(snapshot.time)}) into ${where}: ` +
       `${plan.files} files (${formatBytes(plan.bytes)}); ${c.write} to write, ${c.overwrite} to overwrite, ` +
       `${c['keep-both']} to keep beside, ${c.skip} to skip, ${c.identical} already there; ` +
-      `${formatBytes(plan.egressBytes)} to download. Nothing was written.\n`,
+      `${formatBytes(plan.egressBytes)} to download, costing ${money(cost.total)} at ${cost.priceName}'s prices. Nothing was written.\n`,
   );
+  for (const w of cost.warnings) process.stdout.write(`warning: ${w}\n`);
 }
