@@ -449,7 +449,7 @@ export class StrataService {
       'cost.get': ({ destination }: { destination?: string }) => e.costs.overview(destination),
       'cost.measure': async ({ destination }: { destination: string }) => {
         const out = await e.costs.measure(destination);
-        this.changed('status');
+        this.changed('status', 'destinations');
         return out;
       },
       'cost.prices': () => e.costs.table(),

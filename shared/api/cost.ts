@@ -33,6 +33,8 @@ export const PriceRowInfo = z.object({
   name: z.string(),
   /** The S3 storage class this row prices, or null (one class only). */
   storageClass: z.string().nullable(),
+  /** The row's "GB": AWS, R2 and Wasabi bill binary gigabytes (GiB), Backblaze decimal ones. */
+  gbUnit: z.enum(['GB', 'GiB']),
   /** In effect: the table's figure unless overridden. */
   values: z.record(PriceField, z.number()),
   /** The table's figures. */

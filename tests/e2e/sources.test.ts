@@ -252,6 +252,10 @@ describe.skipIf(!HAVE_CHROMIUM)('bucket and Google Drive sources in Chromium aga
           .getAttribute('aria-checked'),
       )
       .toBe('mixed');
+    // Ticks wait in the save bar until saved.
+    const bar = page.getByRole('region', { name: 'Unsaved changes' });
+    await bar.getByRole('button', { name: 'Save changes' }).click();
+    await bar.waitFor({ state: 'detached' });
     await expand('google-drive', 'My Drive/Projects');
     await row('google-drive', 'My Drive/Projects/plan.txt').waitFor({ timeout: 30_000 });
     await expect(

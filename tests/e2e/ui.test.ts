@@ -149,11 +149,20 @@ describe.skipIf(!HAVE_CHROMIUM)('the Strata UI in Chromium against strata serve'
     await expect.poll(() => photosB2.evaluate((el) => el === document.activeElement)).toBe(true);
     await page.keyboard.press('Space');
     await expect.poll(() => photosB2.isChecked()).toBe(true);
+    // Ticks wait in the save bar until saved.
+    const bar = page.getByRole('region', { name: 'Unsaved changes' });
+    await expect.poll(() => bar.textContent()).toMatch(/3 unsaved changes/);
+    const unsaved = await host.call<{ destinations: Record<string, boolean> }[]>('policies.list', {
+      source: 'projects',
+    });
+    expect(unsaved.filter((p) => Object.keys(p.destinations).length > 0)).toEqual([]);
+    await bar.getByRole('button', { name: 'Save changes' }).click();
+    await bar.waitFor({ state: 'detached' });
     const policies = await host.call<{ folder: string; destinations: Record<string, boolean> }[]>('policies.list', {
       source: 'projects',
     });
     expect(policies.map((p) => p.folder).sort()).toEqual(['', 'docs', 'photos']);
-    await expect(badge('docs', 'b2').getAttribute('data-badge-state')).resolves.toBe('pending');
+    await expect.poll(() => badge('docs', 'b2').getAttribute('data-badge-state')).toBe('pending');
     await shot('06-sources-ticked');
     await axe('sources');
   });

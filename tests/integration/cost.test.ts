@@ -20,7 +20,8 @@ import { s3DestinationConfig, S3RVER_CREDENTIALS, startS3rver, type S3rverHarnes
 import { bytes, put } from '../support/tree.js';
 
 const BUCKET = 'cost-figures';
-const GIB = 1024 ** 3;
+/** Self-hosted servers are priced in decimal GB, as the app shows sizes. */
+const GB = 1e9;
 
 describe('cost estimates', () => {
   let s3: S3rverHarness;
@@ -110,7 +111,7 @@ describe('cost estimates', () => {
     await ok(['cost', 'set-price', 'self-hosted', 'storagePerGbMonth', '0.02']);
     const o = resultOf<CostOverview>(await ok(['cost', '--dest', 'cloud', '--json']));
     const c = cloud(o);
-    expect(c.monthly.total).toBeCloseTo((c.usage.bytes / GIB) * 0.02, 12);
+    expect(c.monthly.total).toBeCloseTo((c.usage.bytes / GB) * 0.02, 12);
     expect(c.monthly.lines[0]!.label).toMatch(/^Storage: 0\.003 GB × \$0\.02\/GB$/);
     const human = await ok(['cost']);
     expect(human).toMatch(
@@ -162,7 +163,7 @@ describe('cost estimates', () => {
     expect(c.activity.uploadBytes).toBeCloseTo(3_000_000 * 30, 0);
     expect(c.shortestKeepDays).toBe(2);
     const early = c.monthly.lines.find((l) => l.kind === 'earlyDeletion')!;
-    expect(early.amount).toBeCloseTo((c.activity.uploadBytes / GIB) * 0.02 * (28 / 30), 12);
+    expect(early.amount).toBeCloseTo((c.activity.uploadBytes / GB) * 0.02 * (28 / 30), 12);
     expect(c.monthly.warnings[0]).toMatch(
       /retention deletes replaced versions after about 2 days, but Self-hosted S3 .* bills every object for at least 30 days/,
     );
@@ -196,7 +197,7 @@ describe('cost estimates', () => {
     expect(wasabi.priceId).toBe('wasabi');
     expect(wasabi.monthly).toBeGreaterThan(6.99);
     expect(wasabi.monthly).toBeLessThan(7);
-    expect(wasabi.notes.join('\n')).toMatch(/billed for at least 1024 GB[^]*bills every object for at least 90 days/);
+    expect(wasabi.notes.join('\n')).toMatch(/billed for at least 1,024 GiB[^]*bills every object for at least 90 days/);
     expect(c.rows.find((r) => r.priceId === 'aws-deep-archive')!.notes[0]).toMatch(/restore fees; objects thaw/);
     const human = await ok(['cost', 'compare', '--dest', 'cloud']);
     expect(human).toMatch(/^For \d\.\d MB in \d+ objects \(what cloud stores now\):/);
@@ -226,7 +227,7 @@ describe('cost estimates', () => {
     });
     const by = Object.fromEntries(on.destinations.map((d) => [d.destination, d]));
     expect(by.cloud).toMatchObject({ files: 2, bytes: 777_777 });
-    expect(by.cloud!.after - by.cloud!.before).toBeCloseTo((777_777 / GIB) * 0.02, 12);
+    expect(by.cloud!.after - by.cloud!.before).toBeCloseTo((777_777 / GB) * 0.02, 12);
     expect(by.disk).toMatchObject({ files: 1, bytes: 654_321, before: 0, after: 0 });
     // Nothing was saved.
     expect(engine.listPolicies('photos')).toEqual([]);
@@ -249,7 +250,7 @@ describe('cost estimates', () => {
     });
     expect(p.egressBytes).toBe(3_230_000);
     expect(p.cost.priceName).toBe('Self-hosted S3 (MinIO, other)');
-    expect(p.cost.total).toBeCloseTo((3_230_000 / GIB) * 0.05, 12);
+    expect(p.cost.total).toBeCloseTo((3_230_000 / GB) * 0.05, 12);
     expect(p.cost.lines[0]!.label).toMatch(/^Egress: 0\.003 GB × \$0\.05\/GB$/);
     const local = await call('restore.preview', {
       destination: 'disk',

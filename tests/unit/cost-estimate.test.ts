@@ -70,7 +70,8 @@ describe('monthly storage, worked examples', () => {
     expect(monthlyCost(priceRow('local'), emptyUsage(5e12, 1e6)).total).toBe(0);
     expect(monthlyCost(priceRow('self-hosted'), emptyUsage(5e12, 1e6)).total).toBe(0);
     const [priced] = effectiveTable({ 'self-hosted': { storagePerGbMonth: 0.004 } }, [priceRow('self-hosted')]);
-    expect(monthlyCost(priced!, emptyUsage(100 * GIB, 1)).total).toBeCloseTo(0.4, 10);
+    // Priced by the user in decimal GB, as the app shows sizes.
+    expect(monthlyCost(priced!, emptyUsage(100e9, 1)).total).toBeCloseTo(0.4, 10);
   });
 });
 

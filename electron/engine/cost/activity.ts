@@ -1,6 +1,7 @@
 /**
- * A destination's steady month: requests and bytes from the last 30 days of backups (scaled to a
- * month when it is younger; each source's first, full upload left out, since it happens once),
+ * A destination's steady month: requests and bytes per backup from the last 30 days of runs (each
+ * source's first, full upload left out, since it happens once) times the backups its schedule
+ * makes in a month (by hand: the backups of the last 30 days, as they were),
  * plus what its verification plan and retention will read and list. Request counts follow what
  * Strata sends: a PUT per file (parts for big ones), a COPY to history/ per changed file, a
  * manifest per snapshot; a HEAD per stored object for a quick verification, a GET for deep.
@@ -39,7 +40,7 @@ export function observedActivity(
   destId: string,
   now: number,
   stored: { bytes: number; objects: number },
-  plan: { verify: VerifyPlan; prunes: boolean },
+  plan: { verify: VerifyPlan; prunes: boolean; runsPerMonth: number | null },
 ): ObservedActivity {
   const since = now - MONTH_DAYS * DAY;
   const rows = db
@@ -50,11 +51,6 @@ export function observedActivity(
        FROM run_results rr WHERE rr.dest_id = ? AND rr.started_at >= ?`,
     )
     .all(destId, since) as Row[];
-  const older = db.prepare('SELECT 1 FROM run_results WHERE dest_id = ? AND started_at < ? LIMIT 1').get(destId, since);
-  const first = rows.reduce((m, r) => Math.min(m, r.started_at), now);
-  const spanDays = older ? MONTH_DAYS : Math.min(MONTH_DAYS, Math.max(1, (now - first) / DAY));
-  const scale = MONTH_DAYS / spanDays;
-
   let put = 0;
   let get = 0;
   let list = 0;
@@ -69,7 +65,9 @@ export function observedActivity(
     get += 1;
     list += 1;
   }
-  const backupsPerMonth = runs.size * scale;
+  // Scheduled: the average backup, as often as the schedule runs. By hand: what was done.
+  const backupsPerMonth = plan.runsPerMonth ?? runs.size;
+  const scale = runs.size === 0 ? 0 : backupsPerMonth / runs.size;
   const out: ObservedActivity = {
     putRequests: put * scale,
     getRequests: get * scale,

@@ -7,6 +7,7 @@ import { monthlyCost, NO_ACTIVITY, type MonthlyActivity, type StoredUsage } from
 import type { LifetimeShare } from './lifetimes.js';
 import type { PriceRow } from './price-table.js';
 import { restoreCost } from './restore-cost.js';
+import { gbWords } from './usd.js';
 
 export function compareRows(
   table: readonly PriceRow[],
@@ -19,7 +20,8 @@ export function compareRows(
     const notes: string[] = [];
     if (row.thawHours !== null)
       notes.push(`+ restore fees; objects thaw for up to ${row.thawHours} h before a restore`);
-    if (monthly.lines.some((l) => l.kind === 'minimum')) notes.push(`billed for at least ${row.monthlyMinimumGb} GB`);
+    if (monthly.lines.some((l) => l.kind === 'minimum'))
+      notes.push(`billed for at least ${gbWords(row.monthlyMinimumGb, row)}`);
     if (row.minStorageDays > 0) notes.push(`minimum ${row.minStorageDays} days per object`);
     if (row.minObjectBytes > 0)
       notes.push(`objects under ${row.minObjectBytes / 1024} KB billed as ${row.minObjectBytes / 1024} KB`);

@@ -12,7 +12,6 @@ import type {
   PriceTable,
   WhatIfResult,
 } from '../../../shared/api/cost.js';
-import { isKeepAll } from '../../../shared/retention.js';
 import type { Destination } from '../destinations/types.js';
 import type { OpenedSource } from '../sources/open-source.js';
 import type { Catalog, DestinationRecord, SourceRecord } from '../store/catalog.js';
@@ -22,16 +21,13 @@ import type { PolicyStore } from '../store/policy-store.js';
 import { PriceOverrideStore } from '../store/price-override-store.js';
 import type { RunResult } from '../store/run-store.js';
 import { UsageStore } from '../store/usage-store.js';
-import { observedActivity } from './activity.js';
 import { compareRows } from './compare.js';
-import { costOverview, currentTable, destinationCost, usageOf, type CostDeps } from './destination-costs.js';
-import { versionLifetimes } from './lifetimes.js';
+import { costOverview, currentTable, destinationCost, planned, usageOf, type CostDeps } from './destination-costs.js';
 import { monthlyCost } from './monthly-cost.js';
 import { assertPriceRow, rowInfo } from './price-overrides.js';
 import { priceIdFor, priceIdOf } from './price-for.js';
 import { PRICE_TABLE, priceRow, TABLE_DATE } from './price-table.js';
 import { restoreCost, type RestoreSize } from './restore-cost.js';
-import { intervalHours } from './schedule-interval.js';
 import { countUsage, trackBackup, trackPrune, type UsageTrackingDeps } from './usage-tracking.js';
 import { selectionDelta } from './what-if.js';
 
@@ -129,16 +125,7 @@ export class Costs {
     if (i.destination) {
       const rec = this.d.catalog.destination(i.destination);
       const usage = usageOf(this.deps, rec.id);
-      const plan = this.d.plans.get(rec.id);
-      const now = this.d.now();
-      const activity = observedActivity(this.d.db, rec.id, now, usage, {
-        verify: plan.verify,
-        prunes: !isKeepAll(plan.retention) && plan.schedule.kind !== 'manual',
-      });
-      const lifetimes = versionLifetimes(
-        plan.retention,
-        intervalHours(plan.schedule, now, this.d.timeZone, activity.backupsPerMonth),
-      );
+      const { activity, lifetimes } = planned(this.d, rec, usage);
       return compareRows(
         table,
         { ...usage, label: `what ${rec.name} stores now` },

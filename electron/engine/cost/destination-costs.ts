@@ -10,8 +10,8 @@ import type { Db } from '../store/database.js';
 import type { PlanStore } from '../store/plan-store.js';
 import type { PriceOverrideStore } from '../store/price-override-store.js';
 import type { UsageStore } from '../store/usage-store.js';
-import { observedActivity } from './activity.js';
-import { shortestKeepDays, versionLifetimes } from './lifetimes.js';
+import { observedActivity, type ObservedActivity } from './activity.js';
+import { shortestKeepDays, versionLifetimes, type LifetimeShare } from './lifetimes.js';
 import { monthlyCost, type StoredUsage } from './monthly-cost.js';
 import { effectiveTable } from './price-overrides.js';
 import { priceIdOf } from './price-for.js';
@@ -73,15 +73,7 @@ export function destinationCost(
         objects: Math.max(0, u.objects + opts.adjust.objects),
       }
     : u;
-  const plan = deps.plans.get(rec.id);
-  const activity = observedActivity(deps.db, rec.id, now, usage, {
-    verify: plan.verify,
-    prunes: !isKeepAll(plan.retention) && plan.schedule.kind !== 'manual',
-  });
-  const lifetimes = versionLifetimes(
-    plan.retention,
-    intervalHours(plan.schedule, now, deps.timeZone, activity.backupsPerMonth),
-  );
+  const { activity, lifetimes } = planned(deps, rec, usage);
   const monthly = monthlyCost(row, usage, activity, lifetimes);
   const history = deps.usage
     .monthly(rec.id, now - YEAR)
@@ -105,6 +97,27 @@ export function destinationCost(
     shortestKeepDays: shortestKeepDays(lifetimes),
     history,
   };
+}
+
+/** A month of the destination's activity, and how long its retention keeps versions. */
+export function planned(
+  deps: Pick<CostDeps, 'db' | 'plans' | 'timeZone' | 'now'>,
+  rec: DestinationRecord,
+  usage: { bytes: number; objects: number },
+): { activity: ObservedActivity; lifetimes: LifetimeShare[] | null } {
+  const now = deps.now();
+  const plan = deps.plans.get(rec.id);
+  const scheduled = plan.schedule.kind !== 'manual';
+  const activity = observedActivity(deps.db, rec.id, now, usage, {
+    verify: plan.verify,
+    prunes: !isKeepAll(plan.retention) && scheduled,
+    runsPerMonth: scheduled ? (30 * 24) / intervalHours(plan.schedule, now, deps.timeZone, 0) : null,
+  });
+  const lifetimes = versionLifetimes(
+    plan.retention,
+    intervalHours(plan.schedule, now, deps.timeZone, activity.backupsPerMonth),
+  );
+  return { activity, lifetimes };
 }
 
 export function costOverview(deps: CostDeps, only?: string): CostOverview {

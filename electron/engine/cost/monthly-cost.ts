@@ -7,7 +7,7 @@
 import type { CostEstimate, CostLine } from '../../../shared/api/cost.js';
 import type { LifetimeShare } from './lifetimes.js';
 import { SMALL_OBJECT_BYTES, type PriceRow, type RequestPrice } from './price-table.js';
-import { countWords, gbWords, usd } from './usd.js';
+import { countWords, gbWords, unitOf, usd } from './usd.js';
 
 export interface StoredUsage {
   bytes: number;
@@ -66,7 +66,7 @@ export function monthlyCost(
     const padded = billedGb > storedGb + 1e-12 ? ` (small objects billed as ${row.minObjectBytes / 1024} KB)` : '';
     lines.push({
       kind: 'storage',
-      label: `Storage: ${gbWords(billedGb)} × ${usd(price)}/GB${padded}`,
+      label: `Storage: ${gbWords(billedGb, row)} × ${usd(price)}/${unitOf(row)}${padded}`,
       amount: billedGb * price,
     });
   }
@@ -83,12 +83,16 @@ export function monthlyCost(
   }
   if (row.freeStorageGb > 0 && price > 0 && billedGb > 0) {
     const freeGb = Math.min(billedGb, row.freeStorageGb);
-    lines.push({ kind: 'freeTier', label: `Free tier: first ${row.freeStorageGb} GB`, amount: -freeGb * price });
+    lines.push({
+      kind: 'freeTier',
+      label: `Free tier: first ${row.freeStorageGb} ${unitOf(row)}`,
+      amount: -freeGb * price,
+    });
   }
   if (row.monthlyMinimumGb > 0 && billedGb < row.monthlyMinimumGb && price > 0) {
     lines.push({
       kind: 'minimum',
-      label: `Monthly minimum: billed as ${gbWords(row.monthlyMinimumGb)} (${gbWords(row.monthlyMinimumGb - billedGb)} more than stored)`,
+      label: `Monthly minimum: billed as ${gbWords(row.monthlyMinimumGb, row)} (${gbWords(row.monthlyMinimumGb - billedGb, row)} more than stored)`,
       amount: (row.monthlyMinimumGb - billedGb) * price,
     });
   }
@@ -118,7 +122,7 @@ export function monthlyCost(
     if (egress.amount > 0) {
       lines.push({
         kind: 'egress',
-        label: `Verification egress: ${gbWords(egress.billedGb)} × ${usd(row.egressPerGb)}/GB`,
+        label: `Verification egress: ${gbWords(egress.billedGb, row)} × ${usd(row.egressPerGb)}/${unitOf(row)}`,
         amount: egress.amount,
       });
     }
@@ -126,7 +130,7 @@ export function monthlyCost(
     if (row.retrievalPerGb > 0) {
       lines.push({
         kind: 'retrieval',
-        label: `Verification retrieval: ${gbWords(readGb)} × ${usd(row.retrievalPerGb)}/GB`,
+        label: `Verification retrieval: ${gbWords(readGb, row)} × ${usd(row.retrievalPerGb)}/${unitOf(row)}`,
         amount: readGb * row.retrievalPerGb,
       });
     }
@@ -186,7 +190,7 @@ export function egressCost(
   const limit = row.egressFairUseStoredMultiple;
   const fairUse =
     limit !== null && gb > limit * storedGb
-      ? `${row.name} egress is free only up to ${limit === 1 ? 'what you store' : `${limit}× what you store`} a month; reading ${gbWords(gb)} is outside its fair-use policy`
+      ? `${row.name} egress is free only up to ${limit === 1 ? 'what you store' : `${limit}× what you store`} a month; reading ${gbWords(gb, row)} is outside its fair-use policy`
       : null;
   return { billedGb, amount: billedGb * row.egressPerGb, fairUse };
 }

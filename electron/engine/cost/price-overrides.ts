@@ -6,6 +6,7 @@ import { PRICE_FIELDS, type PriceField, type PriceRowInfo } from '../../../share
 import { StrataError } from '../../../shared/errors.js';
 import type { PriceOverrides } from '../store/price-override-store.js';
 import { PRICE_TABLE, type PriceRow } from './price-table.js';
+import { unitOf } from './usd.js';
 
 /** One overridable figure as the API names it. */
 export function fieldValue(row: PriceRow, field: PriceField): number {
@@ -65,6 +66,7 @@ export function rowInfo(row: PriceRow, overrides: PriceOverrides): PriceRowInfo 
     provider: base.provider,
     name: base.name,
     storageClass: base.storageClass,
+    gbUnit: unitOf(base),
     values,
     defaults,
     overridden: PRICE_FIELDS.filter((f) => overrides[base.id]?.[f] !== undefined),

@@ -306,8 +306,9 @@ export const PRICE_TABLE: readonly PriceRow[] = Object.freeze([
   ),
 ]);
 
+/** Priced by the user if at all, so in the decimal GB the app shows sizes in. */
 function free(id: string, provider: PriceProvider, name: string, note: string): PriceRow {
-  return row({ id, provider, name, source: '', asOf: TABLE_DATE, notes: [note] });
+  return row({ id, provider, name, gbBytes: GB, source: '', asOf: TABLE_DATE, notes: [note] });
 }
 
 export function priceRow(id: string, table: readonly PriceRow[] = PRICE_TABLE): PriceRow {

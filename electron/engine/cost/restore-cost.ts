@@ -5,7 +5,7 @@
 import type { CostEstimate, CostLine } from '../../../shared/api/cost.js';
 import { egressCost, requestCost } from './monthly-cost.js';
 import type { PriceRow } from './price-table.js';
-import { countWords, gbWords, usd } from './usd.js';
+import { countWords, gbWords, unitOf, usd } from './usd.js';
 
 export interface RestoreSize {
   /** Bytes downloaded from the destination. */
@@ -27,7 +27,7 @@ export function restoreCost(row: PriceRow, size: RestoreSize, storedBytes: numbe
     const free = gb - egress.billedGb;
     lines.push({
       kind: 'egress',
-      label: `Egress: ${gbWords(egress.billedGb)} × ${usd(row.egressPerGb)}/GB${free > 0 ? ` (${gbWords(free)} free)` : ''}`,
+      label: `Egress: ${gbWords(egress.billedGb, row)} × ${usd(row.egressPerGb)}/${unitOf(row)}${free > 0 ? ` (${gbWords(free, row)} free)` : ''}`,
       amount: egress.amount,
     });
   }
@@ -43,7 +43,7 @@ export function restoreCost(row: PriceRow, size: RestoreSize, storedBytes: numbe
   if (row.retrievalPerGb > 0 && gb > 0) {
     lines.push({
       kind: 'retrieval',
-      label: `Retrieval: ${gbWords(gb)} × ${usd(row.retrievalPerGb)}/GB`,
+      label: `Retrieval: ${gbWords(gb, row)} × ${usd(row.retrievalPerGb)}/${unitOf(row)}`,
       amount: gb * row.retrievalPerGb,
     });
   }

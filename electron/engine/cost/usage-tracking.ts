@@ -41,8 +41,10 @@ export async function trackBackup(
   for (const rec of dests) {
     const mine = results.filter((r) => r.destId === rec.id);
     if (!mine.length) continue;
+    // A destination that could not be reached this time is not listed either: its count waits.
+    const reached = mine.some((r) => r.status !== 'failed');
     const measured = deps.usage.latestMeasured(rec.id);
-    if (!measured || now - measured.at >= RECOUNT_AFTER_MS) {
+    if (reached && (!measured || now - measured.at >= RECOUNT_AFTER_MS)) {
       try {
         await countUsage(deps, rec);
         continue;
@@ -52,7 +54,7 @@ export async function trackBackup(
     }
     const bytes = mine.reduce((a, r) => a + r.bytesUploaded, 0);
     const objects = mine.reduce((a, r) => a + r.filesUploaded + (r.snapshotId ? 1 : 0), 0);
-    carryForward(deps, rec.id, now, bytes, objects);
+    if (bytes > 0 || objects > 0 || !deps.usage.latest(rec.id)) carryForward(deps, rec.id, now, bytes, objects);
   }
 }
 

@@ -10,11 +10,20 @@ export function usd(amount: number): string {
   return `${sign}$${a.toFixed(decimals).replace(/(\.\d\d\d*?)0+$/, '$1')}`;
 }
 
-/** An amount in the provider's own GB (binary or decimal), one decimal when small. */
-export function gbWords(gb: number): string {
-  if (gb >= 100) return `${Math.round(gb).toLocaleString('en-US')} GB`;
-  if (gb >= 0.1) return `${gb.toFixed(1)} GB`;
-  return `${gb.toFixed(3)} GB`;
+/**
+ * The unit a row is priced in: providers all say "GB", but AWS, R2 and Wasabi mean 2^30 bytes,
+ * which Strata writes GiB so it is not read against the app's decimal sizes.
+ */
+export function unitOf(row: { gbBytes: number }): 'GB' | 'GiB' {
+  return row.gbBytes === 1024 ** 3 ? 'GiB' : 'GB';
+}
+
+/** An amount in the row's unit, one decimal when small. */
+export function gbWords(gb: number, row: { gbBytes: number }): string {
+  const unit = unitOf(row);
+  if (gb >= 100) return `${Math.round(gb).toLocaleString('en-US')} ${unit}`;
+  if (gb >= 0.1) return `${gb.toFixed(1)} ${unit}`;
+  return `${gb.toFixed(3)} ${unit}`;
 }
 
 export function countWords(n: number): string {

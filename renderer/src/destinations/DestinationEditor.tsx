@@ -1,7 +1,8 @@
 /**
  * Adds or edits a destination: provider presets decide which fields show (shared/providers.ts),
  * "Test connection" probes the unsaved settings, "Save" adds or updates. Secrets are typed once and
- * never shown again: when editing, an empty secret keeps the saved one.
+ * never shown again: when editing, an empty secret keeps the saved one. Below, what each provider
+ * and class would charge for the data, with the draft's choice highlighted.
  */
 import { useId, useState } from 'react';
 import type { DestinationInfo, TestResult } from '../../../shared/api/entities.js';
@@ -24,6 +25,7 @@ import { FolderPicker } from '../components/FolderPicker.js';
 import { ProviderSelect } from '../components/ProviderSelect.js';
 import { S3Fields, clearProblems, type FieldProblems } from '../components/S3Fields.js';
 import { useAction } from '../components/useAction.js';
+import { ProviderComparison } from './ProviderComparison.js';
 import { TestResultView } from './TestResultView.js';
 
 interface Props {
@@ -153,6 +155,8 @@ export function DestinationEditor({
         </Button>
         {onCancel ? <Button onClick={onCancel}>Cancel</Button> : null}
       </div>
+
+      <ProviderComparison destination={existing?.name} provider={form.provider} storageClass={form.storageClass} />
     </form>
   );
 }

@@ -1,11 +1,12 @@
 /**
  * Step 5: the last look before anything is written: from where, to where, how many files and
- * bytes, what downloading them costs in egress (bytes: prices come with the cost table), and how
- * long it should take at the speed measured on earlier runs.
+ * bytes, what downloading them costs at the destination's provider (egress, requests, retrieval),
+ * and how long it should take at the speed measured on earlier runs.
  */
 import { ErrorBanner } from '../components/ErrorBanner.js';
 import { formatBytes, formatDateTime, formatDuration, formatRate, plural } from '../format.js';
 import { DryRunCounts } from './DryRunTable.js';
+import { RestoreCost } from './RestoreCost.js';
 import { usePreview } from './usePreview.js';
 import { useWizard } from './wizard-store.js';
 
@@ -49,7 +50,12 @@ export function StepSummary({ startError }: { startError: unknown }) {
               <dt>Egress</dt>
               <dd>
                 {formatBytes(p.egressBytes)} downloaded from {w.destination}
-                <span className="muted"> (your provider may bill this; Strata has no price table yet)</span>
+              </dd>
+            </div>
+            <div>
+              <dt>Cost</dt>
+              <dd>
+                <RestoreCost cost={p.cost} />
               </dd>
             </div>
             <div>

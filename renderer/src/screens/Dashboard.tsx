@@ -18,6 +18,11 @@ import { ErrorBanner } from '../components/ErrorBanner.js';
 import { ProgressBar } from '../components/ProgressBar.js';
 import { Pill, type Tone } from '../components/StatusPill.js';
 import { useAction } from '../components/useAction.js';
+import type { DestinationCost } from '../../../shared/api/cost.js';
+import '../cost/cost.css';
+import { CostTotal } from '../cost/CostTotal.js';
+import { DestinationCostBadge } from '../cost/DestinationCostBadge.js';
+import { useCostOverview, type CostOverviewState } from '../cost/useCostOverview.js';
 import { AlertsRegion } from '../dashboard/AlertsRegion.js';
 import { CopiesSection } from '../dashboard/CopiesSection.js';
 import {
@@ -77,6 +82,7 @@ export function Dashboard() {
   const changes = useChanges((s) => s.runs + Object.values(s.rev).reduce((a, b) => a + b, 0));
   const active = useActiveRun((s) => s.active);
   const go = useRoute((s) => s.go);
+  const cost = useCostOverview();
 
   useEffect(() => {
     void load();
@@ -183,9 +189,14 @@ export function Dashboard() {
             paused={paused}
             timeZone={data?.timeZone}
             onBackUp={() => void start.run([d.name])}
+            cost={cost}
           />
         ))}
       </div>
+
+      {data && destinations.length > 0 ? (
+        <CostTotal overview={cost.overview} error={cost.error} onRetry={() => void cost.reload()} />
+      ) : null}
 
       {data && destinations.length > 0 ? <CopiesSection revision={changes} /> : null}
     </>
@@ -305,6 +316,7 @@ function DestinationCard({
   paused,
   timeZone,
   onBackUp,
+  cost,
 }: {
   summary: DestinationSummary;
   active: ActiveRun | null;
@@ -313,6 +325,7 @@ function DestinationCard({
   /** The host's zone: the schedule's times are its wall-clock times. */
   timeZone: string | undefined;
   onBackUp: () => void;
+  cost: CostOverviewState;
 }) {
   const runningHere = Boolean(active?.destinations.includes(d.id));
   const progress = runningHere ? active?.perDestination[d.id] : undefined;
@@ -383,6 +396,12 @@ function DestinationCard({
           <dd className="num">{d.growthPerWeek === null ? 'Not enough history yet' : formatGrowth(d.growthPerWeek)}</dd>
         </div>
         <div className="stat-wide">
+          <dt>Estimated cost</dt>
+          <dd>
+            <CardCost name={d.name} cost={cost} />
+          </dd>
+        </div>
+        <div className="stat-wide">
           <dt>Schedule</dt>
           <dd>
             {d.scheduleSummary}
@@ -430,6 +449,22 @@ function DestinationCard({
         </Button>
       </div>
     </section>
+  );
+}
+
+/** The card's monthly estimate, once `cost.get` has answered. */
+function CardCost({ name, cost }: { name: string; cost: CostOverviewState }) {
+  const mine: DestinationCost | undefined = cost.overview?.destinations.find((c) => c.destination === name);
+  if (!cost.overview) return <span className="muted">{cost.error ? 'Not available' : 'Estimating…'}</span>;
+  if (!mine) return <span className="muted">Not available</span>;
+  return (
+    <DestinationCostBadge
+      cost={mine}
+      tableDate={cost.overview.tableDate}
+      counting={cost.counting.has(name)}
+      countError={cost.measureErrors[name]}
+      onCount={() => void cost.measure(name)}
+    />
   );
 }
 

@@ -1,7 +1,9 @@
-/** App settings: data folder (read-only), files at once, upload limit, theme, desktop, webhook notifications. */
+/** App settings: data folder (read-only), files at once, upload limit, theme, desktop, webhook notifications, prices. */
 import { useEffect, useId, useRef, useState } from 'react';
 import { SettingsPatch, type Settings as SettingsData } from '../../../shared/api/entities.js';
 import { Button } from '../components/Button.js';
+import '../cost/cost.css';
+import { PriceOverrides } from '../cost/PriceOverrides.js';
 import { ErrorBanner } from '../components/ErrorBanner.js';
 import { useAction } from '../components/useAction.js';
 import { bytesPerSecondToMB, mbToBytesPerSecond, sentence } from '../format.js';
@@ -52,6 +54,7 @@ export function Settings() {
       <ScreenHeader title="Settings" />
       <ErrorBanner error={error} title="Could not load the settings" onRetry={() => void load()} />
       {settings ? <SettingsForm key={formKey(settings)} settings={settings} saved={saved} onSaved={setSaved} /> : null}
+      <PriceOverrides />
       <About />
     </>
   );

@@ -1,20 +1,23 @@
 /**
  * The sources (folders, buckets, Google Drives): pick one, add or remove, connect a Drive again, and
- * choose what goes where in the picked source's folder tree.
+ * choose what goes where in the picked source's folder tree. Leaving a tree with unsaved ticks (for
+ * another source or screen) asks to save or discard them first.
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState, type RefObject } from 'react';
 import type { SourceInfo } from '../../../shared/api/entities.js';
 import { api } from '../api/client.js';
 import { Button } from '../components/Button.js';
-import { ConfirmDialog } from '../components/Dialog.js';
+import { ConfirmDialog, Dialog } from '../components/Dialog.js';
 import { ErrorBanner } from '../components/ErrorBanner.js';
+import { useAction } from '../components/useAction.js';
 import { AddSource } from '../sources/AddSource.js';
 import { SourceList } from '../sources/SourceList.js';
 import { useRevision } from '../store/changes.js';
 import { useDestinations } from '../store/destinations.js';
 import { useRoute } from '../store/route.js';
 import { useSources } from '../store/sources.js';
-import { SourceTree } from '../tree/SourceTree.js';
+import { plural } from '../format.js';
+import { SourceTree, type UnsavedTicks } from '../tree/SourceTree.js';
 import { ScreenHeader } from './ScreenHeader.js';
 
 export function SourcesScreen() {
@@ -26,6 +29,24 @@ export function SourcesScreen() {
   const [selected, setSelected] = useState<string | null>(null);
   const [adding, setAdding] = useState(false);
   const [removing, setRemoving] = useState<SourceInfo | null>(null);
+  const unsaved = useRef<UnsavedTicks | null>(null);
+  /** What to do once the unsaved ticks are saved or discarded (the user asked to leave). */
+  const [leaving, setLeaving] = useState<{ then: () => void } | null>(null);
+  const setLeaveGuard = useRoute((s) => s.setLeaveGuard);
+
+  /** Runs `then` at once, or after the user saved or discarded the tree's unsaved ticks. */
+  const leave = (then: () => void): void => {
+    if (unsaved.current?.count()) setLeaving({ then });
+    else then();
+  };
+  useEffect(() => {
+    setLeaveGuard((next) => {
+      if (!unsaved.current?.count()) return true;
+      setLeaving({ then: () => useRoute.getState().go(next) });
+      return false;
+    });
+    return () => setLeaveGuard(null);
+  }, [setLeaveGuard]);
 
   const loadSources = sources.load;
   const loadDestinations = destinations.load;
@@ -63,8 +84,8 @@ export function SourcesScreen() {
         <AddSource
           onAdded={(s) => {
             setAdding(false);
-            setSelected(s.name);
             void loadSources();
+            leave(() => setSelected(s.name));
           }}
           onCancel={list && list.length > 0 ? () => setAdding(false) : undefined}
         />
@@ -75,7 +96,9 @@ export function SourcesScreen() {
           <SourceList
             sources={list}
             current={source}
-            onPick={(s) => setSelected(s.name)}
+            onPick={(s) => {
+              if (s.name !== source.name) leave(() => setSelected(s.name));
+            }}
             onRemove={setRemoving}
             onChanged={loadSources}
           />
@@ -98,9 +121,21 @@ export function SourcesScreen() {
             </div>
           ) : null}
           {destinations.list && destinations.list.length > 0 ? (
-            <SourceTree key={source.id} source={source} destinations={destinations.list} />
+            <SourceTree key={source.id} source={source} destinations={destinations.list} unsavedRef={unsaved} />
           ) : null}
         </>
+      ) : null}
+
+      {leaving && source ? (
+        <LeaveDialog
+          source={source.name}
+          unsaved={unsaved}
+          onDone={() => {
+            setLeaving(null);
+            leaving.then();
+          }}
+          onStay={() => setLeaving(null)}
+        />
       ) : null}
 
       {removing ? (
@@ -122,5 +157,49 @@ export function SourcesScreen() {
         </ConfirmDialog>
       ) : null}
     </>
+  );
+}
+
+/** Save or discard the tree's unsaved ticks before leaving; Stay (the safe choice) keeps them. */
+function LeaveDialog(props: {
+  source: string;
+  unsaved: RefObject<UnsavedTicks | null>;
+  onDone: () => void;
+  onStay: () => void;
+}) {
+  const { source, unsaved, onDone, onStay } = props;
+  const [count] = useState(() => unsaved.current?.count() ?? 0);
+  const save = useAction(async () => {
+    await unsaved.current?.save();
+    onDone();
+  });
+  return (
+    <Dialog
+      title="Save your changes?"
+      onClose={onStay}
+      actions={
+        <>
+          <Button variant="primary" busy={save.busy} onClick={() => void save.run()}>
+            Save changes
+          </Button>
+          <Button
+            disabled={save.busy}
+            onClick={() => {
+              unsaved.current?.discard();
+              onDone();
+            }}
+          >
+            Discard
+          </Button>
+          <Button onClick={onStay}>Stay</Button>
+        </>
+      }
+    >
+      <p>
+        {plural(count, 'change')} to what {source} sends where {count === 1 ? 'is' : 'are'} not saved. Save them so
+        backups follow them, or discard them and keep what was saved before.
+      </p>
+      <ErrorBanner error={save.error} title="Could not save" />
+    </Dialog>
   );
 }

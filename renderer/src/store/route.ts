@@ -13,12 +13,24 @@ export const SCREEN_TITLES: Record<Screen, string> = {
   settings: 'Settings',
 };
 
+/** Asked before the current screen is left; false stays (the screen asks the user, then goes on itself). */
+export type LeaveGuard = (next: Screen) => boolean;
+
 interface RouteState {
   screen: Screen;
+  /** Set by a screen with unsaved work while it is shown. */
+  leaveGuard: LeaveGuard | null;
   go(screen: Screen): void;
+  setLeaveGuard(guard: LeaveGuard | null): void;
 }
 
-export const useRoute = create<RouteState>((set) => ({
+export const useRoute = create<RouteState>((set, get) => ({
   screen: 'dashboard',
-  go: (screen) => set({ screen }),
+  leaveGuard: null,
+  go: (screen) => {
+    const { screen: current, leaveGuard } = get();
+    if (screen !== current && leaveGuard && !leaveGuard(screen)) return;
+    set({ screen });
+  },
+  setLeaveGuard: (leaveGuard) => set({ leaveGuard }),
 }));

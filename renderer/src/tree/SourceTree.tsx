@@ -1,7 +1,8 @@
 /**
  * The folder tree of one source: a virtualized treegrid whose rows load page by page as they come
  * into view, one checkbox + badge column per destination, keyboard navigation with roving focus, and
- * the exclusion rules of the focused folder beside it.
+ * the exclusion rules of the focused folder beside it. Ticks wait in a save bar that says what they
+ * would cost until "Save changes".
  */
 import { defaultRangeExtractor, useVirtualizer, type Range } from '@tanstack/react-virtual';
 import {
@@ -23,16 +24,32 @@ import { api } from '../api/client.js';
 import { flattenTree, isFolder, navigate, pagesNeeded, resolveFocus, type Row } from './flatten.js';
 import { BADGE_WORDS } from './format.js';
 import { RulesEditor } from './RulesEditor.js';
+import { SaveBar } from './SaveBar.js';
+import { shownSelection, stagedView } from './staging.js';
 import { createTreeStore, describe, type TreeStore } from './store.js';
 import { FileMenu } from './FileMenu.js';
 import { TreeRow } from './TreeRow.js';
 import { useFileRestore } from './useFileRestore.js';
+import { useWhatIf } from './useWhatIf.js';
 import { VersionsDialog } from './VersionsDialog.js';
 import './tree.css';
+
+/** What the screen around the tree can do with its unsaved ticks (before leaving the source or screen). */
+export interface UnsavedTicks {
+  /** How many ticks wait to be saved. */
+  count(): number;
+  /** Sends them; throws what failed (the failed one and those after it stay staged). */
+  save(): Promise<void>;
+  discard(): void;
+}
 
 export interface SourceTreeProps {
   source: SourceInfo;
   destinations: DestinationInfo[];
+  /** Given the tree's unsaved ticks while it is mounted (null after). */
+  unsavedRef?: RefObject<UnsavedTicks | null> | undefined;
+  /** Told when the number of unsaved ticks changes. */
+  onUnsavedChange?: ((count: number) => void) | undefined;
 }
 
 /** Rows beyond the visible window whose pages are fetched ahead, so scrolling rarely meets a placeholder. */
@@ -42,9 +59,9 @@ const RELOAD_TOPICS: ReadonlySet<Topic> = new Set<Topic>(['policies', 'status', 
 const RELOAD_DELAY_MS = 300;
 const LEGEND = ['synced', 'pending', 'failed', 'excluded', 'none'] as const;
 
-export function SourceTree({ source, destinations }: SourceTreeProps) {
-  // A new source is a new tree: nothing of the old one's expansion or pages carries over.
-  return <SourceTreeView key={`${source.id}\0${source.name}`} source={source} destinations={destinations} />;
+export function SourceTree(props: SourceTreeProps) {
+  // A new source is a new tree: nothing of the old one's expansion, pages or ticks carries over.
+  return <SourceTreeView key={`${props.source.id}\0${props.source.name}`} {...props} />;
 }
 
 /** The row height from the --row-h token (32 px when styles are absent, as in tests). */
@@ -58,7 +75,7 @@ function useRowHeight(ref: RefObject<HTMLElement | null>): number {
   return height;
 }
 
-function SourceTreeView({ source, destinations }: SourceTreeProps) {
+function SourceTreeView({ source, destinations, unsavedRef, onUnsavedChange }: SourceTreeProps) {
   const [store] = useState<TreeStore>(() => createTreeStore(source.name));
   const folders = useStore(store, (s) => s.folders);
   const expanded = useStore(store, (s) => s.expanded);
@@ -66,6 +83,32 @@ function SourceTreeView({ source, destinations }: SourceTreeProps) {
   const focusKey = useStore(store, (s) => s.focusKey);
   const focusIndex = useStore(store, (s) => s.focusIndex);
   const actionError = useStore(store, (s) => s.actionError);
+  const saved = useStore(store, (s) => s.saved);
+  const staged = useStore(store, (s) => s.staged);
+  const saving = useStore(store, (s) => s.saving);
+  const view = useMemo(() => (saved ? stagedView(saved, staged) : null), [saved, staged]);
+  const whatIf = useWhatIf(source.name, staged);
+
+  useEffect(() => {
+    if (!unsavedRef) return;
+    unsavedRef.current = {
+      count: () => store.getState().staged.length,
+      save: async () => {
+        if (await store.getState().save()) return;
+        const e = store.getState().actionError;
+        throw new Error(e ? [e.message, e.hint].filter(Boolean).join(': ') : 'not every change could be saved');
+      },
+      discard: () => store.getState().discard(),
+    };
+    return () => {
+      unsavedRef.current = null;
+    };
+  }, [unsavedRef, store]);
+  useEffect(() => {
+    onUnsavedChange?.(staged.length);
+  }, [onUnsavedChange, staged.length]);
+  // Gone with the tree: the screen must not think ticks still wait.
+  useEffect(() => () => onUnsavedChange?.(0), [onUnsavedChange]);
 
   const rows = useMemo(() => flattenTree(folders, expanded, source.name), [folders, expanded, source.name]);
   const focus = useMemo(() => resolveFocus(rows, focusKey, focusIndex), [rows, focusKey, focusIndex]);
@@ -139,6 +182,7 @@ function SourceTreeView({ source, destinations }: SourceTreeProps) {
   useEffect(() => {
     if (seenDestKey.current === destKey) return;
     seenDestKey.current = destKey;
+    store.getState().keepDestinations(destKey.split('\0'));
     store.getState().reload();
   }, [destKey, store]);
 
@@ -169,8 +213,8 @@ function SourceTreeView({ source, destinations }: SourceTreeProps) {
   );
 
   const onSelect = useCallback(
-    (entry: TreeEntry, destination: DestinationInfo) => {
-      void store.getState().select(entry, destination, entry.selection[destination.id] !== 'on');
+    (entry: TreeEntry, destination: DestinationInfo, include: boolean) => {
+      void store.getState().select(entry, destination, include);
     },
     [store],
   );
@@ -213,7 +257,11 @@ function SourceTreeView({ source, destinations }: SourceTreeProps) {
     if (result.toggleFirst) {
       const row = rows.at(focus);
       const dest = destinations[0];
-      if (row?.kind === 'entry' && dest && row.entry.selection[dest.id] !== undefined) onSelect(row.entry, dest);
+      const shown =
+        row?.kind === 'entry' && dest
+          ? shownSelection(view, row.entry.path, dest.id, row.entry.selection[dest.id])
+          : undefined;
+      if (row?.kind === 'entry' && dest && shown !== undefined) onSelect(row.entry, dest, shown !== 'on');
     }
   };
 
@@ -304,6 +352,7 @@ function SourceTreeView({ source, destinations }: SourceTreeProps) {
                   focused={item.index === focus}
                   expanded={row.kind === 'entry' && !!expanded[row.entry.path]}
                   destinations={destinations}
+                  staged={view}
                   onToggleExpand={onToggleExpand}
                   onSelect={onSelect}
                   onFocusRow={onFocusRow}
@@ -340,6 +389,16 @@ function SourceTreeView({ source, destinations }: SourceTreeProps) {
           drive={source.kind === 'gdrive'}
         />
       </div>
+      {staged.length > 0 ? (
+        <SaveBar
+          changes={staged}
+          destinations={destinations}
+          whatIf={whatIf}
+          saving={saving}
+          onSave={() => void store.getState().save()}
+          onDiscard={() => store.getState().discard()}
+        />
+      ) : null}
     </div>
   );
 }

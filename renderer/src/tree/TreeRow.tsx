@@ -4,6 +4,7 @@ import type { DestinationInfo, TreeEntry } from '../../../shared/api/entities.js
 import { displayPath, formatBytes } from './format.js';
 import { isFolder, type Row } from './flatten.js';
 import { Chevron, EntryIcon, StateBadge, TriCheckbox } from './parts.js';
+import { shownSelection, type StagedView } from './staging.js';
 
 export interface TreeRowProps {
   row: Row;
@@ -13,15 +14,19 @@ export interface TreeRowProps {
   focused: boolean;
   expanded: boolean;
   destinations: DestinationInfo[];
+  /** Unsaved ticks: the checkboxes show them, and mark what differs from the saved state. */
+  staged: StagedView | null;
   onToggleExpand: (path: string, index: number) => void;
-  onSelect: (entry: TreeEntry, destination: DestinationInfo) => void;
+  /** Ticks (include) or unticks a destination for the entry. */
+  onSelect: (entry: TreeEntry, destination: DestinationInfo, include: boolean) => void;
   onFocusRow: (key: string, index: number) => void;
   /** Opens a file's menu (restore this version, previous versions) at a point of the window. */
   onMenu?: ((entry: TreeEntry, x: number, y: number) => void) | undefined;
 }
 
 export const TreeRow = memo(function TreeRow(props: TreeRowProps) {
-  const { row, index, top, focused, expanded, destinations, onToggleExpand, onSelect, onFocusRow, onMenu } = props;
+  const { row, index, top, focused, expanded, destinations, staged, onToggleExpand, onSelect, onFocusRow, onMenu } =
+    props;
   const style = { transform: `translateY(${top}px)` };
   const indent = { paddingInlineStart: `calc(var(--sp-2) + ${row.depth} * var(--sp-4))` };
   const common = {
@@ -76,6 +81,12 @@ export const TreeRow = memo(function TreeRow(props: TreeRowProps) {
   const folder = isFolder(entry);
   const path = displayPath(entry.path);
   const menu = entry.type === 'file' && onMenu ? onMenu : undefined;
+  const cells = destinations.map((d) => {
+    const loaded = entry.selection[d.id];
+    const shown = shownSelection(staged, entry.path, d.id, loaded);
+    return { d, shown, unsaved: shown !== loaded };
+  });
+  const unsaved = cells.some((c) => c.unsaved);
   return (
     <div
       {...common}
@@ -105,6 +116,7 @@ export const TreeRow = memo(function TreeRow(props: TreeRowProps) {
       }
       data-path={entry.path}
       data-excluded={entry.excluded || undefined}
+      data-unsaved={unsaved || undefined}
       aria-expanded={folder ? expanded : undefined}
       aria-posinset={row.index + 1}
       aria-setsize={row.setSize}
@@ -128,6 +140,7 @@ export const TreeRow = memo(function TreeRow(props: TreeRowProps) {
         <span className="tree-label" title={path}>
           {entry.name}
         </span>
+        {unsaved && <span className="tree-unsaved-dot" aria-hidden="true" title="Changed, not saved yet" />}
         {entry.type === 'symlink' && <span className="tree-tag">link</span>}
         {entry.excluded && <span className="tree-tag tree-tag-excluded">excluded</span>}
         {entry.type === 'file' && entry.size !== null && <span className="tree-size">{formatBytes(entry.size)}</span>}
@@ -150,13 +163,14 @@ export const TreeRow = memo(function TreeRow(props: TreeRowProps) {
           </button>
         )}
       </div>
-      {destinations.map((d) => (
-        <div role="gridcell" className="tree-cell tree-dest" key={d.id}>
+      {cells.map(({ d, shown, unsaved: changed }) => (
+        <div role="gridcell" className="tree-cell tree-dest" key={d.id} data-unsaved={changed || undefined}>
           <TriCheckbox
-            selection={entry.selection[d.id]}
+            selection={shown}
             label={`Back up ${path} to ${d.name}`}
+            unsaved={changed}
             tabIndex={focused ? 0 : -1}
-            onToggle={() => onSelect(entry, d)}
+            onToggle={() => onSelect(entry, d, shown !== 'on')}
           />
           <StateBadge destName={d.name} badge={entry.badges[d.id]} isFolder={folder} />
         </div>

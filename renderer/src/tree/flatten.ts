@@ -4,6 +4,8 @@
  * No React, no API: unit-tested on its own.
  */
 import type { TreeEntry } from '../../../shared/api/entities.js';
+import type { FolderPolicy } from '../../../shared/policy.js';
+import { selectionOf } from '../../../shared/selection.js';
 
 /** Children fetched per `tree.list` call. */
 export const PAGE_SIZE = 500;
@@ -338,12 +340,17 @@ export function applyPageError(folders: Folders, folder: string, page: number, m
   return { ...folders, [folder]: next };
 }
 
-/** Sets one destination's checkbox on a path and everything loaded below it (the optimistic tick). */
-export function applySelection(folders: Folders, path: string, destId: string, include: boolean): Folders {
-  const value = include ? 'on' : 'off';
-  const under = (p: string): boolean => path === '' || p === path || p.startsWith(`${path}/`);
-  const touch = (e: TreeEntry): TreeEntry =>
-    under(e.path) ? { ...e, selection: { ...e.selection, [destId]: value } } : e;
+/**
+ * Recomputes some destinations' checkboxes of everything loaded from the saved policies (the host's
+ * answer to a save), with the host's own rule, so the tree shows the saved state before it reloads.
+ */
+export function reselect(folders: Folders, policies: readonly FolderPolicy[], destIds: ReadonlySet<string>): Folders {
+  if (destIds.size === 0) return folders;
+  const touch = (e: TreeEntry): TreeEntry => {
+    const selection = { ...e.selection };
+    for (const id of destIds) if (selection[id] !== undefined) selection[id] = selectionOf(policies, e.path, id);
+    return { ...e, selection };
+  };
   const out: Folders = {};
   for (const [folder, data] of Object.entries(folders)) {
     const pages: Record<number, PageData> = {};

@@ -6,10 +6,12 @@ import { badgeText, badgeTone, badgeTooltip, BADGE_WORDS } from './format.js';
 export function TriCheckbox(props: {
   selection: Selection | undefined;
   label: string;
+  /** Differs from the saved state: said in the tooltip (and the description screen readers read). */
+  unsaved?: boolean;
   tabIndex: number;
   onToggle: () => void;
 }) {
-  const { selection, label, tabIndex, onToggle } = props;
+  const { selection, label, unsaved = false, tabIndex, onToggle } = props;
   const ref = useRef<HTMLInputElement>(null);
   const mixed = selection === 'mixed';
   useLayoutEffect(() => {
@@ -21,7 +23,7 @@ export function TriCheckbox(props: {
       type="checkbox"
       className="tree-check"
       aria-label={label}
-      title={label}
+      title={unsaved ? `${label} (not saved yet)` : label}
       checked={selection === 'on'}
       aria-checked={mixed ? 'mixed' : undefined}
       disabled={selection === undefined}

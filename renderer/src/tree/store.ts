@@ -1,6 +1,7 @@
 /**
- * State of one source's tree: loaded pages per folder, what is expanded, which row has focus, and the
- * calls that change them. One store per mounted SourceTree (a source's tree is not shared).
+ * State of one source's tree: loaded pages per folder, what is expanded, which row has focus, the
+ * ticks waiting for "Save changes", and the calls that change them. One store per mounted SourceTree
+ * (a source's tree is not shared).
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { ApiError } from '../../../shared/api/client.js';
@@ -9,12 +10,13 @@ import { api } from '../api/client.js';
 import {
   applyPage,
   applyPageError,
-  applySelection,
   PAGE_SIZE,
+  reselect,
   type Expanded,
   type Folders,
   type PageRequest,
 } from './flatten.js';
+import { decisions, stage, type Decisions, type StagedChange } from './staging.js';
 
 export interface ActionError {
   message: string;
@@ -30,8 +32,13 @@ export interface TreeState {
   /** Key of the focused row (a path for entries) and where it was, for rows that change key. */
   focusKey: string;
   focusIndex: number;
-  /** The last failed tick or save, shown in the alert area. */
+  /** The last failed save, shown in the alert area. */
   actionError: ActionError | null;
+  /** The source's saved folder policies (destination decisions only); null until loaded. */
+  saved: Decisions[] | null;
+  /** Ticks not saved yet, in the order they were made (what "Save changes" sends). */
+  staged: StagedChange[];
+  saving: boolean;
 
   expand(path: string): void;
   collapse(path: string): void;
@@ -41,7 +48,14 @@ export interface TreeState {
   load(requests: readonly PageRequest[]): void;
   /** Everything loaded becomes stale; what is visible is re-fetched at once by the view. */
   reload(): void;
+  /** Stages a tick or untick (nothing is sent until save). */
   select(entry: TreeEntry, destination: DestinationInfo, include: boolean): Promise<void>;
+  /** Sends the staged ticks in order; true when all were saved. A failure keeps the rest staged. */
+  save(): Promise<boolean>;
+  /** Forgets the staged ticks and shows the saved state again. */
+  discard(): void;
+  /** Drops staged ticks of destinations that no longer exist. */
+  keepDestinations(ids: readonly string[]): void;
   setActionError(err: ActionError | null): void;
 }
 
@@ -56,8 +70,28 @@ export function describe(err: unknown): ActionError {
 export function createTreeStore(source: string): TreeStore {
   /** folder\0page → generation of the request in flight. */
   const inflight = new Map<string, number>();
+  /** Only the newest policies answer is kept (a reload can overtake an earlier one). */
+  let policiesAsked = 0;
+  let policiesReady: Promise<void> = Promise.resolve();
 
-  return createStore<TreeState>()((set, get) => ({
+  function loadPolicies(): void {
+    const asked = ++policiesAsked;
+    policiesReady = api()
+      .call('policies.list', { source })
+      .then(
+        (list) => {
+          if (asked === policiesAsked) store.setState({ saved: decisions(list) });
+        },
+        // Without the saved policies a tick cannot be staged; the tree still shows what it loaded.
+        (err: unknown) => {
+          if (asked === policiesAsked && store.getState().saved === null) {
+            store.setState({ actionError: describe(err) });
+          }
+        },
+      );
+  }
+
+  const store: TreeStore = createStore<TreeState>()((set, get) => ({
     source,
     folders: {},
     expanded: { '': true },
@@ -65,6 +99,9 @@ export function createTreeStore(source: string): TreeStore {
     focusKey: '',
     focusIndex: 0,
     actionError: null,
+    saved: null,
+    staged: [],
+    saving: false,
 
     expand(path) {
       if (get().expanded[path]) return;
@@ -119,21 +156,66 @@ export function createTreeStore(source: string): TreeStore {
 
     reload() {
       set((s) => ({ generation: s.generation + 1 }));
+      loadPolicies();
     },
 
     async select(entry, destination, include) {
-      set((s) => ({ folders: applySelection(s.folders, entry.path, destination.id, include), actionError: null }));
+      if (get().saved === null) await policiesReady;
+      const saved = get().saved;
+      // While saving, the staged list is being sent: a tick now could not be placed among them.
+      if (saved === null || get().saving) return;
+      const change = { path: entry.path, destId: destination.id, destination: destination.name, include };
+      set((s) => ({ staged: stage(saved, s.staged, change) }));
+    },
+
+    async save() {
+      if (get().saving) return false;
+      set({ saving: true, actionError: null });
       try {
-        await api().call('policies.select', { source, path: entry.path, destination: destination.name, include });
+        // One at a time, in order: each tick is decided against the ones before it, as it was staged.
+        for (;;) {
+          const next = get().staged[0];
+          if (!next) break;
+          const list = await api().call('policies.select', {
+            source,
+            path: next.path,
+            destination: next.destination,
+            include: next.include,
+          });
+          // The host's answer is the saved state: the rows show it at once, before they are fetched again.
+          const saved = decisions(list);
+          set((s) => ({
+            saved,
+            staged: s.staged.slice(1),
+            folders: reselect(s.folders, saved, new Set([next.destId])),
+          }));
+        }
+        return true;
       } catch (err) {
         set({ actionError: describe(err) });
+        return false;
       } finally {
+        set({ saving: false });
         get().reload();
       }
+    },
+
+    discard() {
+      if (get().saving) return;
+      set({ staged: [], actionError: null });
+      get().reload();
+    },
+
+    keepDestinations(ids) {
+      const keep = new Set(ids);
+      if (get().staged.every((c) => keep.has(c.destId))) return;
+      set((s) => ({ staged: s.staged.filter((c) => keep.has(c.destId)) }));
     },
 
     setActionError(actionError) {
       set({ actionError });
     },
   }));
+  loadPolicies();
+  return store;
 }

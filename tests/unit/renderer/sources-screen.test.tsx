@@ -1,19 +1,44 @@
 // @vitest-environment jsdom
 /** @jsxRuntime automatic */
-import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SourcesScreen } from '../../../renderer/src/screens/SourcesScreen.js';
 import { useDestinations } from '../../../renderer/src/store/destinations.js';
+import { useRoute } from '../../../renderer/src/store/route.js';
 import { useSources } from '../../../renderer/src/store/sources.js';
+import type { UnsavedTicks } from '../../../renderer/src/tree/SourceTree.js';
 import type { DestinationInfo, SourceInfo } from '../../../shared/api/entities.js';
 import { HOME, folders, installFakeApi, localDestination, source } from './fake-api.js';
 
+/** The mocked tree's unsaved ticks, as a test sets them. */
+const ticks = { count: 0, saved: 0, discarded: 0, fail: false };
+
 vi.mock('../../../renderer/src/tree/SourceTree.js', () => ({
-  SourceTree: (props: { source: SourceInfo; destinations: DestinationInfo[] }) => (
-    <p>
-      tree of {props.source.name} for {props.destinations.map((d) => d.name).join(',')}
-    </p>
-  ),
+  SourceTree: (props: {
+    source: SourceInfo;
+    destinations: DestinationInfo[];
+    unsavedRef?: { current: UnsavedTicks | null };
+  }) => {
+    if (props.unsavedRef) {
+      props.unsavedRef.current = {
+        count: () => ticks.count,
+        save: async () => {
+          if (ticks.fail) throw new Error('no destination named usb-disk');
+          ticks.saved += 1;
+          ticks.count = 0;
+        },
+        discard: () => {
+          ticks.discarded += 1;
+          ticks.count = 0;
+        },
+      };
+    }
+    return (
+      <p>
+        tree of {props.source.name} for {props.destinations.map((d) => d.name).join(',')}
+      </p>
+    );
+  },
 }));
 
 const bucket: SourceInfo = { id: 's3', name: 'photos-primary', kind: 'bucket', path: 'photos/2024', createdAt: 3 };
@@ -29,6 +54,8 @@ const drive: SourceInfo = {
 
 afterEach(() => {
   cleanup();
+  Object.assign(ticks, { count: 0, saved: 0, discarded: 0, fail: false });
+  useRoute.setState({ screen: 'dashboard', leaveGuard: null });
   vi.restoreAllMocks();
   useSources.setState({ list: null, error: null });
   useDestinations.setState({ list: null, error: null });
@@ -179,5 +206,51 @@ describe('sources screen', () => {
     fireEvent.keyDown(document, { key: 'Escape' });
     await waitFor(() => expect(fake.callsOf('sources.gdrive.cancel')).toEqual([{ attempt: 'a2' }]));
     expect(dialog.isConnected).toBe(false);
+  });
+
+  it('asks to save or discard unsaved ticks before showing another source or screen', async () => {
+    installFakeApi({ 'sources.list': () => [source, bucket], 'destinations.list': () => [localDestination] });
+    useRoute.setState({ screen: 'sources' });
+    render(<SourcesScreen />);
+    expect(await screen.findByText('tree of Documents for usb-disk')).toBeTruthy();
+    ticks.count = 2;
+
+    // Another source: Stay keeps the tree and its ticks.
+    fireEvent.click(screen.getByRole('button', { name: /^photos-primary/ }));
+    let dialog = screen.getByRole('dialog', { name: 'Save your changes?' });
+    expect(dialog.textContent).toContain('2 changes to what Documents sends where are not saved');
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Stay' }));
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(screen.getByText('tree of Documents for usb-disk')).toBeTruthy();
+
+    // Discard, and the other source shows.
+    fireEvent.click(screen.getByRole('button', { name: /^photos-primary/ }));
+    fireEvent.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Discard' }));
+    expect(ticks.discarded).toBe(1);
+    expect(await screen.findByText('tree of photos-primary for usb-disk')).toBeTruthy();
+
+    // Another screen: a failed save keeps the user here with the reason; a good one goes on.
+    ticks.count = 1;
+    ticks.fail = true;
+    act(() => useRoute.getState().go('dashboard'));
+    expect(useRoute.getState().screen).toBe('sources');
+    dialog = screen.getByRole('dialog', { name: 'Save your changes?' });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Save changes' }));
+    expect((await within(dialog).findByRole('alert')).textContent).toContain('No destination named usb-disk');
+    expect(useRoute.getState().screen).toBe('sources');
+    ticks.fail = false;
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Save changes' }));
+    await waitFor(() => expect(useRoute.getState().screen).toBe('dashboard'));
+    expect(ticks.saved).toBe(1);
+  });
+
+  it('leaves at once when nothing is unsaved', async () => {
+    installFakeApi({ 'sources.list': () => [source], 'destinations.list': () => [localDestination] });
+    useRoute.setState({ screen: 'sources' });
+    render(<SourcesScreen />);
+    expect(await screen.findByText('tree of Documents for usb-disk')).toBeTruthy();
+    act(() => useRoute.getState().go('activity'));
+    expect(useRoute.getState().screen).toBe('activity');
+    expect(screen.queryByRole('dialog')).toBeNull();
   });
 });

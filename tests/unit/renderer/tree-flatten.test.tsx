@@ -3,11 +3,11 @@ import type { TreeEntry } from '../../../shared/api/entities.js';
 import {
   applyPage,
   applyPageError,
-  applySelection,
   flattenTree,
   navigate,
   PAGE_SIZE,
   pagesNeeded,
+  reselect,
   resolveFocus,
   type Folders,
 } from '../../../renderer/src/tree/flatten.js';
@@ -139,15 +139,21 @@ describe('pagesNeeded', () => {
   });
 });
 
-describe('applySelection', () => {
-  it('ticks a folder and everything loaded below it, and nothing else', () => {
+describe('reselect', () => {
+  it('recomputes one destination of everything loaded from saved policies, with the host rule', () => {
     let f: Folders = {};
     f = applyPage(f, '', 0, page('', 2, 0, ['dirA', 'dirAB']), 1);
     f = applyPage(f, 'dirA', 0, page('dirA', 1, 0, ['x']), 1);
-    const next = applySelection(f, 'dirA', 'd1', true);
-    expect(next['']!.pages[0]!.entries.map((e) => e.selection.d1)).toEqual(['on', 'off']);
-    expect(next['dirA']!.pages[0]!.entries[0]!.selection.d1).toBe('on');
-    expect(next['']!.self!.selection.d1).toBe('off');
+    const policies = [
+      { folder: 'dirA', destinations: { d1: true }, excludes: [] },
+      { folder: 'dirA/x', destinations: { d1: false }, excludes: [] },
+    ];
+    const next = reselect(f, policies, new Set(['d1']));
+    expect(next['']!.pages[0]!.entries.map((e) => e.selection.d1)).toEqual(['mixed', 'off']);
+    expect(next['dirA']!.pages[0]!.entries[0]!.selection.d1).toBe('off');
+    // The root holds a folder that goes and one below it that does not.
+    expect(next['']!.self!.selection.d1).toBe('mixed');
+    expect(reselect(f, policies, new Set())).toBe(f);
   });
 });
 

@@ -62,8 +62,21 @@ class FakeHost {
   policies: PolicyInfo[] = [
     { source: 'home', folder: '', destinations: { 'd-1': true }, excludes: ['*.tmp'], maxSize: null },
     { source: 'home', folder: 'docs', destinations: {}, excludes: ['drafts/'], maxSize: 5_000_000 },
+    // Why docs is mixed for nas: a.md below it does not go there.
+    { source: 'home', folder: 'docs/a.md', destinations: { 'd-1': false }, excludes: [], maxSize: null },
   ];
   failSelect = false;
+  /** Answers to `cost.whatIf`, per call; a test may hold one back to answer later. */
+  whatIf: (input: InputOf<'cost.whatIf'>) => Promise<unknown> | unknown = (input) => ({
+    destinations: [...new Set(input.changes.map((c) => c.destination))].map((destination) => ({
+      destination,
+      priceName: 'Backblaze B2',
+      files: 3,
+      bytes: 2_300_000_000,
+      before: 0.6,
+      after: 0.61,
+    })),
+  });
 
   children(folder: string): { total: number; at: (i: number) => TreeEntry; error?: string } {
     const list = (entries: TreeEntry[]) => ({ total: entries.length, at: (i: number) => entries[i]! });
@@ -131,6 +144,8 @@ class FakeHost {
             return this.policies;
           case 'policies.list':
             return this.policies;
+          case 'cost.whatIf':
+            return this.whatIf(i as InputOf<'cost.whatIf'>);
           case 'policies.setRules': {
             const { folder, excludes, maxSize } = i as InputOf<'policies.setRules'>;
             this.policies = [
@@ -222,10 +237,28 @@ describe('SourceTree', () => {
     expect(within(skipped).getByRole('img', { name: 'nas: Excluded' }).dataset.badgeState).toBe('excluded');
   });
 
-  it('ticks a destination by NAME and reloads the rows', async () => {
+  const saveBar = () => screen.queryByRole('region', { name: 'Unsaved changes' });
+  const box = (name: string) => screen.getByRole('checkbox', { name }) as HTMLInputElement;
+
+  it('stages a tick with its cost, then saves it by destination NAME and reloads the rows', async () => {
     await renderTree();
+    fireEvent.click(box('Back up /docs to nas'));
+    // Staged: shown at once, marked unsaved, nothing sent yet.
+    expect(box('Back up /docs to nas').checked).toBe(true);
+    expect(rowOf('docs').hasAttribute('data-unsaved')).toBe(true);
+    expect(box('Back up /docs to nas').title).toMatch(/not saved yet/);
+    expect(rowOf('notes.txt').hasAttribute('data-unsaved')).toBe(false);
+    expect(host.count('policies.select')).toBe(0);
+    const bar = saveBar()!;
+    expect(bar.textContent).toContain('1 unsaved change');
+    await waitFor(() => expect(bar.textContent).toContain('+2.3 GB, +$0.01/month on nas'));
+    expect(host.calls.find((c) => c.method === 'cost.whatIf')!.input).toEqual({
+      source: 'home',
+      changes: [{ path: 'docs', destination: 'nas', include: true }],
+    });
+
     const before = host.count('tree.list');
-    fireEvent.click(screen.getByRole('checkbox', { name: 'Back up /docs to nas' }));
+    fireEvent.click(within(bar).getByRole('button', { name: 'Save changes' }));
     await waitFor(() => expect(host.count('policies.select')).toBe(1));
     expect(host.calls.find((c) => c.method === 'policies.select')!.input).toEqual({
       source: 'home',
@@ -233,14 +266,55 @@ describe('SourceTree', () => {
       destination: 'nas',
       include: true,
     });
+    await waitFor(() => expect(saveBar()).toBeNull());
     await waitFor(() => expect(host.count('tree.list')).toBeGreaterThan(before));
     expect(host.count('tree.list', { folder: '', offset: 0 })).toBeGreaterThanOrEqual(2);
   });
 
-  it('unticks a ticked checkbox, and says why in an alert when the host refuses', async () => {
+  it('drops a change ticked back, and discards what is staged', async () => {
+    await renderTree();
+    fireEvent.click(box('Back up /notes.txt to nas'));
+    expect(box('Back up /notes.txt to nas').checked).toBe(false);
+    expect(saveBar()).not.toBeNull();
+    fireEvent.click(box('Back up /notes.txt to nas'));
+    expect(box('Back up /notes.txt to nas').checked).toBe(true);
+    expect(saveBar()).toBeNull();
+    expect(rowOf('notes.txt').hasAttribute('data-unsaved')).toBe(false);
+
+    fireEvent.click(box('Back up /docs to b2'));
+    // The root holds docs for b2 now, and other folders that do not go there.
+    await waitFor(() => expect(box('Back up / to b2').getAttribute('aria-checked')).toBe('mixed'));
+    fireEvent.click(within(saveBar()!).getByRole('button', { name: 'Discard' }));
+    expect(saveBar()).toBeNull();
+    expect(box('Back up /docs to b2').checked).toBe(false);
+    expect(host.count('policies.select')).toBe(0);
+  });
+
+  it('asks the cost once per burst of ticks and ignores an answer overtaken by newer ticks', async () => {
+    const held: ((v: unknown) => void)[] = [];
+    host.whatIf = () => new Promise((resolve) => held.push(resolve));
+    await renderTree();
+    fireEvent.click(box('Back up /docs to b2'));
+    fireEvent.click(box('Back up /big to b2'));
+    await waitFor(() => expect(host.count('cost.whatIf')).toBe(1));
+    expect((host.calls.find((c) => c.method === 'cost.whatIf')!.input.changes as unknown[]).length).toBe(2);
+    expect(screen.getByRole('status', { name: 'Estimating the cost' })).toBeTruthy();
+    fireEvent.click(box('Back up /notes.txt to b2'));
+    await waitFor(() => expect(host.count('cost.whatIf')).toBe(2));
+    const row = (bytes: number) => ({ destination: 'b2', priceName: 'B2', files: 1, bytes, before: 0, after: 0 });
+    act(() => held[1]!({ destinations: [row(3_000_000)] }));
+    await waitFor(() => expect(saveBar()!.textContent).toContain('+3.0 MB (free) on b2'));
+    act(() => held[0]!({ destinations: [row(9_000_000)] }));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(saveBar()!.textContent).toContain('+3.0 MB (free) on b2');
+    expect(screen.queryByRole('status', { name: 'Estimating the cost' })).toBeNull();
+  });
+
+  it('keeps a change staged and says why in an alert when the host refuses to save it', async () => {
     host.failSelect = true;
     await renderTree();
-    fireEvent.click(screen.getByRole('checkbox', { name: 'Back up /notes.txt to nas' }));
+    fireEvent.click(box('Back up /notes.txt to nas'));
+    fireEvent.click(within(saveBar()!).getByRole('button', { name: 'Save changes' }));
     const alert = await screen.findByRole('alert');
     expect(alert.textContent).toContain('no destination named nas');
     expect(alert.textContent).toContain('add it first');
@@ -248,12 +322,11 @@ describe('SourceTree', () => {
       path: 'notes.txt',
       include: false,
     });
-    // The reload puts the real state back.
-    await waitFor(() =>
-      expect((screen.getByRole('checkbox', { name: 'Back up /notes.txt to nas' }) as HTMLInputElement).checked).toBe(
-        true,
-      ),
-    );
+    // Still staged: the box stays as ticked, the bar stays, even after the reload.
+    await waitFor(() => expect(within(saveBar()!).getByRole('button', { name: 'Save changes' })).toBeTruthy());
+    await new Promise((r) => setTimeout(r, 50));
+    expect(box('Back up /notes.txt to nas').checked).toBe(false);
+    expect(saveBar()!.textContent).toContain('1 unsaved change');
   });
 
   it('moves with the arrows, expands with ArrowRight and ticks the first destination with Space', async () => {
@@ -289,6 +362,8 @@ describe('SourceTree', () => {
     fireEvent.keyDown(rowOf('docs'), { key: 'ArrowRight' });
     await waitFor(() => expect(document.activeElement).toBe(rowOf('docs/a.md')));
     fireEvent.keyDown(rowOf('docs/a.md'), { key: ' ' });
+    await waitFor(() => expect(box('Back up /docs/a.md to nas').checked).toBe(true));
+    fireEvent.click(within(saveBar()!).getByRole('button', { name: 'Save changes' }));
     await waitFor(() => expect(host.count('policies.select')).toBe(1));
     expect(host.calls.find((c) => c.method === 'policies.select')!.input).toEqual({
       source: 'home',
@@ -306,10 +381,12 @@ describe('SourceTree', () => {
 
   it('leaves Space on a checkbox to the checkbox', async () => {
     await renderTree();
-    const box = screen.getByRole('checkbox', { name: 'Back up /docs to b2' });
-    fireEvent.keyDown(box, { key: ' ' });
-    expect(host.count('policies.select')).toBe(0);
-    fireEvent.click(box);
+    const docsB2 = box('Back up /docs to b2');
+    fireEvent.keyDown(docsB2, { key: ' ' });
+    expect(saveBar()).toBeNull();
+    fireEvent.click(docsB2);
+    await waitFor(() => expect(box('Back up /docs to b2').checked).toBe(true));
+    fireEvent.click(within(saveBar()!).getByRole('button', { name: 'Save changes' }));
     await waitFor(() => expect(host.count('policies.select', { destination: 'b2', path: 'docs' })).toBe(1));
   });
 
