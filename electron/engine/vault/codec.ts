@@ -1,0 +1,20 @@
+/**
+ * The vault layout's building blocks meet here. Every stored vault object (a blob inside a
+ * pack, a pack's header, an index file, a manifest) is encoded by a BlobCodec: compressed when
+ * that shrinks it, then sealed (AES-256-GCM) when the vault is encrypted. Blob ids are keyed
+ * hashes of the plaintext, so equal content is stored once and names leak nothing.
+ */
+
+/** What an encoded object is; bound into the seal (AAD) so one kind cannot be swapped for another. */
+export type BlobKind = 'data' | 'pack-header' | 'index' | 'manifest';
+
+export interface BlobCodec {
+  /** True when objects are sealed with the repository key. */
+  readonly encrypted: boolean;
+  /** The content id of a plaintext: HMAC-SHA-256 under the repository's id key, or SHA-256 unencrypted (hex). */
+  id(plain: Buffer): string;
+  /** Compress (when it shrinks) and seal; `context` (e.g. the blob id) is bound in with the kind. */
+  encode(plain: Buffer, kind: BlobKind, context: string): Buffer;
+  /** Open and decompress; throws StrataError('corrupt') naming the object when it was altered or is not ours. */
+  decode(stored: Buffer, kind: BlobKind, context: string): Buffer;
+}

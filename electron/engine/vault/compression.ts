@@ -1,0 +1,127 @@
+import * as zlib from 'node:zlib';
+import { StrataError } from '../../../shared/errors.js';
+
+/**
+ * Per-object compression for the vault. The algorithm is recorded in one byte next to each
+ * object, so a vault written by a runtime with zstd stays readable by one without (as far as
+ * it can: a zstd object needs zstd) and the choice can change between versions.
+ */
+export const COMPRESSION = { none: 0, deflate: 1, zstd: 2 } as const;
+export type CompressionAlg = (typeof COMPRESSION)[keyof typeof COMPRESSION];
+
+const DEFLATE_LEVEL = 6;
+/** zstd's own default: about deflate's ratio at several times its speed. */
+const ZSTD_LEVEL = 3;
+
+/** Inputs above this are probed with a sample first: deflate crawls (~25 MB/s) over incompressible data. */
+const PROBE_ABOVE = 256 * 1024;
+const PROBE_SLICES = 4;
+const PROBE_SLICE_BYTES = 16 * 1024;
+/** A sample that saves less than this fraction means the whole input (photos, video, archives) is stored as is. */
+const PROBE_MIN_SAVING = 0.03;
+
+type ZlibFn = (buf: Buffer, options?: zlib.ZlibOptions & { params?: Record<number, number> }) => Buffer;
+interface ZstdRuntime {
+  zstdCompressSync?: ZlibFn;
+  zstdDecompressSync?: ZlibFn;
+}
+
+// Node 20's typings (and runtime) have no zstd; Electron's newer Node (>= 22.15) does.
+const runtime = zlib as unknown as ZstdRuntime;
+/** The parameter key for the level (100 in zstd.h), from the runtime when it says. */
+const ZSTD_C_COMPRESSION_LEVEL =
+  (zlib.constants as unknown as Record<string, number | undefined>).ZSTD_c_compressionLevel ?? 100;
+
+/** True when this runtime can write and read zstd objects. */
+export function hasZstd(): boolean {
+  return typeof runtime.zstdCompressSync === 'function' && typeof runtime.zstdDecompressSync === 'function';
+}
+
+export interface Compressed {
+  alg: CompressionAlg;
+  /** The compressed bytes, or the input itself when alg is none. */
+  payload: Buffer;
+}
+
+/** zstd where the runtime has it, else deflate; stored as is (alg 0) when that does not shrink it. */
+export function compress(
+  plain: Buffer,
+  prefer: CompressionAlg = hasZstd() ? COMPRESSION.zstd : COMPRESSION.deflate,
+): Compressed {
+  const none: Compressed = { alg: COMPRESSION.none, payload: plain };
+  if (prefer === COMPRESSION.none || plain.length === 0) return none;
+  if (plain.length > PROBE_ABOVE && !sampleShrinks(plain, prefer)) return none;
+  const payload = compressWith(prefer, plain);
+  return payload.length < plain.length ? { alg: prefer, payload } : none;
+}
+
+/**
+ * Reverses `compress`. `maxSize` caps the output so a crafted object cannot expand into
+ * gigabytes (a decompression bomb); more than that is reported as a damaged object.
+ */
+export function decompress(alg: number, payload: Buffer, maxSize: number, what = 'vault object'): Buffer {
+  switch (alg) {
+    case COMPRESSION.none:
+      if (payload.length > maxSize) throw tooLarge(what, maxSize);
+      return payload;
+    case COMPRESSION.deflate:
+      return inflate(() => zlib.inflateRawSync(payload, { maxOutputLength: maxSize }), what, maxSize);
+    case COMPRESSION.zstd: {
+      const zstd = runtime.zstdDecompressSync;
+      if (typeof zstd !== 'function') {
+        throw new StrataError(
+          'format-too-new',
+          `${what} is zstd-compressed and this Strata's runtime cannot read zstd`,
+          'upgrade Strata (or use the desktop app, whose runtime reads zstd) to restore from this vault',
+        );
+      }
+      return inflate(() => zstd(payload, { maxOutputLength: maxSize }), what, maxSize);
+    }
+    default:
+      throw new StrataError(
+        'corrupt',
+        `${what} names an unknown compression (${alg}): it is damaged or was written by a newer Strata`,
+        'run strata verify on this destination; if another machine runs a newer Strata, upgrade this one',
+      );
+  }
+}
+
+function compressWith(alg: CompressionAlg, data: Buffer): Buffer {
+  if (alg === COMPRESSION.deflate) return zlib.deflateRawSync(data, { level: DEFLATE_LEVEL });
+  const zstd = runtime.zstdCompressSync;
+  if (alg !== COMPRESSION.zstd || typeof zstd !== 'function') {
+    throw new StrataError('internal', `compression ${alg} is not available in this runtime`);
+  }
+  return zstd(data, { params: { [ZSTD_C_COMPRESSION_LEVEL]: ZSTD_LEVEL } });
+}
+
+/** Compresses a few slices spread over the input; cheap next to compressing 4 MiB of noise. */
+function sampleShrinks(plain: Buffer, alg: CompressionAlg): boolean {
+  const step = Math.floor((plain.length - PROBE_SLICE_BYTES) / (PROBE_SLICES - 1));
+  const slices: Buffer[] = [];
+  for (let i = 0; i < PROBE_SLICES; i++) slices.push(plain.subarray(i * step, i * step + PROBE_SLICE_BYTES));
+  const sample = Buffer.concat(slices);
+  return compressWith(alg, sample).length <= sample.length * (1 - PROBE_MIN_SAVING);
+}
+
+function inflate(run: () => Buffer, what: string, maxSize: number): Buffer {
+  try {
+    return run();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(what, maxSize);
+    throw new StrataError(
+      'corrupt',
+      `${what} does not decompress: it is damaged`,
+      'run strata verify on this destination; restore this file from another destination',
+      { cause: err },
+    );
+  }
+}
+
+function tooLarge(what: string, maxSize: number): StrataError {
+  return new StrataError(
+    'corrupt',
+    `${what} expands beyond ${maxSize} bytes, more than Strata ever stores in one object: it is damaged or hostile`,
+    'run strata verify on this destination; restore this file from another destination',
+  );
+}

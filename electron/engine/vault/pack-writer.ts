@@ -1,0 +1,158 @@
+/**
+ * Gathers encoded blobs into packs of about `targetSize` and uploads each under its content name.
+ * Memory stays near one pack being filled plus `maxUploads` packs on their way: `add` waits for an
+ * upload slot before sealing the next pack. Safe with other writers on the same vault: pack names
+ * are content hashes, so nothing is ever overwritten with different bytes.
+ */
+import { StrataError } from '../../../shared/errors.js';
+import type { Destination } from '../destinations/types.js';
+import { IdSet } from './blob-index.js';
+import type { BlobCodec } from './codec.js';
+import { buildPack, packKey, type PackBlobInput, type PackEntry } from './pack-format.js';
+
+export interface WrittenPack {
+  packId: string;
+  /** Bytes uploaded. */
+  size: number;
+  blobs: PackEntry[];
+}
+
+export interface PackWriterOptions {
+  dest: Destination;
+  codec: BlobCodec;
+  /** Blobs the vault already stores (its index): never encoded or uploaded again. */
+  has?: (id: string) => boolean;
+  /** Encoded bytes per pack before it is sealed; a larger blob gets a pack of its own. Default 16 MiB. */
+  targetSize?: number;
+  /** Packs uploading at once; `add` waits while this many are in flight and the next is full. Default 2. */
+  maxUploads?: number;
+  /** Called once a pack is stored, e.g. to add it to the vault's index. */
+  onPack?: (pack: WrittenPack) => void;
+}
+
+export interface PackWriterStats {
+  /** Blobs stored (queued for a pack). */
+  added: number;
+  /** Blobs skipped: known to the vault, or already added to this writer. */
+  skipped: number;
+  packs: number;
+  bytes: number;
+}
+
+export const DEFAULT_PACK_SIZE = 16 * 1024 * 1024;
+
+export class PackWriter {
+  readonly stats: PackWriterStats = { added: 0, skipped: 0, packs: 0, bytes: 0 };
+  private readonly dest: Destination;
+  private readonly codec: BlobCodec;
+  private readonly has: (id: string) => boolean;
+  private readonly targetSize: number;
+  private readonly maxUploads: number;
+  private readonly onPack: ((pack: WrittenPack) => void) | undefined;
+  /** Every id this writer took: compact, since a backup of a million files adds a million ids. */
+  private readonly taken = new IdSet();
+  private pending: PackBlobInput[] = [];
+  private pendingBytes = 0;
+  private readonly inFlight = new Set<Promise<void>>();
+  private written: WrittenPack[] = [];
+  private failure: unknown;
+  /** Calls run one at a time, in order, even when a caller does not await each add. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(opts: PackWriterOptions) {
+    this.dest = opts.dest;
+    this.codec = opts.codec;
+    this.has = opts.has ?? (() => false);
+    this.targetSize = opts.targetSize ?? DEFAULT_PACK_SIZE;
+    this.maxUploads = Math.max(1, opts.maxUploads ?? 2);
+    this.onPack = opts.onPack;
+    if (!(this.targetSize > 0))
+      throw new StrataError('internal', `pack target size ${this.targetSize} must be positive`);
+  }
+
+  /**
+   * Encodes and queues a blob; resolves once it is buffered (not yet stored: call flush). Resolves
+   * false when the blob was skipped as already stored or already added.
+   */
+  add(id: string, plain: Buffer, rawLength = plain.length): Promise<boolean> {
+    return this.serial(() => this.addNow(id, plain, rawLength));
+  }
+
+  /** Uploads the partial pack and waits for every upload; returns the packs stored since the last flush or take. */
+  flush(): Promise<WrittenPack[]> {
+    return this.serial(async () => {
+      if (this.pending.length) await this.seal();
+      await Promise.all(this.inFlight);
+      this.throwIfFailed();
+      return this.takeWritten();
+    });
+  }
+
+  /** Packs stored so far (since the last take), without forcing out a partial pack; lets a caller index as it goes. */
+  takeWritten(): WrittenPack[] {
+    const out = this.written;
+    this.written = [];
+    return out;
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async addNow(id: string, plain: Buffer, rawLength: number): Promise<boolean> {
+    this.throwIfFailed();
+    if (this.taken.has(id) || this.has(id)) {
+      this.stats.skipped++;
+      return false;
+    }
+    const encoded = this.codec.encode(plain, 'data', id);
+    this.taken.add(id);
+    this.stats.added++;
+    const blob = { id, encoded, rawLength };
+    if (encoded.length >= this.targetSize) {
+      // Alone, so the partial pack keeps filling and a large blob never doubles a pack's size.
+      await this.upload([blob]);
+      return true;
+    }
+    if (this.pendingBytes + encoded.length > this.targetSize) await this.seal();
+    this.pending.push(blob);
+    this.pendingBytes += encoded.length;
+    return true;
+  }
+
+  private async seal(): Promise<void> {
+    const blobs = this.pending;
+    this.pending = [];
+    this.pendingBytes = 0;
+    await this.upload(blobs);
+  }
+
+  /** Waits for an upload slot (the backpressure), then starts the upload without waiting for it. */
+  private async upload(blobs: PackBlobInput[]): Promise<void> {
+    while (this.inFlight.size >= this.maxUploads) await Promise.race(this.inFlight);
+    this.throwIfFailed();
+    const { packId, bytes, entries } = buildPack(blobs, this.codec);
+    blobs.length = 0; // the encoded copies are in `bytes` now; let them go
+    const task = this.dest
+      .putBuffer(packKey(packId), bytes, packId)
+      .then(() => {
+        const pack = { packId, size: bytes.length, blobs: entries };
+        this.stats.packs++;
+        this.stats.bytes += bytes.length;
+        this.written.push(pack);
+        this.onPack?.(pack);
+      })
+      .catch((err: unknown) => {
+        this.failure ??= err;
+      })
+      .finally(() => this.inFlight.delete(task));
+    this.inFlight.add(task);
+  }
+
+  /** A failed upload fails the next call: the blobs it held are not stored. */
+  private throwIfFailed(): void {
+    if (this.failure !== undefined) throw this.failure;
+  }
+}

@@ -1,0 +1,511 @@
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { StrataError } from '../../shared/errors.js';
+import { LocalDestination } from '../../electron/engine/destinations/local-destination.js';
+import { createCodec } from '../../electron/engine/vault/blob-codec.js';
+import { BlobIndex, IdSet } from '../../electron/engine/vault/blob-index.js';
+import { BlobReader, readBlob } from '../../electron/engine/vault/blob-reader.js';
+import type { BlobCodec, BlobKind } from '../../electron/engine/vault/codec.js';
+import { readAllIndexes, rebuildIndexFromPacks, writeIndex } from '../../electron/engine/vault/index-file.js';
+import { fetchPackHeader } from '../../electron/engine/vault/pack-fetch.js';
+import {
+  buildPack,
+  isNeedMore,
+  packIdOfKey,
+  packKey,
+  readPackHeader,
+  type PackEntry,
+} from '../../electron/engine/vault/pack-format.js';
+import { PackWriter, type WrittenPack } from '../../electron/engine/vault/pack-writer.js';
+
+const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+/** Stores plaintext as is: damage is caught only by the id check on read. */
+const identityCodec: BlobCodec = {
+  encrypted: false,
+  id: sha256,
+  encode: (plain) => Buffer.from(plain),
+  decode: (stored) => Buffer.from(stored),
+};
+
+/** Authenticates everything (AES-256-GCM, kind and context as AAD), like a real sealed vault. */
+function sealingCodec(): BlobCodec {
+  const key = randomBytes(32);
+  const idKey = randomBytes(32);
+  const aad = (kind: BlobKind, context: string) => Buffer.from(`${kind}|${context}`);
+  return {
+    encrypted: true,
+    id: (plain) => createHmac('sha256', idKey).update(plain).digest('hex'),
+    encode(plain, kind, context) {
+      const iv = randomBytes(12);
+      const c = createCipheriv('aes-256-gcm', key, iv).setAAD(aad(kind, context));
+      const body = Buffer.concat([c.update(plain), c.final()]);
+      return Buffer.concat([iv, body, c.getAuthTag()]);
+    },
+    decode(stored, kind, context) {
+      try {
+        const d = createDecipheriv('aes-256-gcm', key, stored.subarray(0, 12)).setAAD(aad(kind, context));
+        d.setAuthTag(stored.subarray(stored.length - 16));
+        return Buffer.concat([d.update(stored.subarray(12, stored.length - 16)), d.final()]);
+      } catch {
+        throw new StrataError('corrupt', `${kind} ${context} failed authentication`);
+      }
+    },
+  };
+}
+
+const codecs: [string, () => BlobCodec, boolean][] = [
+  ['identity test codec', () => identityCodec, false],
+  ['sealing test codec', sealingCodec, true],
+  ['real codec, unencrypted', () => createCodec(null), true],
+  [
+    'real codec, encrypted',
+    () => createCodec({ encryptionKey: randomBytes(32), idKey: randomBytes(32), keyId: '0123456789abcdef' }),
+    true,
+  ],
+];
+
+/** A local-disk destination that counts PUTs and uploads in flight, optionally slowly. */
+class CountingDestination extends LocalDestination {
+  puts: string[] = [];
+  inFlight = 0;
+  maxInFlight = 0;
+  delayMs = 0;
+  failWith: Error | undefined;
+
+  override async putBuffer(key: string, body: Buffer): Promise<void> {
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    try {
+      if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
+      if (this.failWith) throw this.failWith;
+      this.puts.push(key);
+      await super.putBuffer(key, body);
+    } finally {
+      this.inFlight--;
+    }
+  }
+}
+
+const dirs: string[] = [];
+async function newDest(): Promise<CountingDestination> {
+  const dir = await mkdtemp(join(tmpdir(), 'strata-packs-'));
+  dirs.push(dir);
+  return new CountingDestination(dir);
+}
+afterEach(async () => {
+  await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+});
+
+function blobsOf(codec: BlobCodec, n: number, min: number, max: number): { id: string; plain: Buffer }[] {
+  return Array.from({ length: n }, () => {
+    const plain = randomBytes(min + Math.floor(Math.random() * (max - min + 1)));
+    return { id: codec.id(plain), plain };
+  });
+}
+
+function sortedEntries(index: BlobIndex): [string, unknown][] {
+  return [...index.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+}
+
+async function expectCorrupt(p: Promise<unknown>, pattern: RegExp): Promise<StrataError> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(StrataError);
+  expect((err as StrataError).code).toBe('corrupt');
+  expect((err as StrataError).message).toMatch(pattern);
+  expect((err as StrataError).hint).toBeTruthy();
+  return err as StrataError;
+}
+
+describe.each(codecs)('packs and indexes with the %s', (_name, makeCodec, authenticates) => {
+  it('packs 10,000 small blobs into a handful of PUTs and reads every one back', async () => {
+    const codec = makeCodec();
+    const dest = await newDest();
+    const blobs = blobsOf(codec, 10_000, 100, 2000);
+    const writer = new PackWriter({ dest, codec, targetSize: 2 * 1024 * 1024 });
+    for (const b of blobs) expect(await writer.add(b.id, b.plain)).toBe(true);
+    const packs = await writer.flush();
+    expect(dest.puts.length).toBe(packs.length);
+    expect(packs.length).toBeGreaterThanOrEqual(5);
+    expect(packs.length).toBeLessThanOrEqual(8);
+    expect(writer.stats).toMatchObject({ added: 10_000, skipped: 0, packs: packs.length });
+    expect(packs.flatMap((p) => p.blobs).length).toBe(10_000);
+    for (const p of packs) expect(p.size).toBeLessThanOrEqual(2 * 1024 * 1024 + 200_000);
+
+    const indexKey = await writeIndex(dest, codec, packs);
+    expect(indexKey).toMatch(/^index\/[0-9a-f]{64}$/);
+    const { index, damaged, read } = await readAllIndexes(dest, codec);
+    expect({ read, damaged }).toEqual({ read: 1, damaged: [] });
+    expect(index.size).toBe(10_000);
+
+    const reader = new BlobReader(dest, codec, index);
+    for (const b of blobs) expect((await reader.read(b.id)).equals(b.plain)).toBe(true);
+
+    // Lost index: the packs' own headers give the same map.
+    await dest.delete([indexKey!]);
+    expect((await readAllIndexes(dest, codec)).index.size).toBe(0);
+    const rebuilt = await rebuildIndexFromPacks(dest, codec);
+    expect(rebuilt.damaged).toEqual([]);
+    expect(rebuilt.packs).toEqual(packs.map((p) => p.packId).sort());
+    expect(sortedEntries(rebuilt.index)).toEqual(sortedEntries(index));
+  });
+
+  it('stores a blob once: repeats in one writer and blobs the vault has are skipped', async () => {
+    const codec = makeCodec();
+    const dest = await newDest();
+    const [a, b, c] = blobsOf(codec, 3, 50, 50);
+    const writer = new PackWriter({ dest, codec, has: (id) => id === c!.id });
+    expect(await writer.add(a!.id, a!.plain)).toBe(true);
+    expect(await writer.add(a!.id, a!.plain)).toBe(false);
+    expect(await writer.add(c!.id, c!.plain)).toBe(false);
+    expect(await writer.add(b!.id, b!.plain)).toBe(true);
+    const packs = await writer.flush();
+    expect(packs).toHaveLength(1);
+    expect(packs[0]!.blobs.map((x) => x.id)).toEqual([a!.id, b!.id]);
+    expect(writer.stats).toMatchObject({ added: 2, skipped: 2, packs: 1 });
+    expect(await writer.flush()).toEqual([]);
+    expect(dest.puts).toHaveLength(1);
+  });
+
+  it('gives a blob larger than the target a pack of its own', async () => {
+    const codec = makeCodec();
+    const dest = await newDest();
+    const [s1, big, s2] = [
+      ...blobsOf(codec, 1, 1000, 1000),
+      ...blobsOf(codec, 1, 200_000, 200_000),
+      ...blobsOf(codec, 1, 1000, 1000),
+    ];
+    const writer = new PackWriter({ dest, codec, targetSize: 64 * 1024 });
+    for (const b of [s1!, big!, s2!]) await writer.add(b.id, b.plain);
+    const packs = await writer.flush();
+    const layout = packs.map((p) => p.blobs.map((x) => x.id)).sort((x, y) => x.length - y.length);
+    expect(layout).toEqual([[big!.id], [s1!.id, s2!.id]]);
+    const index = new BlobIndex();
+    for (const p of packs) index.addPack(p.packId, p.blobs);
+    expect((await readBlob(dest, codec, index, big!.id)).equals(big!.plain)).toBe(true);
+  });
+
+  it('indexes: several files load into one map; a damaged file is reported while the others load', async () => {
+    const codec = makeCodec();
+    const dest = await newDest();
+    const writer = new PackWriter({ dest, codec, targetSize: 10_000 });
+    const blobs = blobsOf(codec, 60, 500, 1500);
+    for (const b of blobs) await writer.add(b.id, b.plain);
+    const packs = await writer.flush();
+    expect(packs.length).toBeGreaterThanOrEqual(3);
+    const keys = [
+      await writeIndex(dest, codec, packs.slice(0, 1)),
+      await writeIndex(dest, codec, packs.slice(1, 2)),
+      await writeIndex(dest, codec, packs.slice(2)),
+    ];
+    expect(await writeIndex(dest, codec, [])).toBeUndefined();
+    const all = await readAllIndexes(dest, codec);
+    expect(all.damaged).toEqual([]);
+    expect(all.index.size).toBe(60);
+    for (const p of packs)
+      for (const e of p.blobs) expect(all.index.get(e.id)).toEqual({ ...e, id: undefined, packId: p.packId });
+
+    // Damage the second: flip one byte in the middle.
+    const path = join(dest.root, ...keys[1]!.split('/'));
+    const bytes = await readFile(path);
+    bytes[bytes.length >> 1]! ^= 0x40;
+    await writeFile(path, bytes);
+    const partial = await readAllIndexes(dest, codec);
+    expect(partial.damaged.map((d) => d.key)).toEqual([keys[1]]);
+    expect(partial.damaged[0]!.error.code).toBe('corrupt');
+    expect(partial.damaged[0]!.error.message).toContain(keys[1]!);
+    expect(partial.index.size).toBe(60 - packs[1]!.blobs.length);
+    if (authenticates) {
+      // Even renamed to match its new bytes, a tampered index does not decode.
+      await dest.delete([keys[1]!]);
+      const renamed = `index/${sha256(bytes)}`;
+      await dest.putBuffer(renamed, bytes);
+      const again = await readAllIndexes(dest, codec);
+      expect(again.damaged.map((d) => d.key)).toEqual([renamed]);
+    }
+  });
+
+  it('a flipped byte in a pack: the blob it hits is corrupt, never wrong bytes; its neighbours still read', async () => {
+    const codec = makeCodec();
+    const dest = await newDest();
+    const blobs = blobsOf(codec, 20, 300, 300);
+    const writer = new PackWriter({ dest, codec });
+    for (const b of blobs) await writer.add(b.id, b.plain);
+    const [pack] = await writer.flush();
+    const index = new BlobIndex();
+    index.addPack(pack!.packId, pack!.blobs);
+    const hit = pack!.blobs[7]!;
+    const path = join(dest.root, ...packKey(pack!.packId).split('/'));
+    const bytes = await readFile(path);
+    bytes[hit.offset + (hit.length >> 1)]! ^= 0x01;
+    await writeFile(path, bytes);
+
+    const reader = new BlobReader(dest, codec, index);
+    await expectCorrupt(reader.read(hit.id), new RegExp(`blob ${hit.id} in pack ${packKey(pack!.packId)}`));
+    for (const b of blobs) if (b.id !== hit.id) expect((await reader.read(b.id)).equals(b.plain)).toBe(true);
+  });
+
+  it('a truncated pack is reported clearly when read and when rebuilding', async () => {
+    const codec = makeCodec();
+    const dest = await newDest();
+    const blobs = blobsOf(codec, 10, 1000, 1000);
+    const writer = new PackWriter({ dest, codec });
+    for (const b of blobs) await writer.add(b.id, b.plain);
+    const [pack] = await writer.flush();
+    const index = new BlobIndex();
+    index.addPack(pack!.packId, pack!.blobs);
+    const last = pack!.blobs[9]!;
+    await truncate(join(dest.root, ...packKey(pack!.packId).split('/')), last.offset + 10);
+
+    await expectCorrupt(readBlob(dest, codec, index, last.id), /truncated/);
+    expect((await readBlob(dest, codec, index, blobs[0]!.id)).equals(blobs[0]!.plain)).toBe(true);
+    const rebuilt = await rebuildIndexFromPacks(dest, codec);
+    expect(rebuilt.index.size).toBe(0);
+    expect(rebuilt.damaged.map((d) => d.key)).toEqual([packKey(pack!.packId)]);
+    expect(rebuilt.damaged[0]!.error.code).toBe('corrupt');
+    expect(rebuilt.damaged[0]!.error.message).toMatch(/truncated or damaged/);
+  });
+
+  it.runIf(authenticates)(
+    'a flipped byte in a pack header: rebuild reports that pack and loads the others',
+    async () => {
+      const codec = makeCodec();
+      const dest = await newDest();
+      const writer = new PackWriter({ dest, codec, targetSize: 5000 });
+      for (const b of blobsOf(codec, 8, 2000, 2000)) await writer.add(b.id, b.plain);
+      const packs = await writer.flush();
+      expect(packs.length).toBe(4);
+      const victim = packs[2]!;
+      const path = join(dest.root, ...packKey(victim.packId).split('/'));
+      const bytes = await readFile(path);
+      bytes[bytes.length - 20]! ^= 0x80;
+      await writeFile(path, bytes);
+      const rebuilt = await rebuildIndexFromPacks(dest, codec);
+      expect(rebuilt.damaged.map((d) => d.key)).toEqual([packKey(victim.packId)]);
+      expect(rebuilt.damaged[0]!.error.message).toMatch(/header does not decode/);
+      expect(rebuilt.index.size).toBe(8 - victim.blobs.length);
+    },
+  );
+
+  it('two writers storing the same blobs at once: both succeed and every blob reads', async () => {
+    const codec = makeCodec();
+    const dest = await newDest();
+    const blobs = blobsOf(codec, 300, 100, 3000);
+    const write = async () => {
+      const w = new PackWriter({ dest, codec, targetSize: 100_000 });
+      for (const b of blobs) await w.add(b.id, b.plain);
+      const packs = await w.flush();
+      await writeIndex(dest, codec, packs);
+      return packs;
+    };
+    const [p1, p2] = await Promise.all([write(), write()]);
+    const { index, damaged } = await readAllIndexes(dest, codec);
+    expect(damaged).toEqual([]);
+    expect(index.size).toBe(300);
+    // Deterministic choice: the smaller pack id wins whichever index loaded first.
+    const first = new Map(p1!.flatMap((p) => p.blobs.map((b) => [b.id, p.packId] as const)));
+    const second = new Map(p2!.flatMap((p) => p.blobs.map((b) => [b.id, p.packId] as const)));
+    for (const b of blobs) {
+      const a = first.get(b.id)!;
+      const c = second.get(b.id)!;
+      expect(index.get(b.id)!.packId).toBe(a < c ? a : c);
+      expect((await readBlob(dest, codec, index, b.id)).equals(b.plain)).toBe(true);
+    }
+  });
+});
+
+describe('pack format', () => {
+  it('names a pack by the SHA-256 of its bytes: the same pack stored twice is one object', async () => {
+    const dest = await newDest();
+    const blobs = blobsOf(identityCodec, 5, 10, 100).map((b) => ({
+      id: b.id,
+      encoded: b.plain,
+      rawLength: b.plain.length,
+    }));
+    const a = buildPack(blobs, identityCodec);
+    const b = buildPack(blobs, identityCodec);
+    expect(a.bytes.equals(b.bytes)).toBe(true);
+    expect(a.packId).toBe(sha256(a.bytes));
+    expect(packKey(a.packId)).toBe(`packs/${a.packId.slice(0, 2)}/${a.packId}`);
+    expect(packIdOfKey(packKey(a.packId))).toBe(a.packId);
+    expect(packIdOfKey(`packs/00/${a.packId}`)).toBe(a.packId.startsWith('00') ? a.packId : undefined);
+
+    // Two writers with the same blobs in the same order (deterministic codec) upload the same key.
+    for (let i = 0; i < 2; i++) {
+      const w = new PackWriter({ dest, codec: identityCodec });
+      for (const x of blobs) await w.add(x.id, x.encoded);
+      expect((await w.flush())[0]!.packId).toBe(a.packId);
+    }
+    expect(dest.puts).toEqual([packKey(a.packId), packKey(a.packId)]);
+    const listed: string[] = [];
+    for await (const o of dest.list('packs/')) listed.push(o.key);
+    expect(listed).toEqual([packKey(a.packId)]);
+    expect((await readFile(join(dest.root, ...packKey(a.packId).split('/')))).equals(a.bytes)).toBe(true);
+  });
+
+  it('reads a header from a short tail, asking for exactly the bytes it needs when the header is longer', async () => {
+    const codec = sealingCodec();
+    const blobs = blobsOf(codec, 2000, 1, 4).map((b) => ({
+      id: b.id,
+      encoded: codec.encode(b.plain, 'data', b.id),
+      rawLength: b.plain.length,
+    }));
+    const { packId, bytes, entries } = buildPack(blobs, codec);
+    const tail = bytes.subarray(bytes.length - 64 * 1024);
+    const first = readPackHeader(tail, codec, bytes.length);
+    expect(isNeedMore(first)).toBe(true);
+    const need = (first as { need: number }).need;
+    expect(need).toBeGreaterThan(64 * 1024);
+    expect(need).toBe(4 + 2000 * 45 + 10 + 28);
+    const second = readPackHeader(bytes.subarray(bytes.length - need), codec, bytes.length) as PackEntry[];
+    expect(second).toEqual(entries);
+    expect(readPackHeader(bytes, codec, bytes.length)).toEqual(entries);
+
+    // Through a destination: the second step happens inside fetchPackHeader.
+    const dest = await newDest();
+    await dest.putBuffer(packKey(packId), bytes);
+    expect(await fetchPackHeader(dest, codec, packId)).toEqual(entries);
+  });
+
+  it('refuses damaged headers and trailers clearly', () => {
+    const codec = sealingCodec();
+    const blobs = blobsOf(codec, 3, 10, 10).map((b) => ({
+      id: b.id,
+      encoded: codec.encode(b.plain, 'data', b.id),
+      rawLength: 10,
+    }));
+    const { bytes } = buildPack(blobs, codec);
+    const cases: [Buffer, RegExp][] = [
+      [bytes.subarray(0, bytes.length - 1), /truncated or damaged/],
+      [Buffer.concat([bytes, Buffer.alloc(3)]), /truncated or damaged/],
+      [Buffer.concat([Buffer.alloc(5), bytes]), /header accounts for 114 bytes of blobs but 119 precede it/],
+      [Buffer.from([0, 0, 0]), /too short/],
+    ];
+    const flipped = Buffer.from(bytes);
+    flipped[flipped.length - 10]! ^= 1;
+    cases.push([flipped, /header does not decode/]);
+    for (const [buf, pattern] of cases) {
+      let err: unknown;
+      try {
+        readPackHeader(buf, codec, buf.length, 'pack P');
+      } catch (e) {
+        err = e;
+      }
+      expect(err, pattern.source).toBeInstanceOf(StrataError);
+      expect((err as StrataError).code).toBe('corrupt');
+      expect((err as StrataError).message).toMatch(/^pack P /);
+      expect((err as StrataError).message).toMatch(pattern);
+    }
+    expect(() => buildPack([], codec)).toThrow(/at least one blob/);
+    expect(() => packKey('nope')).toThrow(StrataError);
+  });
+});
+
+describe('PackWriter uploads', () => {
+  it('keeps at most maxUploads packs in flight, holding add back meanwhile', async () => {
+    const dest = await newDest();
+    dest.delayMs = 20;
+    const writer = new PackWriter({ dest, codec: identityCodec, targetSize: 4096, maxUploads: 2 });
+    const blobs = blobsOf(identityCodec, 100, 1024, 1024);
+    const seen: WrittenPack[] = [];
+    const w2 = new PackWriter({ dest, codec: identityCodec, targetSize: 4096, onPack: (p) => seen.push(p) });
+    const start = Date.now();
+    for (const b of blobs) await writer.add(b.id, b.plain);
+    // 100 KiB in 4 KiB packs: ~33 packs at 20 ms, two at a time: add must have waited for most of them.
+    expect(Date.now() - start).toBeGreaterThan(150);
+    const packs = await writer.flush();
+    expect(dest.maxInFlight).toBe(2);
+    expect(packs.length).toBeGreaterThanOrEqual(25);
+    await w2.add(blobs[0]!.id, blobs[0]!.plain);
+    await w2.flush();
+    expect(seen).toHaveLength(1);
+  });
+
+  it('a failed upload fails flush and every later add', async () => {
+    const dest = await newDest();
+    dest.failWith = new StrataError('network', 'the bucket went away');
+    const writer = new PackWriter({ dest, codec: identityCodec, targetSize: 1000 });
+    const blobs = blobsOf(identityCodec, 3, 800, 800);
+    await writer.add(blobs[0]!.id, blobs[0]!.plain);
+    await writer.add(blobs[1]!.id, blobs[1]!.plain); // seals the first pack, whose upload fails
+    await expect(writer.flush()).rejects.toThrow('the bucket went away');
+    await expect(writer.add(blobs[2]!.id, blobs[2]!.plain)).rejects.toThrow('the bucket went away');
+  });
+
+  it('takeWritten hands over finished packs without forcing out a partial one', async () => {
+    const dest = await newDest();
+    const writer = new PackWriter({ dest, codec: identityCodec, targetSize: 2000 });
+    const blobs = blobsOf(identityCodec, 5, 900, 900);
+    for (const b of blobs) await writer.add(b.id, b.plain);
+    await new Promise((r) => setTimeout(r, 50));
+    const early = writer.takeWritten();
+    expect(early.length).toBe(2);
+    const rest = await writer.flush();
+    expect(rest.length).toBe(1);
+    expect([...early, ...rest].flatMap((p) => p.blobs.map((b) => b.id)).sort()).toEqual(blobs.map((b) => b.id).sort());
+  });
+});
+
+describe('BlobIndex', () => {
+  it('maps ids to locations, first-smallest pack wins on duplicates', () => {
+    const index = new BlobIndex();
+    const id = 'ab'.repeat(32);
+    const p1 = '11'.repeat(32);
+    const p2 = '22'.repeat(32);
+    expect(index.set(id, { packId: p2, kind: 'data', offset: 5, length: 10, rawLength: 8 })).toBe(true);
+    expect(index.set(id, { packId: p1, kind: 'data', offset: 7, length: 11, rawLength: 8 })).toBe(false);
+    expect(index.set(id, { packId: p2, kind: 'data', offset: 5, length: 10, rawLength: 8 })).toBe(false);
+    expect(index.get(id)).toEqual({ packId: p1, kind: 'data', offset: 7, length: 11, rawLength: 8 });
+    expect(index.size).toBe(1);
+    expect(index.has('cd'.repeat(32))).toBe(false);
+    expect(index.has('not hex')).toBe(false);
+    expect(() => index.set('XYZ', { packId: p1, kind: 'data', offset: 0, length: 1, rawLength: 1 })).toThrow(
+      StrataError,
+    );
+  });
+
+  it('holds 1,000,000 entries well under 200 MB', () => {
+    const gc = (globalThis as { gc?: () => void }).gc;
+    gc?.();
+    const before = process.memoryUsage();
+    const index = new BlobIndex();
+    const set = new IdSet();
+    const packIds = Array.from({ length: 1000 }, (_, i) => sha256(Buffer.from(`pack ${i}`)));
+    const seed = randomBytes(32);
+    const ids: string[] = [];
+    for (let i = 0; i < 1_000_000; i++) {
+      // Uniform-looking ids, cheaper than a million SHA-256s: a multiplicative hash up front, the counter behind.
+      seed.writeUInt32BE(Math.imul(i, 0x9e3779b1) >>> 0, 0);
+      seed.writeUInt32BE(i, 4);
+      const id = seed.toString('hex');
+      if (i % 1000 === 0) ids.push(id);
+      index.set(id, { packId: packIds[i % 1000]!, kind: 'data', offset: i * 10, length: 1000, rawLength: 2000 });
+    }
+    gc?.();
+    const after = process.memoryUsage();
+    const mb = (after.heapUsed + after.arrayBuffers - before.heapUsed - before.arrayBuffers) / 1e6;
+    console.log(
+      `BlobIndex with 1,000,000 entries: ~${mb.toFixed(0)} MB (heap + array buffers)${gc ? '' : ', without gc'}`,
+    );
+    expect(mb).toBeLessThan(200);
+    expect(index.size).toBe(1_000_000);
+    for (const [n, id] of ids.entries()) {
+      expect(index.get(id)).toEqual({
+        packId: packIds[0]!,
+        kind: 'data',
+        offset: n * 10_000,
+        length: 1000,
+        rawLength: 2000,
+      });
+    }
+    for (const id of ids) set.add(id);
+    expect(set.size).toBe(ids.length);
+    expect(ids.every((id) => set.has(id))).toBe(true);
+  });
+});
