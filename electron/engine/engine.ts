@@ -4,8 +4,14 @@ import { join, resolve } from 'node:path';
 import { normalizeFolder } from '../../shared/paths.js';
 import { compilePolicies } from '../../shared/policy.js';
 import { Costs } from './cost/costs.js';
+import { VaultChunkStore } from './store/vault-chunk-store.js';
+import type { BlobCodec } from './vault/codec.js';
+import type { ChunkingOptions } from './vault/chunker.js';
+import type { RepoKeyOptions } from './vault/repo-key.js';
+import { VaultDestination } from './vault/vault-destination.js';
+import { changeVaultPassphrase, initOrOpenVault, openVault } from './vault/vault-repo.js';
 import { runBackup, type BackupOptions, type BackupOutcome } from './backup/run-backup.js';
-import type { DestinationConfig, S3DestinationConfig } from './destinations/config.js';
+import { layoutOf, type DestinationConfig, type S3DestinationConfig } from './destinations/config.js';
 import { LocalDestination } from './destinations/local-destination.js';
 import { openDestination } from './destinations/open-destination.js';
 import { resolveS3Settings } from './destinations/s3/presets.js';
@@ -19,7 +25,7 @@ import { restoreSnapshot, type ConflictRule, type RestoreProgress, type RestoreR
 import { restoreToBucket } from './restore/restore-to-bucket.js';
 import type { RestoreFilter } from './restore/restore-filter.js';
 import { openSecretStore, type PromptFn } from './secrets/open-secret-store.js';
-import { destinationSecretName, sourceSecretName, type SecretStore } from './secrets/secret-store.js';
+import { destinationSecretName, sourceSecretName, vaultSecretName, type SecretStore } from './secrets/secret-store.js';
 import { Catalog, type BucketSourceConfig, type DestinationRecord, type SourceRecord } from './store/catalog.js';
 import { openBucketFromSettings, openBucketOf, openSource, type OpenedSource } from './sources/open-source.js';
 import { clientSecretName, tokenSecretName } from './sources/gdrive/drive-secret-names.js';
@@ -67,6 +73,8 @@ export interface EngineOptions {
   timeZone?: string;
   /** How old an unused history/ object must be before prune deletes it (default a day). */
   pruneGraceMs?: number;
+  /** Tests only: a cheaper scrypt for vault keys. */
+  vaultKdf?: RepoKeyOptions;
   /** The growth alert's thresholds (tests lower them). */
   growthRule?: GrowthRule;
   /** The clock snapshots, prune and alerts read (tests simulate months with it). */
@@ -111,10 +119,13 @@ export class Engine {
   readonly alerts: AlertStore;
   readonly verifications: VerifyStore;
   readonly costs: Costs;
+  readonly chunkLists: VaultChunkStore;
   readonly timeZone: string;
   readonly tmpDir: string;
   private secretStore: Promise<SecretStore> | undefined;
   private readonly openedSources = new Map<string, Promise<OpenedSource>>();
+  /** Vault keys by destination id: scrypt is slow on purpose, so it runs once per process. */
+  private readonly vaultKeys = new Map<string, Promise<{ codec: BlobCodec; chunking: ChunkingOptions }>>();
 
   constructor(
     readonly home: string,
@@ -133,6 +144,7 @@ export class Engine {
     this.alerts = new AlertStore(this.db);
     this.verifications = new VerifyStore(this.db);
     this.timeZone = opts.timeZone ?? systemTimeZone();
+    this.chunkLists = new VaultChunkStore(this.db);
     this.costs = new Costs({
       db: this.db,
       catalog: this.catalog,
@@ -181,6 +193,10 @@ export class Engine {
         .filter((d) => d.config.kind === 's3')
         .map((d) => destinationSecretName(d.id)),
       ...this.catalog
+        .listDestinations()
+        .filter((d) => layoutOf(d.config) === 'vault')
+        .map((d) => vaultSecretName(d.id)),
+      ...this.catalog
         .listSources()
         .filter((s) => s.config.kind === 'bucket')
         .map((s) => sourceSecretName(s.id)),
@@ -208,7 +224,11 @@ export class Engine {
     return this.catalog.addSource(name, { kind: 'local', path: abs }, id);
   }
 
-  async addLocalDestination(name: string, dir: string): Promise<DestinationRecord> {
+  async addLocalDestination(
+    name: string,
+    dir: string,
+    vault?: { passphrase: string } | undefined,
+  ): Promise<DestinationRecord> {
     const abs = resolve(dir);
     const parent = await stat(join(abs, '..')).catch(() => undefined);
     if (!parent?.isDirectory()) {
@@ -219,7 +239,48 @@ export class Engine {
       );
     }
     mkdirSync(abs, { recursive: true });
-    return this.catalog.addDestination(name, { kind: 'local', path: abs });
+    const rec = this.catalog.addDestination(name, { kind: 'local', path: abs, ...(vault ? { layout: 'vault' } : {}) });
+    if (vault) await this.setUpVault(rec, vault.passphrase, () => this.catalog.removeDestination(name));
+    return rec;
+  }
+
+  /**
+   * A vault destination: the vault is created (or, when the destination already holds one, opened,
+   * which proves the passphrase), then the passphrase is kept with the other secrets. On any
+   * failure the destination is not added.
+   */
+  private async setUpVault(rec: DestinationRecord, passphrase: string, undo: () => void): Promise<void> {
+    try {
+      const raw = await openDestination(rec.name, rec.id, { ...rec.config, layout: undefined }, () => this.secrets());
+      try {
+        await initOrOpenVault(raw, passphrase, this.opts.vaultKdf ?? {});
+      } finally {
+        await raw.close();
+      }
+      await (await this.secrets()).set(vaultSecretName(rec.id), passphrase);
+    } catch (err) {
+      undo();
+      throw err;
+    }
+  }
+
+  /** A new passphrase for a vault: the key is re-wrapped (strata.json), no data changes. */
+  async changeVaultPassphrase(name: string, newPassphrase: string): Promise<void> {
+    const rec = this.catalog.destination(name);
+    if (layoutOf(rec.config) !== 'vault') {
+      throw new StrataError('usage', `'${name}' is a mirror destination: it has no passphrase`, 'only vaults have one');
+    }
+    const secrets = await this.secrets();
+    const old = await secrets.get(vaultSecretName(rec.id));
+    if (!old) throw new StrataError('auth', `the passphrase of '${name}' is not saved`, 'add the destination again');
+    const raw = await openDestination(rec.name, rec.id, { ...rec.config, layout: undefined }, () => this.secrets());
+    try {
+      await changeVaultPassphrase(raw, old, newPassphrase, this.opts.vaultKdf ?? {});
+    } finally {
+      await raw.close();
+    }
+    await secrets.set(vaultSecretName(rec.id), newPassphrase);
+    this.vaultKeys.delete(rec.id);
   }
 
   /** Stores the secret first, so a destination never exists without its key. */
@@ -227,13 +288,20 @@ export class Engine {
     name: string,
     config: Omit<S3DestinationConfig, 'kind'>,
     secretAccessKey: string,
+    vault?: { passphrase: string } | undefined,
   ): Promise<DestinationRecord> {
-    const full: S3DestinationConfig = { kind: 's3', ...config };
+    const full: S3DestinationConfig = { kind: 's3', ...config, ...(vault ? { layout: 'vault' } : {}) };
     full.prefix = resolveS3Settings(full).prefix;
     const rec = this.catalog.addDestination(name, full);
     await this.saveSecretOrUndo(destinationSecretName(rec.id), secretAccessKey, () =>
       this.catalog.removeDestination(name),
     );
+    if (vault) {
+      await this.setUpVault(rec, vault.passphrase, () => {
+        this.catalog.removeDestination(name);
+        void this.secrets().then((s) => s.delete(destinationSecretName(rec.id)));
+      });
+    }
     return rec;
   }
 
@@ -256,6 +324,9 @@ export class Engine {
       mkdirSync(abs, { recursive: true });
       config = { kind: 'local', path: abs };
     }
+    // The layout is chosen when a destination is added and never changes with its settings.
+    if (rec.config.layout) config = { ...config, layout: rec.config.layout };
+    this.vaultKeys.delete(rec.id);
     return this.catalog.updateDestination(name, config);
   }
 
@@ -365,8 +436,34 @@ export class Engine {
     return (await opened).folders;
   }
 
-  openDestination(rec: DestinationRecord): Promise<Destination> {
-    return openDestination(rec.name, rec.id, rec.config, () => this.secrets());
+  /** A vault destination opens as its VaultDestination view; its key is derived once per process. */
+  async openDestination(rec: DestinationRecord): Promise<Destination> {
+    const raw = await openDestination(rec.name, rec.id, { ...rec.config, layout: undefined }, () => this.secrets());
+    if (layoutOf(rec.config) !== 'vault') return raw;
+    let keyed = this.vaultKeys.get(rec.id);
+    if (!keyed) {
+      keyed = (async () => {
+        const passphrase = await (await this.secrets()).get(vaultSecretName(rec.id));
+        if (!passphrase) {
+          throw new StrataError(
+            'auth',
+            `the passphrase of the vault '${rec.name}' is not saved here`,
+            `set it again with 'strata dest passwd ${rec.name}', or remove and add the destination`,
+          );
+        }
+        const v = await openVault(raw, passphrase, this.opts.vaultKdf ?? {});
+        return { codec: v.codec, chunking: v.chunking };
+      })();
+      this.vaultKeys.set(rec.id, keyed);
+      keyed.catch(() => this.vaultKeys.delete(rec.id));
+    }
+    try {
+      const { codec, chunking } = await keyed;
+      return new VaultDestination(raw, codec, chunking);
+    } catch (err) {
+      await raw.close();
+      throw err;
+    }
   }
 
   async testDestination(name: string): Promise<ProbeStep[]> {
@@ -476,6 +573,7 @@ export class Engine {
         snapshots: this.snapshots,
         openDestination: (rec) => this.openDestination(rec),
         openSource: (src) => this.openSource(src),
+        chunkLists: this.chunkLists,
         tmpDir: this.tmpDir,
         lockDir: this.home,
         version: STRATA_VERSION,

@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StrataError } from '../../shared/errors.js';
 import { LocalDestination } from '../../electron/engine/destinations/local-destination.js';
+import type { HeadOptions, ObjectInfo } from '../../electron/engine/destinations/types.js';
 import { createCodec } from '../../electron/engine/vault/blob-codec.js';
 import { BlobIndex, IdSet } from '../../electron/engine/vault/blob-index.js';
-import { BlobReader, readBlob } from '../../electron/engine/vault/blob-reader.js';
+import { BlobReader, DEFAULT_READ_AHEAD, PackCache, readBlob } from '../../electron/engine/vault/blob-reader.js';
 import type { BlobCodec, BlobKind } from '../../electron/engine/vault/codec.js';
 import { readAllIndexes, rebuildIndexFromPacks, writeIndex } from '../../electron/engine/vault/index-file.js';
 import { fetchPackHeader } from '../../electron/engine/vault/pack-fetch.js';
@@ -507,5 +508,144 @@ describe('BlobIndex', () => {
     for (const id of ids) set.add(id);
     expect(set.size).toBe(ids.length);
     expect(ids.every((id) => set.has(id))).toBe(true);
+  });
+});
+
+/** Counts what is read: ranged reads by bytes, whole-object reads (get/open) and HEADs by key. */
+class ReadCountingDestination extends LocalDestination {
+  ranges: [key: string, start: number, end: number][] = [];
+  rangeBytes = 0;
+  wholeReads: string[] = [];
+  heads: string[] = [];
+
+  override async getRange(key: string, start: number, end: number): Promise<Buffer> {
+    const got = await super.getRange(key, start, end);
+    this.ranges.push([key, start, end]);
+    this.rangeBytes += got.length;
+    return got;
+  }
+
+  override open(key: string): ReturnType<LocalDestination['open']> {
+    this.wholeReads.push(key);
+    return super.open(key);
+  }
+
+  override head(key: string, opts?: HeadOptions): Promise<ObjectInfo | undefined> {
+    this.heads.push(key);
+    return super.head(key, opts);
+  }
+
+  reset(): void {
+    this.ranges = [];
+    this.rangeBytes = 0;
+    this.wholeReads = [];
+    this.heads = [];
+  }
+}
+
+describe('ranged pack reads', () => {
+  const MIB = 1024 * 1024;
+
+  /** One ~16 MiB pack: sixteen 1 MiB blobs with a 200-byte one in the middle. */
+  async function bigPack() {
+    const dir = await mkdtemp(join(tmpdir(), 'strata-ranged-'));
+    dirs.push(dir);
+    const dest = new ReadCountingDestination(dir);
+    const codec = createCodec({ encryptionKey: randomBytes(32), idKey: randomBytes(32), keyId: '0123456789abcdef' });
+    const blobs = [...blobsOf(codec, 8, MIB, MIB), ...blobsOf(codec, 1, 200, 200), ...blobsOf(codec, 8, MIB, MIB)];
+    const writer = new PackWriter({ dest, codec, targetSize: 20 * MIB });
+    for (const b of blobs) await writer.add(b.id, b.plain);
+    const packs = await writer.flush();
+    expect(packs).toHaveLength(1);
+    const pack = packs[0]!;
+    expect(pack.size).toBeGreaterThan(16 * MIB);
+    const index = new BlobIndex();
+    index.addPack(pack.packId, pack.blobs);
+    dest.reset();
+    return { dest, codec, blobs, pack, index, small: blobs[8]! };
+  }
+
+  it('one small blob from a 16 MiB pack reads its own bytes, or one read-ahead span with a cache', async () => {
+    const { dest, codec, pack, index, small } = await bigPack();
+    const stored = pack.blobs.find((b) => b.id === small.id)!;
+
+    expect((await readBlob(dest, codec, index, small.id)).equals(small.plain)).toBe(true);
+    expect(dest.wholeReads).toEqual([]);
+    expect(dest.ranges).toEqual([[packKey(pack.packId), stored.offset, stored.offset + stored.length]]);
+    expect(dest.rangeBytes).toBe(stored.length);
+    expect(dest.rangeBytes).toBeLessThan(pack.size / 10_000);
+
+    dest.reset();
+    const reader = new BlobReader(dest, codec, index);
+    expect((await reader.read(small.id)).equals(small.plain)).toBe(true);
+    expect(dest.wholeReads).toEqual([]);
+    expect(dest.ranges).toHaveLength(1);
+    expect(dest.rangeBytes).toBeLessThanOrEqual(DEFAULT_READ_AHEAD);
+    expect(dest.rangeBytes).toBeLessThan(pack.size / 3);
+    // The next blob was read ahead: no request.
+    const next = pack.blobs[pack.blobs.indexOf(stored) + 1]!;
+    await reader.read(next.id);
+    expect(dest.ranges).toHaveLength(1);
+  });
+
+  it('reading a whole pack blob by blob downloads each byte once, in a few requests', async () => {
+    const { dest, codec, blobs, pack, index } = await bigPack();
+    const cache = new PackCache(6 * MIB);
+    const reader = new BlobReader(dest, codec, index, cache);
+    for (const b of blobs) expect((await reader.read(b.id)).equals(b.plain)).toBe(true);
+    expect(dest.wholeReads).toEqual([]);
+    expect(dest.rangeBytes).toBeLessThanOrEqual(pack.size);
+    expect(dest.ranges.length).toBeLessThanOrEqual(Math.ceil(pack.size / (3 * MIB)));
+    // Ranges pick up where the one before ended: nothing is read twice.
+    for (let i = 1; i < dest.ranges.length; i++) expect(dest.ranges[i]![1]).toBe(dest.ranges[i - 1]![2]);
+    expect(cache.size).toBeGreaterThan(0);
+    expect(cache.size).toBeLessThanOrEqual(6 * MIB);
+
+    // Concurrent readers share downloads in flight and still get their own bytes.
+    dest.reset();
+    const fresh = new BlobReader(dest, codec, index);
+    const back = await Promise.all(blobs.map((b) => fresh.read(b.id)));
+    back.forEach((buf, i) => expect(buf.equals(blobs[i]!.plain)).toBe(true));
+    expect(dest.rangeBytes).toBeLessThan(2 * pack.size);
+  });
+
+  it('a pack header costs a HEAD (none with a known size) and its tail, not the pack', async () => {
+    const { dest, codec, pack } = await bigPack();
+    expect(await fetchPackHeader(dest, codec, pack.packId)).toEqual(pack.blobs);
+    expect(dest.heads).toEqual([packKey(pack.packId)]);
+    expect(dest.wholeReads).toEqual([]);
+    expect(dest.rangeBytes).toBeLessThanOrEqual(64 * 1024);
+
+    dest.reset();
+    expect(await fetchPackHeader(dest, codec, pack.packId, pack.size)).toEqual(pack.blobs);
+    expect(dest.heads).toEqual([]);
+    expect(dest.ranges).toEqual([[packKey(pack.packId), pack.size - 64 * 1024, pack.size]]);
+  });
+
+  it('a header longer than the first tail read: the second read fetches only its missing front', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'strata-ranged-'));
+    dirs.push(dir);
+    const dest = new ReadCountingDestination(dir);
+    const codec = sealingCodec();
+    const { packId, bytes, entries } = buildPack(
+      blobsOf(codec, 2000, 1, 4).map((b) => ({
+        id: b.id,
+        encoded: codec.encode(b.plain, 'data', b.id),
+        rawLength: b.plain.length,
+      })),
+      codec,
+    );
+    await dest.putBuffer(packKey(packId), bytes);
+    expect(await fetchPackHeader(dest, codec, packId, bytes.length)).toEqual(entries);
+    const need = 4 + 2000 * 45 + 10 + 28;
+    expect(dest.ranges).toEqual([
+      [packKey(packId), bytes.length - 64 * 1024, bytes.length],
+      [packKey(packId), bytes.length - need, bytes.length - 64 * 1024],
+    ]);
+    expect(dest.rangeBytes).toBe(need);
+
+    // A size from a stale listing that the pack does not have is damage, not a misread header.
+    await expectCorrupt(fetchPackHeader(dest, codec, packId, bytes.length + 10), /listed as/);
+    await expect(fetchPackHeader(dest, codec, 'ee'.repeat(32))).rejects.toMatchObject({ code: 'not-found' });
   });
 });

@@ -52,6 +52,7 @@ export class DestinationSession {
     header: Omit<ManifestHeader, 'snapshotId' | 'sourceId' | 'sourceName' | 'layout'>,
     tmpDir: string,
     now: Date,
+    layout: ManifestHeader['layout'] = 'mirror',
   ) {
     this.snapshotId = newSnapshotId(now, randomBytes(4).toString('hex'));
     this.writer = new ManifestWriter(join(tmpDir, `${this.snapshotId}-${destId}.json.gz`), {
@@ -59,7 +60,7 @@ export class DestinationSession {
       snapshotId: this.snapshotId,
       sourceId,
       sourceName,
-      layout: 'mirror',
+      layout,
     });
   }
 

@@ -15,7 +15,11 @@ import type { SnapshotCache } from '../store/snapshot-cache.js';
 import { ByteBudget } from '../transfer/byte-budget.js';
 import { Throttle } from '../transfer/throttle.js';
 import { ProgressTracker, type ProgressSnapshot } from '../transfer/progress.js';
+import { layoutOf } from '../destinations/config.js';
+import type { VaultChunkStore } from '../store/vault-chunk-store.js';
+import { VaultDestination } from '../vault/vault-destination.js';
 import { DestinationSession, isFatalForDestination } from './destination-session.js';
+import { VaultSession } from './vault-session.js';
 import { SMALL_FILE_LIMIT, fanOut, type FanOutTarget } from './fan-out.js';
 import { ensureRepoConfig } from '../repository/repo-config.js';
 import { syncStatusWithDestination } from './sync-cache.js';
@@ -30,6 +34,8 @@ export interface BackupDeps {
   snapshots: SnapshotCache;
   openDestination(rec: DestinationRecord): Promise<Destination>;
   openSource(src: SourceRecord): Promise<OpenedSource>;
+  /** Vault destinations: each content's chunk list, so unchanged files are not read again. */
+  chunkLists: VaultChunkStore;
   tmpDir: string;
   /** Where the one-backup-at-a-time lock lives (the data folder). */
   lockDir: string;
@@ -193,7 +199,7 @@ async function openSessions(deps: BackupDeps, run: SourceRun): Promise<Destinati
     const startedAt = now();
     try {
       const dest = await deps.openDestination(d);
-      await ensureRepoConfig(dest);
+      await ensureRepoConfig(dest, layoutOf(d.config));
       // Uploads begun before this run (under the lock) belong to a run that died: abort them.
       await dest.sweep(startedAt);
       const parent = await syncStatusWithDestination({
@@ -205,25 +211,29 @@ async function openSessions(deps: BackupDeps, run: SourceRun): Promise<Destinati
         tmpDir: deps.tmpDir,
       });
       if (parent === null) await assertNoNameClash(dest, src.id, src.name, deps.tmpDir);
-      sessions.push(
-        new DestinationSession(
-          d.id,
-          d.name,
-          dest,
-          src.name,
-          src.id,
-          {
-            sourceKind: src.config.kind,
-            sourceRoot: sourceLabel(src.config),
-            hostname: hostname(),
-            startedAt: startedAt.toISOString(),
-            parent,
-            strataVersion: deps.version,
-          },
-          deps.tmpDir,
-          startedAt,
-        ),
-      );
+      const header = {
+        sourceKind: src.config.kind,
+        sourceRoot: sourceLabel(src.config),
+        hostname: hostname(),
+        startedAt: startedAt.toISOString(),
+        parent,
+        strataVersion: deps.version,
+      };
+      if (dest instanceof VaultDestination) {
+        const session = new VaultSession(dest, deps.chunkLists, {
+          destId: d.id,
+          destName: d.name,
+          sourceName: src.name,
+          sourceId: src.id,
+          header,
+          tmpDir: deps.tmpDir,
+          now: startedAt,
+        });
+        await session.start();
+        sessions.push(session);
+      } else {
+        sessions.push(new DestinationSession(d.id, d.name, dest, src.name, src.id, header, deps.tmpDir, startedAt));
+      }
     } catch (err) {
       const message = describeError(err);
       run.log('error', `${d.name}: ${message}`, { sourceId: src.id, destId: d.id });
@@ -598,13 +608,15 @@ async function sendFile(deps: BackupDeps, job: SendJob): Promise<void> {
   const { run, source, entry, idx, targets, perDest, problem } = job;
   const previous = (s: DestinationSession): string | null | undefined => idx?.status.get(s.destId)?.sha256;
   const makeTarget = (s: DestinationSession): FanOutTarget => {
+    const wants = (sha: string): boolean => !(idx?.status.get(s.destId)?.state === 'synced' && previous(s) === sha);
+    if (s instanceof VaultSession) return s.target(entry.path, { wants }, (n) => run.progress.destBytes(s.destId, n));
     const key = s.keyFor(entry.path);
     const limit = perDest.get(s.destId)!;
     const prepare = async (): Promise<void> => {
       if (previous(s)) await s.preserve(entry.path);
     };
     return {
-      wants: (sha) => !(idx?.status.get(s.destId)?.state === 'synced' && previous(s) === sha),
+      wants,
       sendBuffer: (body, sha) =>
         limit(async () => {
           await prepare();

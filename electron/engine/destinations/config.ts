@@ -3,10 +3,15 @@ export type S3Provider = 'aws' | 'r2' | 'b2' | 'wasabi' | 'minio' | 'other';
 
 export const S3_PROVIDERS: readonly S3Provider[] = ['aws', 'r2', 'b2', 'wasabi', 'minio', 'other'];
 
+/** How backups are stored: 'mirror' (browsable files, the default) or 'vault' (deduplicated, compressed, encrypted). */
+export type DestinationLayout = 'mirror' | 'vault';
+
 export interface LocalDestinationConfig {
   kind: 'local';
   /** Absolute folder; may be a mounted NAS share. */
   path: string;
+  /** Absent: mirror. */
+  layout?: DestinationLayout | undefined;
 }
 
 export interface S3DestinationConfig {
@@ -21,6 +26,12 @@ export interface S3DestinationConfig {
   /** Forces path-style addressing; minio and other use it by default. */
   pathStyle?: boolean | undefined;
   accessKeyId: string;
+  /** Absent: mirror. */
+  layout?: DestinationLayout | undefined;
+}
+
+export function layoutOf(config: DestinationConfig): DestinationLayout {
+  return config.layout ?? 'mirror';
 }
 
 export type DestinationConfig = LocalDestinationConfig | S3DestinationConfig;

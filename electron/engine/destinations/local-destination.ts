@@ -1,14 +1,34 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { constants, createReadStream, createWriteStream } from 'node:fs';
-import { copyFile, mkdir, open, readdir, rename, rm, rmdir, stat, unlink, writeFile, readFile } from 'node:fs/promises';
+import { constants, createReadStream, createWriteStream, type Stats } from 'node:fs';
+import {
+  copyFile,
+  type FileHandle,
+  mkdir,
+  open,
+  readdir,
+  rename,
+  rm,
+  rmdir,
+  stat,
+  unlink,
+  writeFile,
+  readFile,
+} from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pLimit from 'p-limit';
 import { StrataError, describeError } from '../../../shared/errors.js';
-import type { Destination, HeadOptions, ObjectInfo, ProbeStep, PutStreamOptions } from './types.js';
+import {
+  checkRange,
+  type Destination,
+  type HeadOptions,
+  type ObjectInfo,
+  type ProbeStep,
+  type PutStreamOptions,
+} from './types.js';
 
 const TMP_DIR = '.strata-tmp';
 /** Up to this many files written since the last flush are fsynced one by one. */
@@ -123,8 +143,36 @@ export class LocalDestination implements Destination {
   }
 
   async open(key: string): Promise<{ body: Readable; info: ObjectInfo }> {
-    const path = this.pathOf(key);
-    const fh = await open(path, 'r').catch((err: NodeJS.ErrnoException) => {
+    const { fh, st } = await this.openFile(key);
+    return {
+      body: fh.createReadStream({ highWaterMark: 1 << 20 }),
+      info: { key, size: st.size, lastModified: st.mtime },
+    };
+  }
+
+  async getRange(key: string, start: number, end: number): Promise<Buffer> {
+    checkRange(key, start, end);
+    const { fh, st } = await this.openFile(key);
+    try {
+      const buf = Buffer.alloc(Math.max(0, Math.min(end, st.size) - start));
+      let filled = 0;
+      // read() may return less than asked (NAS shares, signals): loop until full or end of file.
+      while (filled < buf.length) {
+        const { bytesRead } = await fh.read(buf, filled, buf.length - filled, start + filled);
+        if (bytesRead === 0) break;
+        filled += bytesRead;
+      }
+      return filled === buf.length ? buf : buf.subarray(0, filled);
+    } catch (err) {
+      throw ioError(err, this.root);
+    } finally {
+      await fh.close();
+    }
+  }
+
+  /** An open regular file; a missing key, or a folder in its place, is not-found. */
+  private async openFile(key: string): Promise<{ fh: FileHandle; st: Stats }> {
+    const fh = await open(this.pathOf(key), 'r').catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT' || err.code === 'ENOTDIR' || err.code === 'EISDIR') {
         throw new StrataError('not-found', `${key} is not in ${this.root}`);
       }
@@ -135,10 +183,7 @@ export class LocalDestination implements Destination {
       await fh.close();
       throw new StrataError('not-found', `${key} is not in ${this.root}`);
     }
-    return {
-      body: fh.createReadStream({ highWaterMark: 1 << 20 }),
-      info: { key, size: st.size, lastModified: st.mtime },
-    };
+    return { fh, st };
   }
 
   async head(key: string, opts: HeadOptions = {}): Promise<ObjectInfo | undefined> {

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { StrataError } from '../../../shared/errors.js';
 
 /** What a destination knows of one stored object. */
 export interface ObjectInfo {
@@ -64,6 +65,15 @@ export interface Destination {
   putStream(key: string, body: Readable, opts: PutStreamOptions): Promise<void>;
   /** Throws StrataError('not-found') when absent. */
   get(key: string): Promise<Readable>;
+  /**
+   * Bytes [start, end) of the object, in memory. Clamped like Buffer.subarray: an `end` past the
+   * object's size reads to its end, and a `start` at or past it gives an empty buffer (S3 answers
+   * 416 to both `start === size` and `start > size`; telling them apart would cost a HEAD). So a
+   * result shorter than asked means the object ends there. Throws StrataError('not-found') when the
+   * object is absent (also for an empty range), 'internal' for a negative, fractional or reversed
+   * range and 'too-large' past MAX_RANGE_BYTES (see checkRange).
+   */
+  getRange(key: string, start: number, end: number): Promise<Buffer>;
   /** Like get, with what the destination knows of the object (S3: its metadata, from the same request). */
   open(key: string, opts?: OpenOptions): Promise<{ body: Readable; info: ObjectInfo }>;
   head(key: string, opts?: HeadOptions): Promise<ObjectInfo | undefined>;
@@ -80,4 +90,22 @@ export interface Destination {
   /** Write, read back, list and delete a probe object, reporting each step. */
   probe(): Promise<ProbeStep[]>;
   close(): Promise<void>;
+}
+
+/** Ranged reads serve pack tails and single blobs (a few MiB): more than this is a caller bug, not a read. */
+export const MAX_RANGE_BYTES = 256 * 1024 * 1024;
+
+/** Validates a getRange request and returns the bytes it asks for (before clamping to the object's size). */
+export function checkRange(key: string, start: number, end: number): number {
+  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start) {
+    throw new StrataError('internal', `invalid byte range [${start}, ${end}) asked of "${key}"`);
+  }
+  if (end - start > MAX_RANGE_BYTES) {
+    throw new StrataError(
+      'too-large',
+      `refusing to read ${end - start} bytes of "${key}" at once: ranged reads are limited to ${MAX_RANGE_BYTES} bytes`,
+      'read the object as a stream (get) instead',
+    );
+  }
+  return end - start;
 }

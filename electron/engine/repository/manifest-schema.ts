@@ -12,7 +12,7 @@ export const ManifestHeaderSchema = z.object({
   sourceKind: z.string(),
   sourceRoot: z.string(),
   hostname: z.string(),
-  layout: z.literal('mirror'),
+  layout: z.enum(['mirror', 'vault']),
   startedAt: z.string(),
   parent: z.string().nullable(),
   strataVersion: z.string(),
@@ -32,6 +32,8 @@ export const ManifestEntrySchema = z
     raw: z.string().optional(),
     /** The files/ object key when it is not the default for `path` (very long paths). */
     key: z.string().optional(),
+    /** Vault layout: the file's content as blob ids, in order. */
+    chunks: z.array(Sha256).optional(),
     /** Bucket sources: the object's Content-Type and user metadata, recreated by a restore into a bucket. */
     contentType: z.string().max(1024).optional(),
     meta: z.record(z.string(), z.string()).optional(),

@@ -15,9 +15,15 @@ const ConfigSchema = z.object({
   id: z.string().min(1),
   layout: z.string(),
   createdAt: z.string(),
-  encryption: z.null(),
+  /** mirror: null; vault: the wrapped key's parameters (checked by vault/repo-key.ts). */
+  encryption: z.unknown().nullable(),
+  /** vault: the chunker's description (vault/chunker.ts), so every machine cuts content the same way. */
+  chunking: z.unknown().optional(),
 });
-export type RepoConfig = z.infer<typeof ConfigSchema>;
+export type Layout = 'mirror' | 'vault';
+export type RepoConfig = Omit<z.infer<typeof ConfigSchema>, 'layout'> & { layout: Layout };
+
+const LAYOUTS: readonly string[] = ['mirror', 'vault'];
 
 /** Reads strata.json; undefined when the destination holds no repository yet. */
 export async function readRepoConfig(dest: Destination): Promise<RepoConfig | undefined> {
@@ -56,20 +62,40 @@ export async function readRepoConfig(dest: Destination): Promise<RepoConfig | un
       'check the bucket and prefix point at a Strata repository',
     );
   }
-  if (parsed.data.layout !== 'mirror') {
+  if (!LAYOUTS.includes(parsed.data.layout)) {
     throw new StrataError(
       'format-too-new',
       `the repository at ${dest.label} uses the '${parsed.data.layout}' layout, which this Strata cannot read`,
       'upgrade Strata to read it',
     );
   }
-  return parsed.data;
+  return parsed.data as RepoConfig;
 }
 
-/** Reads strata.json, writing a new one when the destination is empty. */
-export async function ensureRepoConfig(dest: Destination): Promise<RepoConfig> {
+/** The layout a destination holds must be the one it was added with. */
+export function assertLayout(dest: Destination, config: RepoConfig, wanted: Layout): void {
+  if (config.layout === wanted) return;
+  throw new StrataError(
+    'usage',
+    `${dest.label} holds a ${config.layout} repository, but this destination was added as a ${wanted} one`,
+    `remove the destination and add it again with --layout ${config.layout}, or point it at another prefix`,
+  );
+}
+
+/** Reads strata.json, writing a new mirror one when the destination is empty (vaults are created when added). */
+export async function ensureRepoConfig(dest: Destination, layout: Layout = 'mirror'): Promise<RepoConfig> {
   const existing = await readRepoConfig(dest);
-  if (existing) return existing;
+  if (existing) {
+    assertLayout(dest, existing, layout);
+    return existing;
+  }
+  if (layout === 'vault') {
+    throw new StrataError(
+      'not-found',
+      `the vault at ${dest.label} has no strata.json`,
+      'it was deleted or the prefix changed: point the destination at the vault again, or add it anew',
+    );
+  }
   const config: RepoConfig = {
     strata: 'repository',
     version: FORMAT_VERSION,

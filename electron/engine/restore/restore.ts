@@ -2,13 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { chmod, copyFile, lstat, mkdir, readlink, realpath, rename, rm, symlink, utimes } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { Writable } from 'node:stream';
+import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pLimit from 'p-limit';
 import pRetry from 'p-retry';
 import { StrataError, describeError } from '../../../shared/errors.js';
 import type { Destination } from '../destinations/types.js';
 import { filesKey, historyKey } from '../repository/keys.js';
+import { VaultDestination } from '../vault/vault-destination.js';
 import { ManifestFile } from '../repository/manifest-reader.js';
 import type { ManifestEntry } from '../repository/manifest-schema.js';
 import { requireRepoConfig } from '../repository/repo-config.js';
@@ -388,6 +389,7 @@ export async function download(
   onBytes: (n: number) => void,
   io: { openWrite?: OpenWrite | undefined; signal?: AbortSignal | undefined } = {},
 ): Promise<void> {
+  if (e.chunks) return downloadChunks(dest, e, tmp, onBytes, io);
   const current = e.key ?? filesKey(snapshot.sourceName, e.path, Buffer.byteLength(dest.label) + 1);
   let lastErr: unknown;
   let mismatch = false;
@@ -414,6 +416,40 @@ export async function download(
     `${e.path}: no stored copy of this version was found`,
     'the destination lost it; verify the destination and try another snapshot',
   );
+}
+
+/**
+ * A vault entry: its chunks read in order from their packs (each checked against its keyed id by
+ * the reader), written out and the whole checked against the entry's SHA-256.
+ */
+async function downloadChunks(
+  dest: Destination,
+  e: ManifestEntry,
+  tmp: string | Buffer,
+  onBytes: (n: number) => void,
+  io: { openWrite?: OpenWrite | undefined; signal?: AbortSignal | undefined },
+): Promise<void> {
+  if (!(dest instanceof VaultDestination)) {
+    throw new StrataError(
+      'corrupt',
+      `${e.path}: the snapshot lists vault chunks but ${dest.label} is not a vault`,
+      'restore from the vault this snapshot was written to',
+    );
+  }
+  const reader = await dest.reader();
+  const chunks = e.chunks!;
+  async function* blobs(): AsyncGenerator<Buffer> {
+    for (const id of chunks) {
+      if (io.signal?.aborted) throw io.signal.reason;
+      yield await reader.read(id);
+    }
+  }
+  const hasher = new HashingStream();
+  hasher.on('data', (c: Buffer) => onBytes(c.length));
+  const out = (io.openWrite ?? defaultOpenWrite)(tmp);
+  if (io.signal) await pipeline(Readable.from(blobs()), hasher, out, { signal: io.signal });
+  else await pipeline(Readable.from(blobs()), hasher, out);
+  if (hasher.digest() !== e.sha256) throw integrityError(e.path);
 }
 
 function integrityError(path: string): StrataError {

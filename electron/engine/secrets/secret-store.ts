@@ -17,6 +17,11 @@ export function destinationSecretName(destinationId: string, field = 'secret-acc
   return `dest/${destinationId}/${field}`;
 }
 
+/** A vault's passphrase (the key that unwraps its master key). */
+export function vaultSecretName(destinationId: string): string {
+  return destinationSecretName(destinationId, 'repo-passphrase');
+}
+
 export function sourceSecretName(sourceId: string, field = 'secret-access-key'): string {
   return `source/${sourceId}/${field}`;
 }

@@ -297,4 +297,14 @@ export const MIGRATIONS: readonly string[] = [
     GROUP BY rr.run_id, rr.dest_id
   );
   `,
+  // 13: vault destinations: each file content's chunk list (by SHA-256), so a file backed up
+  // before is referenced again without reading it; a cache, rebuilt by reading files again.
+  `
+  CREATE TABLE vault_chunk_lists (
+    dest_id TEXT NOT NULL REFERENCES destinations(id) ON DELETE CASCADE,
+    sha256 TEXT NOT NULL,
+    chunks BLOB NOT NULL,
+    PRIMARY KEY (dest_id, sha256)
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -3,56 +3,128 @@
  * (encrypted vaults), and its plaintext must hash back to its id (every vault), so a damaged pack
  * gives StrataError('corrupt'), never wrong bytes; the other blobs of that pack still read.
  *
- * Packs are fetched whole (the Destination has no ranged read) and the last few kept in an LRU
- * bounded by bytes, since a restore reads the blobs of one pack one after another.
+ * Blobs are ranged reads of their packs, never whole packs. A miss reads ahead (4 MiB from the
+ * blob on) and keeps that span in an LRU bounded by bytes, since a restore reads the blobs of a pack
+ * one after another: a pack of small files costs a few GETs, not one per file, and one blob costs
+ * its span, not its 16 MiB pack. Headers are not cached: blob reads take locations from the index,
+ * and only an index rebuild reads headers, once per pack.
  */
 import { StrataError } from '../../../shared/errors.js';
 import type { Destination } from '../destinations/types.js';
 import type { BlobIndex } from './blob-index.js';
 import type { BlobCodec } from './codec.js';
-import { readObject } from './pack-fetch.js';
+import { readPackRange } from './pack-fetch.js';
 import { packKey } from './pack-format.js';
 
 export const DEFAULT_PACK_CACHE_BYTES = 64 * 1024 * 1024;
+/** A miss reads at least this much: the next blobs of the pack then come from memory. */
+export const DEFAULT_READ_AHEAD = 4 * 1024 * 1024;
 
-/** Whole packs by id, least recently used dropped first; concurrent reads of one pack share its download. */
+/** Bytes read from a pack starting at `start`; a read that came back short ends where the pack does. */
+interface Span {
+  packId: string;
+  start: number;
+  bytes: Buffer;
+}
+
+interface Loading {
+  packId: string;
+  start: number;
+  end: number;
+  span: Promise<Span>;
+}
+
+const endOf = (s: Span): number => s.start + s.bytes.length;
+
+/**
+ * Spans of packs, least recently used dropped first; concurrent reads inside one span being
+ * fetched share its download. With maxBytes 0 nothing is kept and nothing is read ahead.
+ */
 export class PackCache {
-  private readonly packs = new Map<string, Buffer>();
-  private readonly loading = new Map<string, Promise<Buffer>>();
+  readonly readAhead: number;
+  private readonly byPack = new Map<string, Set<Span>>();
+  /** Every kept span, least recently used first. */
+  private readonly lru = new Set<Span>();
+  private readonly loading = new Set<Loading>();
   private bytes = 0;
 
-  constructor(readonly maxBytes = DEFAULT_PACK_CACHE_BYTES) {}
+  constructor(
+    readonly maxBytes = DEFAULT_PACK_CACHE_BYTES,
+    readAhead = DEFAULT_READ_AHEAD,
+  ) {
+    // Reading ahead what cannot be kept would only cost bytes.
+    this.readAhead = Math.min(readAhead, maxBytes);
+  }
 
   get size(): number {
     return this.bytes;
   }
 
-  async get(packId: string, load: () => Promise<Buffer>): Promise<Buffer> {
-    const hit = this.packs.get(packId);
-    if (hit) {
-      this.packs.delete(packId);
-      this.packs.set(packId, hit);
-      return hit;
+  /**
+   * Bytes [start, end) of a pack, fewer when the pack ends before `end`. `load` reads a range of the
+   * pack (short at its end, like Destination.getRange).
+   */
+  async read(
+    packId: string,
+    start: number,
+    end: number,
+    load: (start: number, end: number) => Promise<Buffer>,
+  ): Promise<Buffer> {
+    const spans = this.byPack.get(packId);
+    let partial: Span | undefined;
+    for (const s of spans ?? []) {
+      if (s.start > start || endOf(s) < start) continue;
+      if (endOf(s) >= end) {
+        this.lru.delete(s);
+        this.lru.add(s);
+        return slice(s, start, end);
+      }
+      // Holds the front of the range: the next read starts where it ends instead of re-reading it.
+      if (!partial || endOf(s) > endOf(partial)) partial = s;
     }
-    let p = this.loading.get(packId);
-    if (!p) {
-      p = load().finally(() => this.loading.delete(packId));
-      this.loading.set(packId, p);
-      void p.then((buf) => this.keep(packId, buf)).catch(() => undefined);
+    for (const l of this.loading) {
+      if (l.packId === packId && l.start <= start && end <= l.end) return slice(await l.span, start, end);
     }
-    return p;
+    const from = partial ? endOf(partial) : start;
+    const to = Math.max(end, start + this.readAhead);
+    const head = partial?.bytes.subarray(start - partial.start);
+    const loading: Loading = {
+      packId,
+      start,
+      end: to,
+      span: load(from, to).then((got) => ({ packId, start, bytes: head ? Buffer.concat([head, got]) : got })),
+    };
+    this.loading.add(loading);
+    let span: Span;
+    try {
+      span = await loading.span;
+    } finally {
+      this.loading.delete(loading);
+    }
+    this.keep(span);
+    return slice(span, start, end);
   }
 
-  private keep(packId: string, buf: Buffer): void {
-    if (buf.length > this.maxBytes || this.packs.has(packId)) return;
-    this.packs.set(packId, buf);
-    this.bytes += buf.length;
-    for (const [id, old] of this.packs) {
+  private keep(span: Span): void {
+    if (span.bytes.length === 0 || span.bytes.length > this.maxBytes) return;
+    let spans = this.byPack.get(span.packId);
+    if (!spans) this.byPack.set(span.packId, (spans = new Set()));
+    spans.add(span);
+    this.lru.add(span);
+    this.bytes += span.bytes.length;
+    for (const old of this.lru) {
       if (this.bytes <= this.maxBytes) break;
-      this.packs.delete(id);
-      this.bytes -= old.length;
+      this.lru.delete(old);
+      const set = this.byPack.get(old.packId)!;
+      set.delete(old);
+      if (set.size === 0) this.byPack.delete(old.packId);
+      this.bytes -= old.bytes.length;
     }
   }
+}
+
+function slice(span: Span, start: number, end: number): Buffer {
+  return span.bytes.subarray(Math.min(start - span.start, span.bytes.length), end - span.start);
 }
 
 export class BlobReader {
@@ -93,8 +165,9 @@ export async function readBlob(
       cause === undefined ? undefined : { cause },
     );
   if (loc.kind !== 'data') throw corrupt(`it is a ${loc.kind} blob, which this version does not read as data`);
-  const pack = await cache.get(loc.packId, () =>
-    readObject(dest, key).catch((err: unknown) => {
+  const end = loc.offset + loc.length;
+  const stored = await cache.read(loc.packId, loc.offset, end, (from, to) =>
+    readPackRange(dest, loc.packId, from, to).catch((err: unknown) => {
       if (err instanceof StrataError && err.code === 'not-found') {
         throw new StrataError(
           'not-found',
@@ -106,18 +179,20 @@ export async function readBlob(
       throw err;
     }),
   );
-  if (loc.offset + loc.length > pack.length) {
-    throw corrupt(`the pack is truncated: ${pack.length} bytes, the blob ends at byte ${loc.offset + loc.length}`);
+  if (stored.length < loc.length) {
+    throw corrupt(
+      `the pack is truncated: the blob ends at byte ${end} but the pack has only ${stored.length} of its ${loc.length} bytes`,
+    );
   }
   let plain: Buffer;
   try {
-    plain = codec.decode(pack.subarray(loc.offset, loc.offset + loc.length), 'data', id);
+    plain = codec.decode(stored, 'data', id);
   } catch (err) {
     if (err instanceof StrataError && err.code !== 'corrupt') throw err; // a wrong key is not damage
     throw corrupt(`it does not decode (${err instanceof Error ? err.message : String(err)})`, err);
   }
   if (plain.length !== loc.rawLength) throw corrupt(`${plain.length} bytes where the index says ${loc.rawLength}`);
   if (codec.id(plain) !== id) throw corrupt('its content does not match its id');
-  // A codec may hand back a view of the cached pack; the caller gets bytes of its own.
-  return plain.buffer === pack.buffer ? Buffer.from(plain) : plain;
+  // A codec may hand back a view of a cached span; the caller gets bytes of its own.
+  return plain.buffer === stored.buffer ? Buffer.from(plain) : plain;
 }

@@ -184,19 +184,20 @@ export async function rebuildIndexFromPacks(
   codec: BlobCodec,
   index = new BlobIndex(),
 ): Promise<IndexLoad & { packs: string[] }> {
-  const packIds: string[] = [];
+  const packIds: { id: string; size: number }[] = [];
   for await (const o of dest.list('packs/')) {
     const id = packIdOfKey(o.key);
-    if (id) packIds.push(id);
+    if (id) packIds.push({ id, size: o.size });
   }
   const damaged: DamagedObject[] = [];
   const packs: string[] = [];
   const limit = pLimit(Math.max(1, Math.min(dest.concurrency, 4)));
   await Promise.all(
-    packIds.map((packId) =>
+    packIds.map(({ id: packId, size }) =>
       limit(async () => {
         try {
-          index.addPack(packId, await fetchPackHeader(dest, codec, packId));
+          // The listing gave the size: no HEAD per pack.
+          index.addPack(packId, await fetchPackHeader(dest, codec, packId, size));
           packs.push(packId);
         } catch (err) {
           damaged.push({ key: `packs/${packId.slice(0, 2)}/${packId}`, error: asDamage(err, `pack ${packId}`) });

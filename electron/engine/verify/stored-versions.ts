@@ -19,6 +19,8 @@ export interface StoredVersion {
   sourceName: string;
   /** Snapshots holding this version. */
   snapshotIds: string[];
+  /** Vault layout: the blob ids of the content, in order. */
+  chunks?: string[] | undefined;
 }
 
 export interface CollectedVersions {
@@ -65,6 +67,7 @@ export async function collectVersions(
             path: e.path,
             sourceName: snap.sourceName,
             snapshotIds: [snap.snapshotId],
+            ...(e.chunks ? { chunks: e.chunks } : {}),
           });
         }
       }

@@ -4,6 +4,7 @@
  * destinations hold what this one lacks, and keep the report. Also the repair that copies those
  * versions across.
  */
+import { layoutOf } from '../destinations/config.js';
 import type { VerifyProblem } from '../../../shared/api/entities.js';
 import { describeError, StrataError } from '../../../shared/errors.js';
 import type { Destination } from '../destinations/types.js';
@@ -97,7 +98,8 @@ export async function runVerify(
 
 /** For each problem, the other destinations that hold the same version. */
 async function findHolders(deps: VerifyDeps, self: DestinationRecord, problems: StoredProblem[]): Promise<void> {
-  if (!problems.length) return;
+  // Copying objects across fits the mirror layout only: a vault takes content back through a backup.
+  if (!problems.length || layoutOf(self.config) === 'vault') return;
   for (const other of deps.destinations()) {
     if (other.id === self.id) continue;
     let dest: Destination | undefined;
@@ -130,6 +132,13 @@ export async function repairFromReport(
   const fromRec = deps.destination(fromName);
   if (rec.id === fromRec.id)
     throw new StrataError('usage', 'a destination cannot be repaired from itself', 'name another destination');
+  if (layoutOf(rec.config) === 'vault' || layoutOf(fromRec.config) === 'vault') {
+    throw new StrataError(
+      'usage',
+      'repair copies stored objects between mirror destinations; a vault keeps content in sealed packs',
+      'restore the damaged files from another destination, or back up to a fresh vault',
+    );
+  }
   const report = deps.store.get(reportId);
   if (!report || report.destId !== rec.id) {
     throw new StrataError(

@@ -25,6 +25,26 @@ import { readSecret } from './secret-input.js';
 type Out = { json: boolean };
 
 /** Writes a result: JSON (one object per line) with --json, else the human text. */
+const LAYOUT_HELP =
+  "'mirror' (plain files, browsable) or 'vault' (deduplicated, compressed, encrypted; asks for a passphrase: STRATA_REPO_PASSPHRASE or a prompt)";
+
+/** --layout vault asks for the vault's passphrase (it creates the vault, or opens the one already there). */
+async function vaultOption(layout: string, name: string): Promise<{ passphrase: string } | undefined> {
+  if (layout === 'mirror') return undefined;
+  if (layout !== 'vault') {
+    throw new StrataError(
+      'usage',
+      `'${layout}' is not a layout`,
+      'use --layout mirror (the default) or --layout vault',
+    );
+  }
+  return { passphrase: await readSecret('STRATA_REPO_PASSPHRASE', `Passphrase for the vault '${name}': `) };
+}
+
+function layoutWords(vault: { passphrase: string } | undefined): string {
+  return vault ? 'vault' : 'mirror';
+}
+
 function emit(out: Out, value: unknown, human: () => string): void {
   if (out.json) process.stdout.write(JSON.stringify({ type: 'result', ...(value as object) }) + '\n');
   else process.stdout.write(human() + '\n');
@@ -112,18 +132,38 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .command('local')
     .argument('<name>')
     .argument('<dir>', 'a folder on a local disk or a mounted share')
-    .action(async (name: string, dir: string) => {
-      const rec = await open().addLocalDestination(name, dir);
-      console.log(`Added destination '${rec.name}' (${dir}). Check it with 'strata dest test ${rec.name}'.`);
+    .option('--layout <layout>', LAYOUT_HELP, 'mirror')
+    .action(async (name: string, dir: string, o: { layout: string }) => {
+      const vault = await vaultOption(o.layout, name);
+      const rec = await open().addLocalDestination(name, dir, vault);
+      console.log(
+        `Added ${layoutWords(vault)} destination '${rec.name}' (${dir}). Check it with 'strata dest test ${rec.name}'.`,
+      );
     });
   withS3Options(destAdd.command('s3').argument('<name>'), 'folder inside the bucket')
     .option('--storage-class <class>', 'storage class for new objects')
-    .action(async (name: string, o: S3Flags & { storageClass?: string }) => {
+    .option('--layout <layout>', LAYOUT_HELP, 'mirror')
+    .action(async (name: string, o: S3Flags & { storageClass?: string; layout: string }) => {
       const secret = await readSecret('STRATA_SECRET_ACCESS_KEY', `Secret access key for ${o.accessKeyId}: `);
-      const rec = await open().addS3Destination(name, { ...s3Settings(o), storageClass: o.storageClass }, secret);
-      console.log(
-        `Added destination '${rec.name}' (${o.bucket}${o.prefix ? '/' + o.prefix : ''}). Check it with 'strata dest test ${rec.name}'.`,
+      const vault = await vaultOption(o.layout, name);
+      const rec = await open().addS3Destination(
+        name,
+        { ...s3Settings(o), storageClass: o.storageClass },
+        secret,
+        vault,
       );
+      console.log(
+        `Added ${layoutWords(vault)} destination '${rec.name}' (${o.bucket}${o.prefix ? '/' + o.prefix : ''}). Check it with 'strata dest test ${rec.name}'.`,
+      );
+    });
+  dest
+    .command('passwd')
+    .description("change a vault's passphrase (its key is re-wrapped; no data is rewritten)")
+    .argument('<name>')
+    .action(async (name: string) => {
+      const next = await readSecret('STRATA_NEW_REPO_PASSPHRASE', `New passphrase for the vault '${name}': `);
+      await open().changeVaultPassphrase(name, next);
+      console.log(`The vault '${name}' now opens with the new passphrase; other machines using it need it too.`);
     });
   dest
     .command('list')
@@ -133,10 +173,11 @@ export function buildProgram(setExit: (code: number) => void): Command {
       emit(o, { destinations: list }, () =>
         list.length
           ? table([
-              ['NAME', 'KIND', 'WHERE'],
+              ['NAME', 'KIND', 'LAYOUT', 'WHERE'],
               ...list.map((d) => [
                 d.name,
                 d.config.kind === 's3' ? `s3/${d.config.provider}` : 'local',
+                d.config.layout ?? 'mirror',
                 d.config.kind === 's3' ? `${d.config.bucket}/${d.config.prefix}` : d.config.path,
               ]),
             ])

@@ -6,6 +6,7 @@ import {
   DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
+  type GetObjectCommandOutput,
   HeadObjectCommand,
   ListMultipartUploadsCommand,
   ListObjectsV2Command,
@@ -17,14 +18,15 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { StrataError, describeError } from '../../../../shared/errors.js';
 import type { S3Credentials, S3DestinationConfig } from '../config.js';
-import type {
-  Destination,
-  HeadOptions,
-  ObjectAttributes,
-  ObjectInfo,
-  OpenOptions,
-  ProbeStep,
-  PutStreamOptions,
+import {
+  checkRange,
+  type Destination,
+  type HeadOptions,
+  type ObjectAttributes,
+  type ObjectInfo,
+  type OpenOptions,
+  type ProbeStep,
+  type PutStreamOptions,
 } from '../types.js';
 import {
   DEFAULT_CONCURRENCY,
@@ -90,6 +92,22 @@ async function readExactly(body: Readable, size: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of exactly(body, size)) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks, size);
+}
+
+/** The body without its first `n` bytes. */
+function skipBytes(body: Readable, n: number): Readable {
+  async function* rest(): AsyncGenerator<Buffer> {
+    let left = n;
+    for await (const chunk of body) {
+      const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
+      if (left >= buf.length) left -= buf.length;
+      else {
+        yield left ? buf.subarray(left) : buf;
+        left = 0;
+      }
+    }
+  }
+  return Readable.from(rest(), { objectMode: false });
 }
 
 function isNotImplemented(err: unknown): boolean {
@@ -349,6 +367,72 @@ export class S3Destination implements Destination {
       metadata: first.Metadata,
     };
     return { body, info };
+  }
+
+  async getRange(key: string, start: number, end: number): Promise<Buffer> {
+    const want = checkRange(key, start, end);
+    if (want === 0) {
+      // "bytes=5-4" is no valid Range; the object must still exist, like any other read.
+      if (!(await this.head(key))) {
+        throw new StrataError('not-found', `not found: could not read "${key}"`, 'the object is not in the bucket');
+      }
+      return Buffer.alloc(0);
+    }
+    const Key = this.full(key);
+    const action = `read bytes ${start}-${end - 1} of "${key}"`;
+    /** The body from `from` on; empty when the object ends before `from` (416). */
+    const request = async (
+      from: number,
+      etag?: string,
+    ): Promise<{ body: Readable; size: number | undefined; etag?: string | undefined }> => {
+      let out: GetObjectCommandOutput;
+      try {
+        out = await this.client.send(
+          new GetObjectCommand({ Bucket: this.bucket, Key, Range: `bytes=${from}-${end - 1}`, IfMatch: etag }),
+        );
+      } catch (err) {
+        if (httpStatus(err) === 416) return { body: Readable.from([]), size: 0 };
+        if (etag && httpStatus(err) === 412) throw changedSinceListed(key);
+        throw this.fail(err, action);
+      }
+      const body = out.Body as Readable;
+      // A server may ignore Range (200, the whole object) or answer a wider one (s3rver sends the
+      // whole object for bytes=0-0): skip to `from`; reading stops at `end` below.
+      const servedFrom = out.ContentRange ? Number(/^bytes (\d+)-/.exec(out.ContentRange)?.[1]) : 0;
+      if (!(servedFrom <= from)) {
+        body.destroy();
+        throw new StrataError(
+          'io',
+          `${this.settings.preset.displayName} answered a read of "${key}" from byte ${from} with bytes from ${out.ContentRange}`,
+          'the server or a proxy in between mishandles ranged reads: check the endpoint',
+        );
+      }
+      const skip = from - servedFrom;
+      const size = out.ContentLength === undefined ? undefined : out.ContentLength - skip;
+      return { body: skip ? skipBytes(body, skip) : body, size, etag: out.ETag };
+    };
+    const first = await request(start);
+    if (first.size !== undefined && first.size <= 0) {
+      first.body.destroy();
+      return Buffer.alloc(0);
+    }
+    const body = resumableRead({
+      body: first.body,
+      size: first.size,
+      // Pinned to the version first read, so a replaced object cannot splice two versions.
+      reopen: async (offset) => (await request(start + offset, first.etag)).body,
+      policy: this.policy,
+      mapError: (err) => this.fail(err, action),
+    });
+    const chunks: Buffer[] = [];
+    let got = 0;
+    for await (const chunk of body) {
+      const buf = chunk as Buffer;
+      chunks.push(got + buf.length > want ? buf.subarray(0, want - got) : buf);
+      got = Math.min(want, got + buf.length);
+      if (got === want) break; // leaving the loop destroys the body: whatever the server sent past `end` is dropped
+    }
+    return Buffer.concat(chunks, got);
   }
 
   async head(key: string, _opts?: HeadOptions): Promise<ObjectInfo | undefined> {

@@ -1,0 +1,143 @@
+/**
+ * One (source, destination) pair of a backup into a vault: file content is cut into chunks
+ * (vault/chunker.ts), each chunk stored once by its keyed id in packs (vault/pack-writer.ts), and
+ * each manifest entry lists its chunk ids. Nothing is ever overwritten or moved, so older snapshots
+ * need no history/ copies; the index file of this run's packs is written before the manifest, so
+ * a snapshot never references content the vault cannot find.
+ */
+import { StrataError } from '../../../shared/errors.js';
+import type { ManifestEntry, ManifestHeader } from '../repository/manifest-schema.js';
+import type { WrittenManifest } from '../repository/manifest-writer.js';
+import type { VaultChunkStore } from '../store/vault-chunk-store.js';
+import { chunkBoundaries, chunkStream } from '../vault/chunker.js';
+import { writeIndex } from '../vault/index-file.js';
+import { PackWriter } from '../vault/pack-writer.js';
+import type { VaultDestination } from '../vault/vault-destination.js';
+import { DestinationSession } from './destination-session.js';
+import type { FanOutTarget } from './fan-out.js';
+
+export class VaultSession extends DestinationSession {
+  private packs: PackWriter | undefined;
+  /** Chunk ids of files sent in this run, until their manifest entry is added. */
+  private readonly sent = new Map<string, string[]>();
+
+  constructor(
+    readonly vault: VaultDestination,
+    private readonly chunkLists: VaultChunkStore,
+    args: {
+      destId: string;
+      destName: string;
+      sourceName: string;
+      sourceId: string;
+      header: Omit<ManifestHeader, 'snapshotId' | 'sourceId' | 'sourceName' | 'layout'>;
+      tmpDir: string;
+      now: Date;
+    },
+  ) {
+    super(
+      args.destId,
+      args.destName,
+      vault,
+      args.sourceName,
+      args.sourceId,
+      args.header,
+      args.tmpDir,
+      args.now,
+      'vault',
+    );
+  }
+
+  /** Loads the vault's index (what it already stores) and makes files whose chunks are unknown here be read again. */
+  async start(): Promise<void> {
+    const { index, damaged } = await this.vault.index();
+    if (damaged.length) {
+      throw new StrataError(
+        'corrupt',
+        `${damaged.length} index file(s) of the vault at ${this.vault.label} cannot be read (${damaged[0]!.key}: ${damaged[0]!.error})`,
+        'run strata verify on this destination before backing up to it again',
+      );
+    }
+    this.chunkLists.forgetUnknown(this.destId);
+    this.packs = new PackWriter({
+      dest: this.vault.inner,
+      codec: this.vault.codec,
+      has: (id) => index.has(id),
+      onPack: (p) => index.addPack(p.packId, p.blobs),
+    });
+  }
+
+  private pack(): PackWriter {
+    if (!this.packs) throw new Error('vault session not started');
+    return this.packs;
+  }
+
+  /** Where fan-out sends a file: cut into chunks, each stored unless the vault has it. */
+  target(path: string, base: Pick<FanOutTarget, 'wants'>, progress: (n: number) => void): FanOutTarget {
+    const codec = this.vault.codec;
+    const store = async (chunk: Buffer, ids: string[]): Promise<void> => {
+      const id = codec.id(chunk);
+      ids.push(id);
+      await this.pack().add(id, chunk);
+      progress(chunk.length);
+    };
+    return {
+      ...base,
+      sendBuffer: async (body) => {
+        const ids: string[] = [];
+        let start = 0;
+        for (const end of chunkBoundaries(body, this.vault.chunking)) {
+          await store(body.subarray(start, end), ids);
+          start = end;
+        }
+        this.sent.set(path, ids);
+      },
+      sendStream: async (body, size, _sha, onBytes) => {
+        const ids: string[] = [];
+        let total = 0;
+        for await (const chunk of chunkStream(body, this.vault.chunking)) {
+          total += chunk.length;
+          await store(chunk, ids);
+          onBytes(chunk.length);
+        }
+        if (total !== size) {
+          throw new StrataError(
+            'changed-while-reading',
+            `the data changed while it was read: expected ${size} bytes, got ${total}`,
+            'run the backup again once the file is no longer being written',
+          );
+        }
+        this.sent.set(path, ids);
+      },
+    };
+  }
+
+  /** Content is never overwritten in a vault: nothing to keep aside. */
+  override async preserve(): Promise<void> {}
+
+  /** A file gone from the source is simply absent from the next manifest. */
+  override async remove(): Promise<void> {
+    this.counters.filesDeleted++;
+  }
+
+  override async add(entry: ManifestEntry): Promise<void> {
+    if (entry.type !== 'file' || entry.chunks) return super.add(entry);
+    const fresh = this.sent.get(entry.path);
+    this.sent.delete(entry.path);
+    if (fresh && entry.sha256) this.chunkLists.put(this.destId, entry.sha256, fresh);
+    const chunks = fresh ?? (entry.sha256 ? this.chunkLists.get(this.destId, entry.sha256) : undefined);
+    if (!chunks) {
+      // A file kept at an earlier version whose chunks this machine never saw: it is read next time.
+      this.counters.filesFailed++;
+      this.writer.addError(entry.path, 'its content is not known to this vault here; the next backup reads it again');
+      return;
+    }
+    return super.add({ ...entry, chunks });
+  }
+
+  /** Packs and their index first, then the manifest: the snapshot exists only once all it needs does. */
+  override async commit(now: Date): Promise<WrittenManifest & { key: string }> {
+    const packs = await this.pack().flush();
+    await writeIndex(this.vault.inner, this.vault.codec, packs);
+    return super.commit(now);
+  }
+}

@@ -1,0 +1,38 @@
+import type { Db } from './database.js';
+
+/** Per vault destination: a file content's chunk ids by its SHA-256 (32 bytes each, concatenated). */
+export class VaultChunkStore {
+  private readonly getStmt;
+  private readonly putStmt;
+
+  constructor(private readonly db: Db) {
+    this.getStmt = db.prepare('SELECT chunks FROM vault_chunk_lists WHERE dest_id = ? AND sha256 = ?');
+    this.putStmt = db.prepare('INSERT OR REPLACE INTO vault_chunk_lists (dest_id, sha256, chunks) VALUES (?, ?, ?)');
+  }
+
+  get(destId: string, sha256: string): string[] | undefined {
+    const row = this.getStmt.get(destId, sha256) as { chunks: Buffer } | undefined;
+    if (!row) return undefined;
+    const ids: string[] = [];
+    for (let i = 0; i < row.chunks.length; i += 32) ids.push(row.chunks.subarray(i, i + 32).toString('hex'));
+    return ids;
+  }
+
+  put(destId: string, sha256: string, ids: string[]): void {
+    this.putStmt.run(destId, sha256, Buffer.from(ids.join(''), 'hex'));
+  }
+
+  /**
+   * Files marked synced whose content has no chunk list here (a rebuilt database) go back to
+   * pending, so the next backup reads them again; their chunks are already stored, so nothing
+   * is uploaded twice.
+   */
+  forgetUnknown(destId: string): number {
+    return this.db
+      .prepare(
+        `UPDATE file_status SET state = 'pending' WHERE dest_id = ? AND state = 'synced' AND sha256 IS NOT NULL
+         AND NOT EXISTS (SELECT 1 FROM vault_chunk_lists v WHERE v.dest_id = file_status.dest_id AND v.sha256 = file_status.sha256)`,
+      )
+      .run(destId).changes;
+  }
+}

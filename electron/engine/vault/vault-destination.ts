@@ -1,0 +1,134 @@
+/**
+ * A vault seen as a Destination: everything passes through to the store below except snapshot
+ * manifests, which are sealed on the way in and opened on the way out. So the code that lists,
+ * reads and deletes manifests (snapshot lists, prune, verify, restore, versions) works on a vault
+ * unchanged, while what is stored stays ciphertext. It also carries what a vault backup and
+ * restore need: the codec, the chunking and (loaded once) the blob index.
+ */
+import { Readable } from 'node:stream';
+import { StrataError } from '../../../shared/errors.js';
+import {
+  checkRange,
+  type Destination,
+  type HeadOptions,
+  type ObjectAttributes,
+  type ObjectInfo,
+  type OpenOptions,
+  type ProbeStep,
+  type PutStreamOptions,
+} from '../destinations/types.js';
+import { SNAPSHOTS_PREFIX } from '../repository/keys.js';
+import { sha256Hex } from '../transfer/hashing.js';
+import { readAll } from '../transfer/read-all.js';
+import { BlobReader } from './blob-reader.js';
+import type { ChunkingOptions } from './chunker.js';
+import type { BlobCodec } from './codec.js';
+import { BlobIndex, readAllIndexes, type DamagedObject } from './index-file.js';
+
+/** Manifests are read whole to be opened; far above any real one, and a bound on a hostile object. */
+const MAX_MANIFEST_BYTES = 1024 * 1024 * 1024;
+
+const isManifest = (key: string): boolean => key.startsWith(SNAPSHOTS_PREFIX);
+
+export class VaultDestination implements Destination {
+  readonly kind: 'local' | 's3';
+  readonly label: string;
+  readonly concurrency: number;
+  private loaded: Promise<{ index: BlobIndex; damaged: DamagedObject[] }> | undefined;
+
+  constructor(
+    readonly inner: Destination,
+    readonly codec: BlobCodec,
+    readonly chunking: ChunkingOptions,
+  ) {
+    this.kind = inner.kind;
+    this.label = inner.label;
+    this.concurrency = inner.concurrency;
+  }
+
+  /** Every blob the vault's index files list (read once per opened vault; a backup adds to it). */
+  index(): Promise<{ index: BlobIndex; damaged: DamagedObject[] }> {
+    this.loaded ??= readAllIndexes(this.inner, this.codec).then((l) => ({ index: l.index, damaged: l.damaged }));
+    return this.loaded;
+  }
+
+  async reader(): Promise<BlobReader> {
+    return new BlobReader(this.inner, this.codec, (await this.index()).index);
+  }
+
+  private seal(key: string, plain: Buffer): { body: Buffer; sha256: string } {
+    const body = this.codec.encode(plain, 'manifest', key);
+    return { body, sha256: sha256Hex(body) };
+  }
+
+  private async opened(key: string): Promise<Buffer> {
+    const stored = await readAll(await this.inner.get(key), MAX_MANIFEST_BYTES);
+    return this.codec.decode(stored, 'manifest', key);
+  }
+
+  async putBuffer(key: string, body: Buffer, sha256: string, attributes?: ObjectAttributes): Promise<void> {
+    if (!isManifest(key)) return this.inner.putBuffer(key, body, sha256, attributes);
+    const sealed = this.seal(key, body);
+    await this.inner.putBuffer(key, sealed.body, sealed.sha256);
+  }
+
+  async putStream(key: string, body: Readable, opts: PutStreamOptions): Promise<void> {
+    if (!isManifest(key)) return this.inner.putStream(key, body, opts);
+    const plain = await readAll(body, MAX_MANIFEST_BYTES);
+    if (plain.length !== opts.size) {
+      throw new StrataError('internal', `${key}: expected ${opts.size} bytes, got ${plain.length}`);
+    }
+    const sealed = this.seal(key, plain);
+    await this.inner.putBuffer(key, sealed.body, sealed.sha256);
+  }
+
+  async get(key: string): Promise<Readable> {
+    if (!isManifest(key)) return this.inner.get(key);
+    return Readable.from([await this.opened(key)]);
+  }
+
+  async open(key: string, opts?: OpenOptions): Promise<{ body: Readable; info: ObjectInfo }> {
+    if (!isManifest(key)) return this.inner.open(key, opts);
+    const plain = await this.opened(key);
+    return { body: Readable.from([plain]), info: { key, size: plain.length, sha256: sha256Hex(plain) } };
+  }
+
+  /** Packs are read by range; a manifest is sealed as a whole, so it is opened whole and sliced. */
+  async getRange(key: string, start: number, end: number): Promise<Buffer> {
+    if (!isManifest(key)) return this.inner.getRange(key, start, end);
+    checkRange(key, start, end);
+    return (await this.opened(key)).subarray(start, end);
+  }
+
+  head(key: string, opts?: HeadOptions): Promise<ObjectInfo | undefined> {
+    return this.inner.head(key, opts);
+  }
+
+  copy(fromKey: string, toKey: string): Promise<void> {
+    return this.inner.copy(fromKey, toKey);
+  }
+
+  delete(keys: string[]): Promise<void> {
+    return this.inner.delete(keys);
+  }
+
+  list(prefix: string): AsyncIterable<ObjectInfo> {
+    return this.inner.list(prefix);
+  }
+
+  flush(): Promise<void> {
+    return this.inner.flush();
+  }
+
+  sweep(olderThan: Date): Promise<number> {
+    return this.inner.sweep(olderThan);
+  }
+
+  probe(): Promise<ProbeStep[]> {
+    return this.inner.probe();
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
