@@ -39,7 +39,10 @@ interface Snap {
   snapshotId: string;
 }
 
-describe.each(['local', 's3'] as const)('SIGKILL during backups to a %s destination', (kind) => {
+/** A vault's key takes about a second to derive in each CLI process: kills wait that much longer. */
+const KILL_DELAY: Record<string, number> = { local: 0, s3: 0, 'local vault': 1200 };
+
+describe.each(['local', 's3', 'local vault'] as const)('SIGKILL during backups to a %s destination', (kind) => {
   let work: string;
   let home: string;
   let src: string;
@@ -48,9 +51,10 @@ describe.each(['local', 's3'] as const)('SIGKILL during backups to a %s destinat
   let state0: TreeState;
   const outcomes: string[] = [];
   const largeMiB = kind === 's3' ? 16 : 40;
+  const delay = KILL_DELAY[kind]!;
 
   beforeAll(async () => {
-    work = await mkdtemp(join(tmpdir(), `strata-kill-${kind}-`));
+    work = await mkdtemp(join(tmpdir(), `strata-kill-${kind.replace(' ', '-')}-`));
     home = join(work, 'home');
     src = join(work, 'src');
     await buildTree(src, largeMiB);
@@ -58,6 +62,11 @@ describe.each(['local', 's3'] as const)('SIGKILL during backups to a %s destinat
     if (kind === 's3') {
       s3 = await startS3rver(['strata-kill']);
       await cliOk(s3DestArgs('dst', s3.endpoint, 'strata-kill'), { home, env: { STRATA_SECRET_ACCESS_KEY: 'S3RVER' } });
+    } else if (kind === 'local vault') {
+      await cliOk(['dest', 'add', 'local', 'dst', join(work, 'dest'), '--layout', 'vault'], {
+        home,
+        env: { STRATA_REPO_PASSPHRASE: 'kill test vault' },
+      });
     } else {
       await cliOk(['dest', 'add', 'local', 'dst', join(work, 'dest')], { home });
     }
@@ -78,7 +87,7 @@ describe.each(['local', 's3'] as const)('SIGKILL during backups to a %s destinat
   }
 
   it('first runs killed part-way leave no half snapshot; the next run completes', async () => {
-    for (const ms of [700, 1600]) outcomes.push(await backupKilledAfter(home, ms));
+    for (const ms of [700, 1600]) outcomes.push(await backupKilledAfter(home, ms + delay));
     const partial = resultOf<{ snapshots: Snap[] }>(await cliOk(['snapshots', '--json'], { home })).snapshots;
     // Whatever a killed run left, it is never a listed-but-broken snapshot.
     for (const s of partial) await restoreEquals(s.snapshotId, await treeState(src), `early-${s.snapshotId}`);
@@ -92,7 +101,7 @@ describe.each(['local', 's3'] as const)('SIGKILL during backups to a %s destinat
   it('kills while overwriting keep every earlier snapshot restorable', async () => {
     await mutate(src, largeMiB);
     for (const [i, ms] of [400, 1100, 2200].entries()) {
-      outcomes.push(await backupKilledAfter(home, ms));
+      outcomes.push(await backupKilledAfter(home, ms + delay));
       await restoreEquals(before.at(-1)!.snapshotId, state0, `after-kill-${i}`);
     }
     const done = resultOf<{ status: string }>(await cliOk(['backup', '--json'], { home }));

@@ -16,10 +16,15 @@ import type { VaultDestination } from '../vault/vault-destination.js';
 import { DestinationSession } from './destination-session.js';
 import type { FanOutTarget } from './fan-out.js';
 
+/** About 1 GiB of 16 MiB packs per index file while a backup runs. */
+const INDEX_EVERY_PACKS = 64;
+
 export class VaultSession extends DestinationSession {
   private packs: PackWriter | undefined;
   /** Chunk ids of files sent in this run, until their manifest entry is added. */
   private readonly sent = new Map<string, string[]>();
+  /** Index files are written as packs accumulate, so the packs of a run killed part-way are known to the next. */
+  private indexing: Promise<void> = Promise.resolve();
 
   constructor(
     readonly vault: VaultDestination,
@@ -57,6 +62,7 @@ export class VaultSession extends DestinationSession {
         'run strata verify on this destination before backing up to it again',
       );
     }
+    this.chunkLists.forgetMissing(this.destId, (id) => index.has(id));
     this.chunkLists.forgetUnknown(this.destId);
     this.packs = new PackWriter({
       dest: this.vault.inner,
@@ -79,6 +85,7 @@ export class VaultSession extends DestinationSession {
       ids.push(id);
       await this.pack().add(id, chunk);
       progress(chunk.length);
+      this.indexWhenDue();
     };
     return {
       ...base,
@@ -111,6 +118,24 @@ export class VaultSession extends DestinationSession {
     };
   }
 
+  private indexWhenDue(): void {
+    const writer = this.pack();
+    if (writer.stats.packs - this.indexed < INDEX_EVERY_PACKS) return;
+    this.indexed = writer.stats.packs;
+    // A failure is kept for commit to throw, so it fails this session rather than the process.
+    this.indexing = this.indexing
+      .then(() => writeIndex(this.vault.inner, this.vault.codec, writer.takeWritten()))
+      .then(
+        () => undefined,
+        (err: unknown) => {
+          this.indexFailure ??= err;
+        },
+      );
+  }
+
+  private indexed = 0;
+  private indexFailure: unknown;
+
   /** Content is never overwritten in a vault: nothing to keep aside. */
   override async preserve(): Promise<void> {}
 
@@ -137,6 +162,8 @@ export class VaultSession extends DestinationSession {
   /** Packs and their index first, then the manifest: the snapshot exists only once all it needs does. */
   override async commit(now: Date): Promise<WrittenManifest & { key: string }> {
     const packs = await this.pack().flush();
+    await this.indexing;
+    if (this.indexFailure) throw this.indexFailure;
     await writeIndex(this.vault.inner, this.vault.codec, packs);
     return super.commit(now);
   }

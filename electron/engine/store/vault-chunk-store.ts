@@ -23,6 +23,29 @@ export class VaultChunkStore {
   }
 
   /**
+   * Drops the chunk lists that name a chunk the vault does not hold: a run killed after a file
+   * was chunked but before its pack and index were stored leaves such a list behind. Returns how
+   * many went; `forgetUnknown` then sends their files back to be read.
+   */
+  forgetMissing(destId: string, has: (id: string) => boolean): number {
+    const rows = this.db
+      .prepare('SELECT sha256, chunks FROM vault_chunk_lists WHERE dest_id = ?')
+      .iterate(destId) as IterableIterator<{ sha256: string; chunks: Buffer }>;
+    const stale: string[] = [];
+    for (const r of rows) {
+      for (let i = 0; i < r.chunks.length; i += 32) {
+        if (!has(r.chunks.subarray(i, i + 32).toString('hex'))) {
+          stale.push(r.sha256);
+          break;
+        }
+      }
+    }
+    const del = this.db.prepare('DELETE FROM vault_chunk_lists WHERE dest_id = ? AND sha256 = ?');
+    this.db.transaction(() => stale.forEach((sha) => del.run(destId, sha)))();
+    return stale.length;
+  }
+
+  /**
    * Files marked synced whose content has no chunk list here (a rebuilt database) go back to
    * pending, so the next backup reads them again; their chunks are already stored, so nothing
    * is uploaded twice.
