@@ -28,7 +28,8 @@ import type {
 } from '../../shared/api/entities.js';
 import { describeError, StrataError } from '../../shared/errors.js';
 import { forgetListings, listTree } from './browse/tree-listing.js';
-import type { DestinationConfig, S3DestinationConfig } from './destinations/config.js';
+import { layoutOf, type DestinationConfig, type S3DestinationConfig } from './destinations/config.js';
+import { assertDraftKeepsLayout, vaultOfDraft } from './destinations/drafts.js';
 import { LocalDestination } from './destinations/local-destination.js';
 import type { Destination } from './destinations/types.js';
 import { labelOf, type Engine, type PolicyView } from './engine.js';
@@ -335,19 +336,23 @@ export class StrataService {
       'destinations.list': async () => Promise.all(e.catalog.listDestinations().map((d) => this.destinationInfo(d))),
       'destinations.add': async ({ name, settings }: { name: string; settings: DestinationDraft }) => {
         let rec: DestinationRecord;
-        if (settings.kind === 'local') rec = await e.addLocalDestination(name, settings.path);
+        const vault = vaultOfDraft(settings);
+        if (settings.kind === 'local') rec = await e.addLocalDestination(name, settings.path, vault);
         else {
           if (!settings.secretAccessKey) {
             throw new StrataError('auth', 'no secret access key given', 'enter the secret access key of this key id');
           }
-          rec = await e.addS3Destination(name, s3Config(settings), settings.secretAccessKey);
+          rec = await e.addS3Destination(name, s3Config(settings), settings.secretAccessKey, vault);
         }
         this.changed('destinations', 'status');
         return this.destinationInfo(rec);
       },
       'destinations.update': async ({ name, settings }: { name: string; settings: DestinationDraft }) => {
         this.assertIdle('change a destination');
-        const config: DestinationConfig = settings.kind === 'local' ? settings : s3Config(settings);
+        assertDraftKeepsLayout(name, e.catalog.destination(name).config, settings);
+        // The engine keeps the saved layout; only the connection settings go on.
+        const config: DestinationConfig =
+          settings.kind === 'local' ? { kind: 'local', path: settings.path } : s3Config(settings);
         const rec = await e.updateDestination(
           name,
           config,
@@ -357,6 +362,12 @@ export class StrataService {
         return this.destinationInfo(rec);
       },
       'destinations.test': async (input: { name?: string; settings?: DestinationDraft }) => this.test(input),
+      'destinations.changePassphrase': async ({ name, passphrase }: { name: string; passphrase: string }) => {
+        this.assertIdle("change a vault's passphrase");
+        await e.changeVaultPassphrase(name, passphrase);
+        this.changed('destinations');
+        return { ok: true as const };
+      },
       'destinations.remove': async ({ name }: { name: string }) => {
         this.assertIdle('remove a destination');
         await e.removeDestination(name);
@@ -640,7 +651,8 @@ export class StrataService {
       name: d.name,
       provider: d.config.kind === 'local' ? 'local' : d.config.provider,
       label: labelOf(d.config),
-      settings: d.config,
+      // Said outright (the database leaves a mirror's out), so the app never guesses.
+      settings: { ...d.config, layout: layoutOf(d.config) },
       secretSaved,
       createdAt: d.createdAt,
     };

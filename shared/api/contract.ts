@@ -33,6 +33,7 @@ import {
   SnapshotRef,
   RecoveryDiscovery,
   RepairReport,
+  RepoPassphrase,
   VerifyReport,
   AlertInfo,
   CopyCoverage,
@@ -150,6 +151,8 @@ export const methods = {
     TestResult,
   ),
   'destinations.remove': call(z.object({ name: Name }).strict(), ok),
+  /** A vault's new passphrase: its key is re-wrapped, no data changes. A mirror has none (usage error). */
+  'destinations.changePassphrase': call(z.object({ name: Name, passphrase: RepoPassphrase }).strict(), ok),
 
   /** "Back up now": all destinations, or the ones named. Answers at once; progress arrives as events. */
   'runs.start': call(z.object({ destinations: z.array(Name).optional() }).strict(), z.object({ runId: z.number() })),

@@ -71,7 +71,16 @@ export const DriveSignInStatus = z.object({
 });
 export type DriveSignInStatus = z.infer<typeof DriveSignInStatus>;
 
-export const LocalDestinationSettings = z.object({ kind: z.literal('local'), path: AbsolutePath });
+/** How backups are stored: browsable files ('mirror', the default) or deduplicated, encrypted chunks ('vault'). */
+export const DestinationLayout = z.enum(['mirror', 'vault']);
+export type DestinationLayout = z.infer<typeof DestinationLayout>;
+
+export const LocalDestinationSettings = z.object({
+  kind: z.literal('local'),
+  path: AbsolutePath,
+  /** Chosen when the destination is added, never changed; absent: mirror. */
+  layout: DestinationLayout.optional(),
+});
 export const S3DestinationSettings = z.object({
   kind: z.literal('s3'),
   provider: S3ProviderId,
@@ -82,17 +91,30 @@ export const S3DestinationSettings = z.object({
   storageClass: z.string().max(64).optional(),
   pathStyle: z.boolean().optional(),
   accessKeyId: z.string().min(1, 'give the access key id').max(256),
+  /** Chosen when the destination is added, never changed; absent: mirror. */
+  layout: DestinationLayout.optional(),
 });
 /** A destination's settings as stored and shown: no secret in it. */
 export const DestinationSettings = z.discriminatedUnion('kind', [LocalDestinationSettings, S3DestinationSettings]);
 export type DestinationSettings = z.infer<typeof DestinationSettings>;
 
-/** Settings as entered in the editor: the S3 secret rides along once and is never sent back. */
+/**
+ * A vault's passphrase, typed once when the vault is added (created or joined): kept with the
+ * other secrets on the host, never stored in the database nor sent back.
+ */
+export const RepoPassphrase = z.string().min(1, 'give the passphrase').max(1024);
+
+/** Settings as entered in the editor: the S3 secret and a vault's passphrase ride along once and are never sent back. */
 export const DestinationDraft = z.discriminatedUnion('kind', [
-  LocalDestinationSettings,
+  LocalDestinationSettings.extend({
+    /** Adding a vault only (required then). */
+    repoPassphrase: RepoPassphrase.optional(),
+  }),
   S3DestinationSettings.extend({
     /** Absent when editing: keep the saved secret. */
     secretAccessKey: z.string().min(1).max(1024).optional(),
+    /** Adding a vault only (required then). */
+    repoPassphrase: RepoPassphrase.optional(),
   }),
 ]);
 export type DestinationDraft = z.infer<typeof DestinationDraft>;

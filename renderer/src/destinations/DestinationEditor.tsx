@@ -1,11 +1,12 @@
 /**
  * Adds or edits a destination: provider presets decide which fields show (shared/providers.ts),
  * "Test connection" probes the unsaved settings, "Save" adds or updates. Secrets are typed once and
- * never shown again: when editing, an empty secret keeps the saved one. Below, what each provider
- * and class would charge for the data, with the draft's choice highlighted.
+ * never shown again: when editing, an empty secret keeps the saved one. The layout (mirror or
+ * vault, with its passphrase) is chosen when adding and only shown when editing. Below, what each
+ * provider and class would charge for the data, with the draft's choice highlighted.
  */
 import { useId, useState } from 'react';
-import type { DestinationInfo, TestResult } from '../../../shared/api/entities.js';
+import type { DestinationDraft, DestinationInfo, DestinationLayout, TestResult } from '../../../shared/api/entities.js';
 import { NameField, nameProblem } from '../components/NameField.js';
 import {
   PROVIDERS,
@@ -25,8 +26,13 @@ import { FolderPicker } from '../components/FolderPicker.js';
 import { ProviderSelect } from '../components/ProviderSelect.js';
 import { S3Fields, clearProblems, type FieldProblems } from '../components/S3Fields.js';
 import { useAction } from '../components/useAction.js';
+import { ChangePassphraseDialog } from './ChangePassphraseDialog.js';
+import { LayoutChoice } from './LayoutChoice.js';
+import { LayoutLine } from './LayoutLine.js';
+import { EMPTY_PAIR, passphraseProblems, type PassphraseProblems } from './passphrase-form.js';
 import { ProviderComparison } from './ProviderComparison.js';
 import { TestResultView } from './TestResultView.js';
+import './vault.css';
 
 interface Props {
   /** Editing this one; otherwise adding. */
@@ -56,6 +62,11 @@ export function DestinationEditor({
   );
   const [problems, setProblems] = useState<FieldProblems>({});
   const [tested, setTested] = useState<TestResult | null>(null);
+  const [layout, setLayout] = useState<DestinationLayout>('mirror');
+  const [pair, setPair] = useState(EMPTY_PAIR);
+  const [pairProblems, setPairProblems] = useState<PassphraseProblems>({});
+  const [changingPassphrase, setChangingPassphrase] = useState(false);
+  const [passphraseChanged, setPassphraseChanged] = useState(false);
   // Open at first when a custom endpoint is saved; after that the user decides.
   const [advancedOpen] = useState(() => Boolean(existing && formFromSettings(existing.settings).endpoint));
   const meta = providerMeta(form.provider);
@@ -77,7 +88,16 @@ export function DestinationEditor({
       if (problem) found.name = problem;
     }
     setProblems(found);
-    return Object.keys(found).length === 0;
+    // The passphrase matters only to Save: Test connection probes the storage, not the vault.
+    const vaultFound = needName && !existing && layout === 'vault' ? passphraseProblems(pair) : {};
+    setPairProblems(vaultFound);
+    return Object.keys(found).length === 0 && Object.keys(vaultFound).length === 0;
+  };
+
+  /** A new vault carries its layout and passphrase; a mirror's draft stays as it always was. */
+  const addDraft = (): DestinationDraft => {
+    const draft = draftFromForm(form);
+    return layout === 'vault' ? { ...draft, layout, repoPassphrase: pair.passphrase } : draft;
   };
 
   const test = useAction(async () => {
@@ -90,73 +110,116 @@ export function DestinationEditor({
 
   const save = useAction(async () => {
     if (!validate(true)) return;
-    const settings = draftFromForm(form);
     const info = existing
-      ? await api().call('destinations.update', { name: existing.name, settings })
-      : await api().call('destinations.add', { name, settings });
+      ? await api().call('destinations.update', { name: existing.name, settings: draftFromForm(form) })
+      : await api().call('destinations.add', { name, settings: addDraft() });
     onSaved(info);
   });
 
   return (
-    <form
-      className="editor"
-      aria-label={existing ? `Edit destination ${existing.name}` : 'New destination'}
-      noValidate
-      onSubmit={(e) => {
-        e.preventDefault();
-        void save.run();
-      }}
-    >
-      <NameField
-        id={id}
-        value={name}
-        disabled={Boolean(existing)}
-        problem={problems.name}
-        onChange={(typed) => {
-          setName(typed);
-          setNameTouched(true);
-          setProblems(({ name: _drop, ...rest }) => rest);
+    <>
+      <form
+        className="editor"
+        aria-label={existing ? `Edit destination ${existing.name}` : 'New destination'}
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          void save.run();
         }}
-        help={
-          existing
-            ? 'The name cannot be changed.'
-            : 'Letters, digits, dots, dashes or underscores; shown in the folder tree’s columns.'
-        }
-      />
-
-      <ProviderSelect id={id} value={form.provider} offered={offered} update={update} />
-      <p className="provider-help">{meta.keysHelp}</p>
-
-      {meta.kind === 'local' ? (
-        <FolderPicker value={form.path} onChange={(path) => update({ path })} problem={problems.path} />
-      ) : (
-        <S3Fields
+      >
+        <NameField
           id={id}
-          form={form}
-          update={update}
-          problems={problems}
-          prefixHelp="Optional: a folder inside the bucket, like backups/laptop."
-          secretSaved={secretSaved}
-          advancedOpen={advancedOpen}
-          storageClass
+          value={name}
+          disabled={Boolean(existing)}
+          problem={problems.name}
+          onChange={(typed) => {
+            setName(typed);
+            setNameTouched(true);
+            setProblems(({ name: _drop, ...rest }) => rest);
+          }}
+          help={
+            existing
+              ? 'The name cannot be changed.'
+              : 'Letters, digits, dots, dashes or underscores; shown in the folder tree’s columns.'
+          }
         />
-      )}
 
-      <ErrorBanner error={test.error} title="Could not test" />
-      <ErrorBanner error={save.error} title="Could not save" />
-      {tested ? <TestResultView result={tested} /> : null}
+        <ProviderSelect id={id} value={form.provider} offered={offered} update={update} />
+        <p className="provider-help">{meta.keysHelp}</p>
 
-      <div className="actions">
-        <Button onClick={() => void test.run()} busy={test.busy}>
-          Test connection
-        </Button>
-        <Button type="submit" variant="primary" busy={save.busy}>
-          {submitLabel}
-        </Button>
-        {onCancel ? <Button onClick={onCancel}>Cancel</Button> : null}
-      </div>
+        {meta.kind === 'local' ? (
+          <FolderPicker value={form.path} onChange={(path) => update({ path })} problem={problems.path} />
+        ) : (
+          <S3Fields
+            id={id}
+            form={form}
+            update={update}
+            problems={problems}
+            prefixHelp="Optional: a folder inside the bucket, like backups/laptop."
+            secretSaved={secretSaved}
+            advancedOpen={advancedOpen}
+            storageClass
+          />
+        )}
 
-      <ProviderComparison destination={existing?.name} provider={form.provider} storageClass={form.storageClass} />
-    </form>
+        {existing ? (
+          <LayoutLine
+            id={id}
+            layout={existing.settings.layout ?? 'mirror'}
+            onChangePassphrase={() => {
+              setPassphraseChanged(false);
+              setChangingPassphrase(true);
+            }}
+          />
+        ) : (
+          <LayoutChoice
+            id={id}
+            layout={layout}
+            onLayout={(l) => {
+              setLayout(l);
+              setPairProblems({});
+            }}
+            pair={pair}
+            problems={pairProblems}
+            onPair={(patch) => {
+              setPair((p) => ({ ...p, ...patch }));
+              setPairProblems({});
+            }}
+          />
+        )}
+        {passphraseChanged ? (
+          <p className="field-help" role="status">
+            The passphrase of {existing?.name} was changed.
+          </p>
+        ) : null}
+
+        <ErrorBanner error={test.error} title="Could not test" />
+        <ErrorBanner error={save.error} title="Could not save" />
+        {tested ? <TestResultView result={tested} /> : null}
+
+        <div className="actions">
+          <Button onClick={() => void test.run()} busy={test.busy}>
+            Test connection
+          </Button>
+          <Button type="submit" variant="primary" busy={save.busy}>
+            {submitLabel}
+          </Button>
+          {onCancel ? <Button onClick={onCancel}>Cancel</Button> : null}
+        </div>
+
+        <ProviderComparison destination={existing?.name} provider={form.provider} storageClass={form.storageClass} />
+      </form>
+      {/* Outside the editor's form: the dialog has a form of its own. */}
+      {changingPassphrase && existing ? (
+        <ChangePassphraseDialog
+          destination={existing.name}
+          onDone={() => {
+            setChangingPassphrase(false);
+            setPassphraseChanged(true);
+          }}
+          onClose={() => setChangingPassphrase(false)}
+        />
+      ) : null}
+    </>
   );
 }

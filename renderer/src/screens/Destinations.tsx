@@ -18,6 +18,7 @@ import { PruneDialog } from '../plans/PruneDialog.js';
 import { useRevision } from '../store/changes.js';
 import { useDestinations } from '../store/destinations.js';
 import { ScreenHeader } from './ScreenHeader.js';
+import '../destinations/vault.css';
 
 type Editing =
   | { mode: 'add' }
@@ -155,6 +156,11 @@ function DestinationRow({
           <span className="dest-label mono" title={d.label}>
             {d.label}
           </span>
+          {d.settings.layout === 'vault' ? (
+            <span className="tag tag-vault" title="Deduplicated, compressed and encrypted with a passphrase">
+              Vault
+            </span>
+          ) : null}
           {d.settings.kind === 's3' ? (
             <span className={d.secretSaved ? 'tag tag-ok' : 'tag tag-warn'}>
               {d.secretSaved ? 'Secret saved' : 'No secret saved'}
