@@ -96,7 +96,10 @@ function rangeSuite(name: string, open: () => Promise<Backend>): void {
     it('reads an empty object as empty', async (ctx) => {
       // s3rver answers a ranged GET of an empty object with Content-Length 1 and no body, and the
       // request hangs; S3 answers 416, which getRange turns into an empty buffer.
-      if (backend.isS3rver) ctx.skip();
+      if (backend.isS3rver) {
+        console.log('skipped on s3rver: a ranged GET of an empty object hangs there (runs on local disk and real S3)');
+        ctx.skip();
+      }
       await dest.putBuffer('empty', Buffer.alloc(0), 'x');
       expect((await dest.getRange('empty', 0, 10)).length).toBe(0);
       expect((await dest.getRange('empty', 0, 0)).length).toBe(0);
