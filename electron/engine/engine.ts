@@ -8,6 +8,7 @@ import { VaultChunkStore } from './store/vault-chunk-store.js';
 import type { BlobCodec } from './vault/codec.js';
 import type { ChunkingOptions } from './vault/chunker.js';
 import type { RepoKeyOptions } from './vault/repo-key.js';
+import { IndexCache } from './vault/index-cache.js';
 import { VaultDestination } from './vault/vault-destination.js';
 import { changeVaultPassphrase, initOrOpenVault, openVault } from './vault/vault-repo.js';
 import { runBackup, type BackupOptions, type BackupOutcome } from './backup/run-backup.js';
@@ -343,7 +344,17 @@ export class Engine {
   async removeDestination(name: string): Promise<void> {
     const rec = this.catalog.destination(name);
     if (rec.config.kind === 's3') await (await this.secrets()).delete(destinationSecretName(rec.id));
+    if (layoutOf(rec.config) === 'vault') {
+      await (await this.secrets()).delete(vaultSecretName(rec.id));
+      await this.vaultIndexCache(rec.id).clear();
+      this.vaultKeys.delete(rec.id);
+    }
     this.catalog.removeDestination(name);
+  }
+
+  /** This machine's copy of a vault's index files (vault/index-cache.ts). */
+  private vaultIndexCache(destId: string): IndexCache {
+    return new IndexCache(join(this.home, 'cache', 'vault-index', destId));
   }
 
   /** An S3-compatible bucket as a source: its secret is stored first, so the source never exists without it. */
@@ -459,7 +470,7 @@ export class Engine {
     }
     try {
       const { codec, chunking } = await keyed;
-      return new VaultDestination(raw, codec, chunking);
+      return new VaultDestination(raw, codec, chunking, this.vaultIndexCache(rec.id));
     } catch (err) {
       await raw.close();
       throw err;

@@ -197,8 +197,9 @@ async function openSessions(deps: BackupDeps, run: SourceRun): Promise<Destinati
   const sessions: DestinationSession[] = [];
   for (const d of run.dests) {
     const startedAt = now();
+    let dest: Destination | undefined;
     try {
-      const dest = await deps.openDestination(d);
+      dest = await deps.openDestination(d);
       await ensureRepoConfig(dest, layoutOf(d.config));
       // Uploads begun before this run (under the lock) belong to a run that died: abort them.
       await dest.sweep(startedAt);
@@ -235,6 +236,8 @@ async function openSessions(deps: BackupDeps, run: SourceRun): Promise<Destinati
         sessions.push(new DestinationSession(d.id, d.name, dest, src.name, src.id, header, deps.tmpDir, startedAt));
       }
     } catch (err) {
+      // Not a session: nothing else will close it (and end a vault run's marker).
+      await dest?.close().catch(() => undefined);
       const message = describeError(err);
       run.log('error', `${d.name}: ${message}`, { sourceId: src.id, destId: d.id });
       run.outcome.results.push({

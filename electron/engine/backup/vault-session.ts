@@ -10,7 +10,10 @@ import type { ManifestEntry, ManifestHeader } from '../repository/manifest-schem
 import type { WrittenManifest } from '../repository/manifest-writer.js';
 import type { VaultChunkStore } from '../store/vault-chunk-store.js';
 import { chunkBoundaries, chunkStream } from '../vault/chunker.js';
+import type { BlobIndex } from '../vault/blob-index.js';
 import { writeIndex } from '../vault/index-file.js';
+import { packIdOfKey } from '../vault/pack-format.js';
+import { STALE_MS, type RunMarker } from '../vault/run-marker.js';
 import { PackWriter } from '../vault/pack-writer.js';
 import type { VaultDestination } from '../vault/vault-destination.js';
 import { DestinationSession } from './destination-session.js';
@@ -52,9 +55,14 @@ export class VaultSession extends DestinationSession {
     );
   }
 
-  /** Loads the vault's index (what it already stores) and makes files whose chunks are unknown here be read again. */
+  /**
+   * Announces the run, loads the vault's index (what it already stores) and makes files whose
+   * chunks are unknown here, or condemned by a collection, be read again.
+   */
   async start(): Promise<void> {
+    this.marker = await this.vault.beginBackup();
     const { index, damaged } = await this.vault.index();
+    this.blobIndex = index;
     if (damaged.length) {
       throw new StrataError(
         'corrupt',
@@ -62,15 +70,23 @@ export class VaultSession extends DestinationSession {
         'run strata verify on this destination before backing up to it again',
       );
     }
-    this.chunkLists.forgetMissing(this.destId, (id) => index.has(id));
+    this.chunkLists.forgetMissing(this.destId, (id) => index.hasLive(id));
     this.chunkLists.forgetUnknown(this.destId);
     this.packs = new PackWriter({
       dest: this.vault.inner,
       codec: this.vault.codec,
-      has: (id) => index.has(id),
-      onPack: (p) => index.addPack(p.packId, p.blobs),
+      has: (id) => index.hasLive(id),
+      onPack: (p) => {
+        index.addPack(p.packId, p.blobs);
+        this.usedPacks.add(p.packId);
+      },
     });
   }
+
+  private marker: RunMarker | undefined;
+  private blobIndex: BlobIndex | undefined;
+  /** Packs this snapshot's content is in: checked before the manifest if the run's marker lapsed. */
+  private readonly usedPacks = new Set<string>();
 
   private pack(): PackWriter {
     if (!this.packs) throw new Error('vault session not started');
@@ -156,6 +172,10 @@ export class VaultSession extends DestinationSession {
       this.writer.addError(entry.path, 'its content is not known to this vault here; the next backup reads it again');
       return;
     }
+    for (const id of chunks) {
+      const packId = this.blobIndex?.get(id)?.packId; // undefined: in a pack of this run not yet stored
+      if (packId) this.usedPacks.add(packId);
+    }
     return super.add({ ...entry, chunks });
   }
 
@@ -165,6 +185,27 @@ export class VaultSession extends DestinationSession {
     await this.indexing;
     if (this.indexFailure) throw this.indexFailure;
     await writeIndex(this.vault.inner, this.vault.codec, packs);
+    if (this.marker?.lapsed()) await this.checkPacksStillThere();
     return super.commit(now);
+  }
+
+  /**
+   * The run's marker went unrefreshed long enough (a computer asleep) for a collection to take the
+   * run for dead and delete packs it condemned: the snapshot is written only if none of its packs went.
+   */
+  private async checkPacksStillThere(): Promise<void> {
+    const present = new Set<string>();
+    for await (const o of this.vault.inner.list('packs/')) {
+      const id = packIdOfKey(o.key);
+      if (id) present.add(id);
+    }
+    const gone = [...this.usedPacks].filter((p) => !present.has(p));
+    if (gone.length) {
+      throw new StrataError(
+        'integrity',
+        `${gone.length} pack(s) this backup reused were deleted by a prune while it was paused (e.g. the computer slept for more than ${STALE_MS / 60_000} minutes); no snapshot was written`,
+        'run the backup again: it stores that content anew',
+      );
+    }
   }
 }

@@ -9,6 +9,8 @@ import type { Destination, ObjectInfo } from '../destinations/types.js';
 import { listManifestKeys, type SnapshotInfo } from '../repository/snapshot-list.js';
 import { dropReferenced, listHistory } from './collect-history.js';
 import { selectRetention } from './select.js';
+import { collectVault, type CollectOutcome } from '../vault/collect.js';
+import { VaultDestination } from '../vault/vault-destination.js';
 
 /** A day: longer than any plausible gap between a backup copying an object and writing its manifest. */
 export const DEFAULT_GRACE_MS = 24 * 3600_000;
@@ -103,9 +105,11 @@ export interface PruneOutcome {
   snapshotsRemoved: number;
   objectsDeleted: number;
   bytesFreed: number;
-  /** Unreferenced but younger than the grace period: collected by a later prune. */
+  /** Unreferenced but younger than the grace period (or, in a vault, condemned): collected by a later prune. */
   objectsDeferred: number;
   collectBlocked: string | null;
+  /** A vault's pack collection (vault/collect.ts), when the destination is a vault. */
+  vault?: CollectOutcome;
 }
 
 export async function executePrune(
@@ -128,6 +132,10 @@ export async function executePrune(
     objectsDeferred: 0,
     collectBlocked: plan.collectBlocked,
   };
+  if (ctx.dest instanceof VaultDestination) {
+    if (!plan.collectBlocked) await collectPacks(ctx.dest, ctx, outcome, { ...opts, log });
+    return outcome;
+  }
   if (plan.collectBlocked || plan.unreferenced.size === 0) return outcome;
 
   // Manifests written since the plan (a backup finishing meanwhile) may reference candidates.
@@ -164,6 +172,26 @@ export async function executePrune(
     );
   }
   return outcome;
+}
+
+/** A vault has no history/: its unused content is packs, collected in two phases. */
+async function collectPacks(
+  vault: VaultDestination,
+  ctx: PruneContext,
+  outcome: PruneOutcome,
+  opts: { now: number; graceMs?: number; log: (message: string) => void },
+): Promise<void> {
+  const v = await collectVault(vault, {
+    tmpDir: ctx.tmpDir,
+    now: opts.now,
+    graceMs: opts.graceMs ?? DEFAULT_GRACE_MS,
+    log: opts.log,
+  });
+  outcome.vault = v;
+  outcome.objectsDeleted += v.packsDeleted;
+  outcome.bytesFreed += v.bytesFreed;
+  outcome.objectsDeferred += v.packsCondemned + v.packsWaiting;
+  outcome.collectBlocked = v.blocked;
 }
 
 async function sizes(dest: Destination, keys: Set<string>): Promise<number> {

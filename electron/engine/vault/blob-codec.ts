@@ -31,6 +31,8 @@ export const DEFAULT_MAX_PLAIN_BYTES: Readonly<Record<BlobKind, number>> = {
   'pack-header': 256 * 1024 * 1024,
   index: 1024 * 1024 * 1024,
   manifest: 1024 * 1024 * 1024,
+  run: 64 * 1024,
+  collection: 256 * 1024 * 1024,
 };
 
 export interface CodecOptions {
@@ -42,6 +44,8 @@ const KIND_LABEL: Record<BlobKind, string> = {
   'pack-header': 'pack header',
   index: 'index',
   manifest: 'manifest',
+  run: 'run marker',
+  collection: 'collection marker',
 };
 
 /** The codec of a vault: sealed under `keys`, or plain (compressed and checked) when keys is null. */

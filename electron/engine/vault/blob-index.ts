@@ -121,13 +121,16 @@ export interface BlobLocation {
   length: number;
   /** Plaintext length. */
   rawLength: number;
+  /** In a pack a collection has marked for deletion (vault/collect.ts): readable, but not to be built on. */
+  condemned?: boolean;
 }
 
 const KINDS: PackBlobKind[] = ['data', 'tree'];
 
 /**
  * Blob id → location, for every blob of a vault. When a blob is in two packs (two machines stored
- * it at once), the pack with the smaller id wins, so the result does not depend on load order.
+ * it at once, or a collection repacked it), a pack not condemned by a collection wins, then the
+ * smaller pack id, so the result does not depend on load order.
  */
 export class BlobIndex extends IdSet {
   private packs: string[] = [];
@@ -137,6 +140,7 @@ export class BlobIndex extends IdSet {
   private offsets = new Float64Array(1024);
   private lengths = new Float64Array(1024);
   private rawLengths = new Float64Array(1024);
+  private condemned = new Uint8Array(1024);
 
   get(id: string): BlobLocation | undefined {
     const e = this.find(id);
@@ -148,8 +152,14 @@ export class BlobIndex extends IdSet {
     const pack = this.packNumber(loc.packId); // first: a bad pack id must not leave a half-made entry
     const entry = this.insert(id);
     const added = this.added;
-    if (!added && this.packs[this.packOf[entry]!]! <= loc.packId) return false;
+    const condemned = loc.condemned ? 1 : 0;
+    if (!added) {
+      const was = this.condemned[entry]!;
+      if (condemned > was) return false;
+      if (condemned === was && this.packs[this.packOf[entry]!]! <= loc.packId) return false;
+    }
     this.packOf[entry] = pack;
+    this.condemned[entry] = condemned;
     this.kinds[entry] = KINDS.indexOf(loc.kind);
     this.offsets[entry] = loc.offset;
     this.lengths[entry] = loc.length;
@@ -165,10 +175,27 @@ export class BlobIndex extends IdSet {
   addPack(
     packId: string,
     blobs: Iterable<{ id: string; kind?: PackBlobKind; offset: number; length: number; rawLength: number }>,
+    condemned = false,
   ): void {
     for (const b of blobs) {
-      this.set(b.id, { packId, kind: b.kind ?? 'data', offset: b.offset, length: b.length, rawLength: b.rawLength });
+      this.set(b.id, {
+        packId,
+        kind: b.kind ?? 'data',
+        offset: b.offset,
+        length: b.length,
+        rawLength: b.rawLength,
+        condemned,
+      });
     }
+  }
+
+  /**
+   * Whether a backup may reference this blob instead of storing it: known, and in a pack no
+   * collection has condemned (such a pack may be deleted before this backup's snapshot is written).
+   */
+  hasLive(id: string): boolean {
+    const e = this.find(id);
+    return e >= 0 && this.condemned[e] === 0;
   }
 
   /** Every pack named by an indexed location (a few may have lost all their blobs to smaller pack ids). */
@@ -188,6 +215,7 @@ export class BlobIndex extends IdSet {
     this.offsets = copyInto(new Float64Array(capacity), this.offsets, n);
     this.lengths = copyInto(new Float64Array(capacity), this.lengths, n);
     this.rawLengths = copyInto(new Float64Array(capacity), this.rawLengths, n);
+    this.condemned = copyInto(new Uint8Array(capacity), this.condemned, n);
   }
 
   private at(e: number): BlobLocation {
@@ -197,6 +225,7 @@ export class BlobIndex extends IdSet {
       offset: this.offsets[e]!,
       length: this.lengths[e]!,
       rawLength: this.rawLengths[e]!,
+      ...(this.condemned[e] ? { condemned: true } : {}),
     };
   }
 

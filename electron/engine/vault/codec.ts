@@ -6,7 +6,7 @@
  */
 
 /** What an encoded object is; bound into the seal (AAD) so one kind cannot be swapped for another. */
-export type BlobKind = 'data' | 'pack-header' | 'index' | 'manifest';
+export type BlobKind = 'data' | 'pack-header' | 'index' | 'manifest' | 'run' | 'collection';
 
 export interface BlobCodec {
   /** True when objects are sealed with the repository key. */

@@ -16,6 +16,7 @@ import { StrataError } from '../../../shared/errors.js';
 import type { Destination } from '../destinations/types.js';
 import { BlobIndex } from './blob-index.js';
 import type { BlobCodec } from './codec.js';
+import type { IndexCache } from './index-cache.js';
 import { fetchPackHeader, readObject } from './pack-fetch.js';
 import { assertBlobId, packIdOfKey, sha256Hex, type PackBlobKind } from './pack-format.js';
 
@@ -139,43 +140,81 @@ export async function writeIndex(
   return key;
 }
 
-/** Reads and checks one index file. */
-export async function readIndexFile(dest: Destination, codec: BlobCodec, key: string): Promise<IndexedPack[]> {
+/** Reads and checks one index file (from this machine's cache when it holds a copy). */
+export async function readIndexFile(
+  dest: Destination,
+  codec: BlobCodec,
+  key: string,
+  cache?: IndexCache,
+): Promise<IndexedPack[]> {
   const name = `index file ${key} in ${dest.label}`;
-  const stored = await readObject(dest, key);
-  if (sha256Hex(stored) !== key.slice(INDEX_PREFIX.length)) {
+  const sha256 = key.slice(INDEX_PREFIX.length);
+  const cached = await cache?.get(sha256);
+  const stored = cached ?? (await readObject(dest, key));
+  if (sha256Hex(stored) !== sha256) {
     throw new StrataError(
       'corrupt',
       `${name} is damaged: its content does not match its name`,
       'run a verify; the index can be rebuilt from the packs',
     );
   }
-  return decodeIndex(decodeOrCorrupt(codec, stored, name), name);
+  const packs = decodeIndex(decodeOrCorrupt(codec, stored, name), name);
+  if (!cached) await cache?.put(sha256, stored);
+  return packs;
+}
+
+export interface ReadIndexOptions {
+  /** Packs a collection has condemned: their blobs load as condemned (see BlobIndex.hasLive). */
+  condemned?: ReadonlySet<string>;
+  cache?: IndexCache;
+  /** Sees each index file's packs as it loads (a collection needs every location, not one per blob). */
+  onFile?: (key: string, packs: IndexedPack[]) => void;
 }
 
 /**
  * Every index file of the vault, loaded into one BlobIndex. A damaged file is reported in `damaged`
- * and the others still load; what it listed can be recovered with rebuildIndexFromPacks.
+ * and the others still load; what it listed can be recovered with rebuildIndexFromPacks. A file
+ * that vanishes while loading was replaced by a collection's compacted one: the listing is read again.
  */
-export async function readAllIndexes(dest: Destination, codec: BlobCodec, index = new BlobIndex()): Promise<IndexLoad> {
-  const keys: string[] = [];
-  for await (const o of dest.list(INDEX_PREFIX)) {
-    if (/^index\/[0-9a-f]{64}$/.test(o.key)) keys.push(o.key);
-  }
+export async function readAllIndexes(
+  dest: Destination,
+  codec: BlobCodec,
+  index = new BlobIndex(),
+  opts: ReadIndexOptions = {},
+): Promise<IndexLoad & { keys: string[] }> {
+  const loaded = new Set<string>();
   const damaged: DamagedObject[] = [];
   const limit = pLimit(Math.max(1, Math.min(dest.concurrency, 8)));
-  await Promise.all(
-    keys.map((key) =>
-      limit(async () => {
-        try {
-          for (const p of await readIndexFile(dest, codec, key)) index.addPack(p.packId, p.blobs);
-        } catch (err) {
-          damaged.push({ key, error: asDamage(err, `index file ${key}`) });
-        }
-      }),
-    ),
-  );
-  return { index, read: keys.length, damaged: sortByKey(damaged) };
+  for (let attempt = 1; ; attempt++) {
+    const keys: string[] = [];
+    for await (const o of dest.list(INDEX_PREFIX)) {
+      if (/^index\/[0-9a-f]{64}$/.test(o.key)) keys.push(o.key);
+    }
+    let vanished = 0;
+    await Promise.all(
+      keys
+        .filter((key) => !loaded.has(key))
+        .map((key) =>
+          limit(async () => {
+            try {
+              const packs = await readIndexFile(dest, codec, key, opts.cache);
+              for (const p of packs) index.addPack(p.packId, p.blobs, opts.condemned?.has(p.packId) ?? false);
+              opts.onFile?.(key, packs);
+              loaded.add(key);
+            } catch (err) {
+              const damage = asDamage(err, `index file ${key}`);
+              if (damage.code === 'not-found' && attempt < 3) vanished++;
+              else damaged.push({ key, error: damage });
+            }
+          }),
+        ),
+    );
+    if (vanished === 0) {
+      const listed = new Set(keys.map((k) => k.slice(INDEX_PREFIX.length)));
+      await opts.cache?.retain(listed);
+      return { index, read: keys.length, damaged: sortByKey(damaged), keys: keys.filter((k) => loaded.has(k)) };
+    }
+  }
 }
 
 /** The recovery path when index files are lost or damaged: every pack's own header. */

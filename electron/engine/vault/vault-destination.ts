@@ -23,7 +23,10 @@ import { readAll } from '../transfer/read-all.js';
 import { BlobReader } from './blob-reader.js';
 import type { ChunkingOptions } from './chunker.js';
 import type { BlobCodec } from './codec.js';
+import { readCollectionMarkers } from './collection-marker.js';
+import type { IndexCache } from './index-cache.js';
 import { BlobIndex, readAllIndexes, type DamagedObject } from './index-file.js';
+import { RunMarker } from './run-marker.js';
 
 /** Manifests are read whole to be opened; far above any real one, and a bound on a hostile object. */
 const MAX_MANIFEST_BYTES = 1024 * 1024 * 1024;
@@ -35,21 +38,50 @@ export class VaultDestination implements Destination {
   readonly label: string;
   readonly concurrency: number;
   private loaded: Promise<{ index: BlobIndex; damaged: DamagedObject[] }> | undefined;
+  private run: RunMarker | undefined;
 
   constructor(
     readonly inner: Destination,
     readonly codec: BlobCodec,
     readonly chunking: ChunkingOptions,
+    /** This machine's copy of the index files; none means every open downloads them all. */
+    readonly indexCache?: IndexCache,
   ) {
     this.kind = inner.kind;
     this.label = inner.label;
     this.concurrency = inner.concurrency;
   }
 
-  /** Every blob the vault's index files list (read once per opened vault; a backup adds to it). */
+  /**
+   * Every blob the vault's index files list (read once per opened vault; a backup adds to it).
+   * Blobs in packs a collection has condemned load as such (BlobIndex.hasLive is false for them).
+   */
   index(): Promise<{ index: BlobIndex; damaged: DamagedObject[] }> {
-    this.loaded ??= readAllIndexes(this.inner, this.codec).then((l) => ({ index: l.index, damaged: l.damaged }));
+    this.loaded ??= (async () => {
+      const condemned = new Set((await readCollectionMarkers(this.inner, this.codec)).flatMap((m) => m.packs));
+      const l = await readAllIndexes(this.inner, this.codec, new BlobIndex(), {
+        condemned,
+        ...(this.indexCache ? { cache: this.indexCache } : {}),
+      });
+      return { index: l.index, damaged: l.damaged };
+    })();
+    this.loaded.catch(() => {
+      this.loaded = undefined; // a failed load (no network) is tried again, not remembered
+    });
     return this.loaded;
+  }
+
+  /**
+   * Announces a backup (vault/run-marker.ts) before it reads the index, so a collection waits for
+   * it; ended by close(). The index is read afresh after the marker exists.
+   */
+  async beginBackup(): Promise<RunMarker> {
+    if (this.run) return this.run;
+    const marker = new RunMarker(this.inner, this.codec);
+    await marker.start();
+    this.run = marker;
+    this.loaded = undefined;
+    return marker;
   }
 
   async reader(): Promise<BlobReader> {
@@ -128,7 +160,13 @@ export class VaultDestination implements Destination {
     return this.inner.probe();
   }
 
-  close(): Promise<void> {
-    return this.inner.close();
+  async close(): Promise<void> {
+    const run = this.run;
+    this.run = undefined;
+    try {
+      await run?.stop();
+    } finally {
+      await this.inner.close();
+    }
   }
 }

@@ -140,8 +140,13 @@ export function addPlanCommands(
     .description('apply retention: remove the snapshots it lets go and the stored versions only they needed')
     .option('--dest <names>', 'only these destinations (comma-separated; default all with a retention policy)')
     .option('--dry-run', 'show what would be removed and freed, change nothing')
+    .option(
+      '--grace <hours>',
+      'delete unused content only once it has been unused this long (default 24; 0 for as soon as no backup can still need it)',
+    )
     .option('--json', 'print JSON')
-    .action(async (o: { dest?: string; dryRun?: boolean } & Out) => {
+    .action(async (o: { dest?: string; dryRun?: boolean; grace?: string } & Out) => {
+      const graceMs = o.grace === undefined ? undefined : graceHours(o.grace) * 3600_000;
       const e = open();
       const wanted = o.dest
         ? o.dest.split(',').map((n) => e.catalog.destination(n.trim()).name)
@@ -150,7 +155,7 @@ export function addPlanCommands(
       let worst = EXIT_OK;
       for (const name of wanted) {
         try {
-          const r = await e.prune(name, { dryRun: !!o.dryRun });
+          const r = await e.prune(name, { dryRun: !!o.dryRun, ...(graceMs !== undefined ? { graceMs } : {}) });
           reports.push(r);
           if (r.outcome?.collectBlocked || (o.dryRun && r.collectBlocked)) worst = Math.max(worst, EXIT_PARTIAL);
           if (!o.json) process.stdout.write(describePrune(r) + '\n');
@@ -317,6 +322,14 @@ function localTime(t: number, timeZone: string): string {
     .replace(',', '');
 }
 
+function graceHours(text: string): number {
+  const n = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text.trim()) || !Number.isFinite(n)) {
+    throw new StrataError('usage', `--grace ${text}: expected a number of hours`, 'e.g. --grace 24, or --grace 0');
+  }
+  return n;
+}
+
 function describePrune(r: PruneReport): string {
   const lines = [`${r.destination}: ${r.policySummary}`];
   if (r.snapshots.length) {
@@ -340,13 +353,33 @@ function describePrune(r: PruneReport): string {
     );
   } else if (r.outcome) {
     const o = r.outcome;
-    lines.push(
-      `Removed ${o.snapshotsRemoved} snapshot(s) and ${o.objectsDeleted} stored version(s); freed ${formatBytes(o.bytesFreed)}.`,
-    );
-    if (o.objectsDeferred) {
+    if (o.vault) {
+      const v = o.vault;
       lines.push(
-        `${o.objectsDeferred} unused version(s) are younger than a day and wait for a later prune (a backup may be using them).`,
+        `Removed ${o.snapshotsRemoved} snapshot(s) and ${v.packsDeleted} pack(s) condemned by an earlier prune; freed ${formatBytes(o.bytesFreed)}.`,
       );
+      if (v.packsRescued)
+        lines.push(`  ${v.packsRescued} condemned pack(s) are used by snapshots written since: kept.`);
+      if (v.packsRepacked) {
+        lines.push(
+          `  Repacked ${v.packsRepacked} sparse pack(s) (${formatBytes(v.bytesRepacked)} still in use copied).`,
+        );
+      }
+      if (v.packsCondemned) {
+        lines.push(
+          `  Marked ${v.packsCondemned} unused pack(s) (${formatBytes(v.bytesCondemned)}) for deletion by a later prune.`,
+        );
+      }
+      if (v.packsWaiting) lines.push(`  ${v.packsWaiting} pack(s) marked earlier wait: ${v.waitingFor}.`);
+    } else {
+      lines.push(
+        `Removed ${o.snapshotsRemoved} snapshot(s) and ${o.objectsDeleted} stored version(s); freed ${formatBytes(o.bytesFreed)}.`,
+      );
+      if (o.objectsDeferred) {
+        lines.push(
+          `${o.objectsDeferred} unused version(s) are younger than a day and wait for a later prune (a backup may be using them).`,
+        );
+      }
     }
   }
   return lines.join('\n');
