@@ -111,8 +111,10 @@ describe('vault layout', () => {
     const changed = await engine.backup({ destinations: ['vault'] });
     expect(changed.status).toBe('ok');
     const added = (await storedBytes(disk(), 'packs')) - packsBefore;
-    expect(added).toBeGreaterThan(MIB);
-    expect(added).toBeLessThan(8 * MIB);
+    // Seen once above 8 MiB on a heavily loaded machine: the run's counters say which files went.
+    const why = JSON.stringify({ result: changed.results[0], problems: changed.problems });
+    expect(added, why).toBeGreaterThan(MIB);
+    expect(added, why).toBeLessThan(8 * MIB);
     const to = join(work, 'restored-after-change');
     await engine.restore({ dest: 'vault', snapshot: 'latest', source: 'docs', to });
     expect(await treeState(to)).toEqual(await treeState(src));

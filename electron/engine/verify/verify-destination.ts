@@ -8,7 +8,8 @@
 import type { VerifyProblem } from '../../../shared/api/entities.js';
 import { createHash } from 'node:crypto';
 import { describeError, StrataError } from '../../../shared/errors.js';
-import type { BlobLocation } from '../vault/index-file.js';
+import { BlobReader } from '../vault/blob-reader.js';
+import { readAllIndexes, type BlobLocation } from '../vault/index-file.js';
 import { packIdOfKey, packKey } from '../vault/pack-format.js';
 import { VaultDestination } from '../vault/vault-destination.js';
 import type { Destination } from '../destinations/types.js';
@@ -168,7 +169,8 @@ async function verifyVault(
   progress: VerifyProgress,
   report: (v: StoredVersion, kind: VerifyProblem['kind'], detail: string) => void,
 ): Promise<void> {
-  const { index, damaged } = await dest.index();
+  // What the destination holds, not this machine's cached copy of its index files.
+  const { index, damaged } = await readAllIndexes(dest.inner, dest.codec);
   for (const d of damaged) {
     out.problems.push({ path: '(index)', snapshotId: '', kind: 'unreadable', detail: `${d.key}: ${d.error}` });
   }
@@ -177,7 +179,7 @@ async function verifyVault(
     const id = packIdOfKey(o.key);
     if (id) packs.set(id, o.size);
   }
-  const reader = await dest.reader();
+  const reader = new BlobReader(dest.inner, dest.codec, index);
   Object.assign(progress, { phase: 'objects', done: 0, total: versions.size });
   opts.onProgress?.(progress);
   for (const v of versions.values()) {
