@@ -22,6 +22,9 @@ export interface SessionCounters {
   bytesUploaded: number;
   filesDeleted: number;
   filesFailed: number;
+  /** What the run added to the destination, when not the files it uploaded (a vault's packs and index). */
+  storedBytes?: number;
+  storedObjects?: number;
 }
 
 /**

@@ -451,6 +451,10 @@ async function commitSessions(deps: BackupDeps, run: SourceRun, sessions: Destin
     if (!s.fatal) {
       try {
         const written = await s.commit(run.now());
+        if (s.counters.storedBytes !== undefined) {
+          result.storedBytes = s.counters.storedBytes;
+          result.storedObjects = s.counters.storedObjects;
+        }
         deps.snapshots.put({
           destId: s.destId,
           snapshotId: s.snapshotId,

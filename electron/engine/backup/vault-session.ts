@@ -140,7 +140,7 @@ export class VaultSession extends DestinationSession {
     this.indexed = writer.stats.packs;
     // A failure is kept for commit to throw, so it fails this session rather than the process.
     this.indexing = this.indexing
-      .then(() => writeIndex(this.vault.inner, this.vault.codec, writer.takeWritten()))
+      .then(() => writeIndex(this.vault.inner, this.vault.codec, writer.takeWritten(), this.indexTally))
       .then(
         () => undefined,
         (err: unknown) => {
@@ -150,6 +150,7 @@ export class VaultSession extends DestinationSession {
   }
 
   private indexed = 0;
+  private readonly indexTally = { files: 0, bytes: 0 };
   private indexFailure: unknown;
 
   /** Content is never overwritten in a vault: nothing to keep aside. */
@@ -184,9 +185,15 @@ export class VaultSession extends DestinationSession {
     const packs = await this.pack().flush();
     await this.indexing;
     if (this.indexFailure) throw this.indexFailure;
-    await writeIndex(this.vault.inner, this.vault.codec, packs);
+    await writeIndex(this.vault.inner, this.vault.codec, packs, this.indexTally);
     if (this.marker?.lapsed()) await this.checkPacksStillThere();
-    return super.commit(now);
+    const written = await super.commit(now);
+    // What the cost estimate adds for this run: packs and index files (the manifest is counted
+    // with every snapshot), not the files read.
+    const stats = this.pack().stats;
+    this.counters.storedBytes = stats.bytes + this.indexTally.bytes;
+    this.counters.storedObjects = stats.packs + this.indexTally.files;
+    return written;
   }
 
   /**

@@ -30,6 +30,8 @@ interface Row {
   run_id: number;
   files_uploaded: number;
   bytes_uploaded: number;
+  stored_bytes: number | null;
+  stored_objects: number | null;
   snapshot_id: string | null;
   started_at: number;
   repeat: number;
@@ -45,7 +47,7 @@ export function observedActivity(
   const since = now - MONTH_DAYS * DAY;
   const rows = db
     .prepare(
-      `SELECT rr.run_id, rr.files_uploaded, rr.bytes_uploaded, rr.snapshot_id, rr.started_at,
+      `SELECT rr.run_id, rr.files_uploaded, rr.bytes_uploaded, rr.stored_bytes, rr.stored_objects, rr.snapshot_id, rr.started_at,
          EXISTS (SELECT 1 FROM run_results p WHERE p.dest_id = rr.dest_id AND p.source_id = rr.source_id
                  AND p.snapshot_id IS NOT NULL AND p.started_at < rr.started_at) AS repeat
        FROM run_results rr WHERE rr.dest_id = ? AND rr.started_at >= ?`,
@@ -59,9 +61,15 @@ export function observedActivity(
   for (const r of rows) {
     if (!r.repeat) continue;
     runs.add(r.run_id);
-    bytes += r.bytes_uploaded;
-    // Upload (in 8 MiB parts when big) and, for a changed file, the copy of the old version to history/.
-    put += r.files_uploaded * 2 + Math.floor(r.bytes_uploaded / PART_BYTES) + (r.snapshot_id ? 1 : 0);
+    if (r.stored_objects !== null && r.stored_bytes !== null) {
+      // A vault: one PUT per pack and index file, and the manifest.
+      bytes += r.stored_bytes;
+      put += r.stored_objects + (r.snapshot_id ? 1 : 0);
+    } else {
+      bytes += r.bytes_uploaded;
+      // Upload (in 8 MiB parts when big) and, for a changed file, the copy of the old version to history/.
+      put += r.files_uploaded * 2 + Math.floor(r.bytes_uploaded / PART_BYTES) + (r.snapshot_id ? 1 : 0);
+    }
     get += 1;
     list += 1;
   }

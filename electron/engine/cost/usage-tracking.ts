@@ -52,8 +52,9 @@ export async function trackBackup(
         log(rec.id, `could not count what ${rec.name} stores for the cost estimate: ${(err as Error).message}`);
       }
     }
-    const bytes = mine.reduce((a, r) => a + r.bytesUploaded, 0);
-    const objects = mine.reduce((a, r) => a + r.filesUploaded + (r.snapshotId ? 1 : 0), 0);
+    // A vault stores new chunks in packs: what it added, not the files it read.
+    const bytes = mine.reduce((a, r) => a + (r.storedBytes ?? r.bytesUploaded), 0);
+    const objects = mine.reduce((a, r) => a + (r.storedObjects ?? r.filesUploaded) + (r.snapshotId ? 1 : 0), 0);
     if (bytes > 0 || objects > 0 || !deps.usage.latest(rec.id)) carryForward(deps, rec.id, now, bytes, objects);
   }
 }

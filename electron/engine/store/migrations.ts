@@ -307,4 +307,10 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (dest_id, sha256)
   ) WITHOUT ROWID;
   `,
+  // 14: what a backup added to the destination when that differs from the files it read: a
+  // vault stores new chunks in packs, so its uploads are far less than the changed files.
+  `
+  ALTER TABLE run_results ADD COLUMN stored_bytes INTEGER;
+  ALTER TABLE run_results ADD COLUMN stored_objects INTEGER;
+  `,
 ];

@@ -11,6 +11,9 @@ export interface RunResult {
   bytesTotal: number;
   filesUploaded: number;
   bytesUploaded: number;
+  /** Bytes and objects the run added to the destination, when not the files it uploaded (a vault's packs). */
+  storedBytes?: number | undefined;
+  storedObjects?: number | undefined;
   filesDeleted: number;
   filesFailed: number;
   error?: string | undefined;
@@ -68,8 +71,9 @@ export class RunStore {
     this.db
       .prepare(
         `INSERT OR REPLACE INTO run_results (run_id, source_id, dest_id, status, snapshot_id, files_total, bytes_total,
-          files_uploaded, bytes_uploaded, files_deleted, files_failed, error, started_at, finished_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          files_uploaded, bytes_uploaded, files_deleted, files_failed, error, started_at, finished_at,
+          stored_bytes, stored_objects)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         runId,
@@ -86,6 +90,8 @@ export class RunStore {
         r.error ?? null,
         r.startedAt,
         r.finishedAt ?? null,
+        r.storedBytes ?? null,
+        r.storedObjects ?? null,
       );
   }
 
@@ -187,6 +193,8 @@ interface ResultRow {
   error: string | null;
   started_at: number;
   finished_at: number | null;
+  stored_bytes: number | null;
+  stored_objects: number | null;
 }
 
 function toResult(r: ResultRow): RunResult {
@@ -204,5 +212,6 @@ function toResult(r: ResultRow): RunResult {
     error: r.error ?? undefined,
     startedAt: r.started_at,
     finishedAt: r.finished_at ?? undefined,
+    ...(r.stored_bytes !== null ? { storedBytes: r.stored_bytes, storedObjects: r.stored_objects ?? 0 } : {}),
   };
 }

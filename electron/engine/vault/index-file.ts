@@ -131,12 +131,18 @@ export async function writeIndex(
   dest: Destination,
   codec: BlobCodec,
   packs: IndexedPack[],
+  /** Counts what was stored, for a run's figures. */
+  tally?: { files: number; bytes: number },
 ): Promise<string | undefined> {
   if (packs.length === 0) return undefined;
   const stored = codec.encode(encodeIndex(packs), 'index', INDEX_CONTEXT);
   const sha256 = sha256Hex(stored);
   const key = `${INDEX_PREFIX}${sha256}`;
   await dest.putBuffer(key, stored, sha256);
+  if (tally) {
+    tally.files++;
+    tally.bytes += stored.length;
+  }
   return key;
 }
 
