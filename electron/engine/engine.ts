@@ -8,6 +8,7 @@ import { VaultChunkStore } from './store/vault-chunk-store.js';
 import type { BlobCodec } from './vault/codec.js';
 import type { ChunkingOptions } from './vault/chunker.js';
 import type { RepoKeyOptions } from './vault/repo-key.js';
+import { probeRepository } from './destinations/probe-repository.js';
 import { IndexCache } from './vault/index-cache.js';
 import { VaultDestination } from './vault/vault-destination.js';
 import { changeVaultPassphrase, initOrOpenVault, openVault } from './vault/vault-repo.js';
@@ -475,6 +476,11 @@ export class Engine {
       await raw.close();
       throw err;
     }
+  }
+
+  /** A connection test's last step for a draft: the layout agrees with what is there, the passphrase opens it. */
+  probeRepository(dest: Destination, layout: 'mirror' | 'vault', passphrase: string | undefined) {
+    return probeRepository(dest, layout, passphrase, this.opts.vaultKdf ?? {});
   }
 
   async testDestination(name: string): Promise<ProbeStep[]> {

@@ -33,7 +33,7 @@ import { assertDraftKeepsLayout, vaultOfDraft } from './destinations/drafts.js';
 import { LocalDestination } from './destinations/local-destination.js';
 import type { Destination } from './destinations/types.js';
 import { labelOf, type Engine, type PolicyView } from './engine.js';
-import { destinationSecretName } from './secrets/secret-store.js';
+import { destinationSecretName, vaultSecretName } from './secrets/secret-store.js';
 import { vaultExists, vaultPath, VaultStore } from './secrets/vault-store.js';
 import { sourceLabel, type DestinationRecord, type SourceRecord } from './store/catalog.js';
 import { logPage } from './store/run-store.js';
@@ -555,6 +555,7 @@ export class StrataService {
           historyObjects: r.historyObjects,
           bytesToFree: r.bytesToFree,
           collectBlocked: r.collectBlocked,
+          layout: layoutOf(e.catalog.destination(destination).config),
         };
       },
       'prune.start': ({ destination }: { destination: string }) => this.startPrune(destination),
@@ -737,6 +738,15 @@ export class StrataService {
     }
     try {
       steps.push(...(await dest.probe()));
+      // A draft learns now whether the place already holds the other layout, or a vault its passphrase does not open.
+      if (input.settings && steps.every((s) => s.ok)) {
+        const saved = input.name ? e.catalog.findDestination(input.name) : undefined;
+        const layout = input.settings.layout ?? (saved ? layoutOf(saved.config) : 'mirror');
+        const passphrase =
+          input.settings.repoPassphrase ??
+          (saved && layout === 'vault' ? await (await e.secrets()).get(vaultSecretName(saved.id)) : undefined);
+        steps.push(await e.probeRepository(dest, layout, passphrase));
+      }
     } finally {
       await dest.close().catch(() => undefined);
     }
@@ -1100,6 +1110,7 @@ const STEP_WORDS: Record<ApiProbeStep['step'], string> = {
   read: 'reading it back',
   list: 'listing',
   delete: 'deleting the test file',
+  repository: 'checking what it holds',
 };
 
 function summarize(steps: ApiProbeStep[], label: string): TestResult {

@@ -140,7 +140,7 @@ export const DestinationInfo = z.object({
 export type DestinationInfo = z.infer<typeof DestinationInfo>;
 
 export const ProbeStep = z.object({
-  step: z.enum(['config', 'credentials', 'write', 'read', 'list', 'delete']),
+  step: z.enum(['config', 'credentials', 'write', 'read', 'list', 'delete', 'repository']),
   ok: z.boolean(),
   ms: z.number(),
   error: z.string().optional(),
@@ -479,6 +479,8 @@ export const PrunePreview = z.object({
   historyObjects: z.number(),
   bytesToFree: z.number(),
   collectBlocked: z.string().nullable(),
+  /** A vault frees space in two phases: unused packs are marked now and deleted by a later prune. */
+  layout: z.enum(['mirror', 'vault']),
 });
 export type PrunePreview = z.infer<typeof PrunePreview>;
 

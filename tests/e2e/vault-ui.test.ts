@@ -213,6 +213,34 @@ describe.skipIf(!HAVE_CHROMIUM)('vault destinations in the app', () => {
     ]);
   });
 
+  it('tests a new vault draft against the folder: a wrong passphrase and a mirror layout are caught before saving', async () => {
+    await nav('Destinations').click();
+    await page.getByRole('button', { name: 'Add destination' }).click();
+    await page.getByLabel('Folder', { exact: true }).fill(join(work, 'vault-disk'));
+    await page.getByLabel('Name', { exact: true }).fill('second-machine');
+    // As a mirror: the folder holds a vault.
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    const result = page.getByRole('status').filter({ hasText: 'What it holds' });
+    await result.waitFor({ timeout: 30_000 });
+    await expect(result.textContent()).resolves.toMatch(/holds a vault: choose the Vault layout/);
+    // As a vault with the old passphrase: refused, with what to do.
+    await page.getByRole('radio', { name: /^Vault — deduplicated, compressed and encrypted/ }).check();
+    await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    await page.getByRole('status').filter({ hasText: 'wrong passphrase' }).waitFor({ timeout: 30_000 });
+    await shot('96-vault-test-wrong-passphrase');
+    await page.getByLabel('Passphrase', { exact: true }).fill(NEW_PASSPHRASE);
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /^Connection test.*Connected/ })
+      .waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    expect((await host.call<DestinationInfo[]>('destinations.list')).map((d) => d.name)).not.toContain(
+      'second-machine',
+    );
+  });
+
   it('keeps every passphrase out of answers, the host output and the data folder', async () => {
     const answers = JSON.stringify(await host.call('destinations.list'));
     const files = (await readdir(home, { withFileTypes: true, recursive: true })).filter((e) => e.isFile());

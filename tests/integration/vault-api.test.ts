@@ -13,6 +13,8 @@ import type { MethodName, OutputOf } from '../../shared/api/contract.js';
 import type { ApiErrorBody } from '../../shared/api/entities.js';
 import { Engine } from '../../electron/engine/engine.js';
 import { StrataService } from '../../electron/engine/service.js';
+import { LocalDestination } from '../../electron/engine/destinations/local-destination.js';
+import { ensureRepoConfig } from '../../electron/engine/repository/repo-config.js';
 import { cliEnv } from '../support/cli.js';
 import { put } from '../support/tree.js';
 
@@ -173,6 +175,48 @@ describe('vault destinations through the API', () => {
     const empty = await refused('destinations.changePassphrase', { name: 'safe', passphrase: '' });
     expect(empty).toMatchObject({ code: 'usage', field: 'passphrase' });
   });
+
+  it('tests a draft against what the place holds: layout and passphrase, before anything is saved', async () => {
+    const vault = { kind: 'local', path: join(work, 'vault') };
+    const test = (settings: Record<string, unknown>) => call('destinations.test', { settings });
+    const repo = (r: OutputOf<'destinations.test'>) => r.steps.find((s) => s.step === 'repository');
+    const wrong = await test({ ...vault, layout: 'vault', repoPassphrase: WRONG });
+    expect(wrong.ok).toBe(false);
+    expect(repo(wrong)).toMatchObject({ ok: false, error: expect.stringMatching(/wrong passphrase/) });
+    expect(wrong.summary).toMatch(/^Failed at checking what it holds: .*wrong passphrase/);
+    const right = await test({ ...vault, layout: 'vault', repoPassphrase: SECOND });
+    expect(right.ok).toBe(true);
+    expect(repo(right)).toMatchObject({ ok: true });
+    const none = await test({ ...vault, layout: 'vault' });
+    expect(repo(none)).toMatchObject({ ok: false, error: expect.stringMatching(/enter its passphrase to join it/) });
+    const asMirror = await test({ ...vault });
+    expect(repo(asMirror)).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/holds a vault: choose the Vault layout/),
+    });
+    // A mirror repository (written by its first backup).
+    await ensureRepoConfig(new LocalDestination(join(work, 'plain')), 'mirror');
+    const mirrorAsVault = await test({
+      kind: 'local',
+      path: join(work, 'plain'),
+      layout: 'vault',
+      repoPassphrase: FIRST,
+    });
+    expect(repo(mirrorAsVault)).toMatchObject({ ok: false, error: expect.stringMatching(/holds a mirror repository/) });
+    const fresh = await test({
+      kind: 'local',
+      path: join(work, 'fresh-vault'),
+      layout: 'vault',
+      repoPassphrase: FIRST,
+    });
+    expect(fresh.ok).toBe(true);
+    // Nothing was saved or created by a test.
+    expect(await names()).not.toContain('fresh-vault');
+    expect(await readdir(join(work, 'fresh-vault'))).not.toContain('strata.json');
+    // Editing a saved vault's settings tests with its saved passphrase.
+    const edited = await call('destinations.test', { name: 'safe', settings: vault });
+    expect(repo(edited)).toMatchObject({ ok: true });
+  }, 60_000);
 
   it('never shows or stores a passphrase: not in answers or events, not in any file of the data folder', async () => {
     const everything = seen.join('\n');

@@ -88,7 +88,7 @@ export function DestinationEditor({
       if (problem) found.name = problem;
     }
     setProblems(found);
-    // The passphrase matters only to Save: Test connection probes the storage, not the vault.
+    // A mismatch matters only to Save; Test connection tries what is typed against a vault already there.
     const vaultFound = needName && !existing && layout === 'vault' ? passphraseProblems(pair) : {};
     setPairProblems(vaultFound);
     return Object.keys(found).length === 0 && Object.keys(vaultFound).length === 0;
@@ -103,7 +103,13 @@ export function DestinationEditor({
   const test = useAction(async () => {
     setTested(null);
     if (!validate(false)) return;
-    const settings = draftFromForm(form);
+    const form_ = draftFromForm(form);
+    // A new draft says its layout (and any passphrase typed), so the test tells a mirror folder or a
+    // wrong passphrase now; an existing destination is tested with its saved layout and passphrase.
+    const settings: DestinationDraft =
+      existing || layout !== 'vault'
+        ? form_
+        : { ...form_, layout, ...(pair.passphrase ? { repoPassphrase: pair.passphrase } : {}) };
     const result = await api().call('destinations.test', existing ? { name: existing.name, settings } : { settings });
     setTested(result);
   });

@@ -8,6 +8,7 @@ const STEP_WORDS: Record<ProbeStep['step'], string> = {
   read: 'Read it back',
   list: 'List files',
   delete: 'Delete the test file',
+  repository: 'What it holds',
 };
 
 export function TestResultView({ result, title = 'Connection test' }: { result: TestResult; title?: string }) {

@@ -59,7 +59,8 @@ export function PruneDialog({ destination, onClose }: Props) {
     );
   }
 
-  const nothing = preview !== null && preview.remove === 0;
+  // A vault's prune also deletes what an earlier one marked, so it is worth running with nothing to remove.
+  const nothing = preview !== null && preview.remove === 0 && preview.layout !== 'vault';
   return (
     <Dialog
       title={title}
@@ -68,7 +69,7 @@ export function PruneDialog({ destination, onClose }: Props) {
       actions={
         <>
           <Button variant="danger" busy={start.busy} disabled={!preview || nothing} onClick={() => void start.run()}>
-            {preview && !nothing ? `Remove ${plural(preview.remove, 'snapshot')}` : 'Prune'}
+            {preview && preview.remove > 0 ? `Remove ${plural(preview.remove, 'snapshot')}` : 'Prune'}
           </Button>
           <Button onClick={onClose}>Cancel</Button>
         </>
@@ -109,6 +110,12 @@ function PreviewBody({ preview: p }: { preview: PrunePreview }) {
             <strong>Space will not be freed yet:</strong> {sentence(p.collectBlocked)}
           </p>
         </div>
+      ) : null}
+      {p.layout === 'vault' ? (
+        <p className="muted">
+          This is a vault: its space is freed in two steps. A prune marks the data no kept snapshot needs; a later
+          prune, at least a day on and once no backup that began before is still running, deletes it.
+        </p>
       ) : null}
       {leftAlone.length ? <p className="muted">Left alone: {leftAlone.join(', ')}.</p> : null}
       {p.snapshots.length ? <PruneSnapshotTable preview={p} /> : null}

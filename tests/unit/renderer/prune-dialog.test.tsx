@@ -39,6 +39,7 @@ function preview(over: Partial<PrunePreview> = {}): PrunePreview {
     historyObjects: 5,
     bytesToFree: 2_500_000,
     collectBlocked: null,
+    layout: 'mirror',
     ...over,
   };
 }
@@ -116,6 +117,27 @@ describe('prune dialog', () => {
     fireEvent.click(within(dialog).getByRole('button', { name: 'Cancel' }));
     expect(screen.queryByRole('dialog')).toBeNull();
     expect(fake.callsOf('prune.start')).toEqual([]);
+    stop();
+  });
+
+  it('lets a vault prune run with nothing to remove, and says space is freed in two steps', async () => {
+    const { fake, stop } = setup(
+      preview({
+        layout: 'vault',
+        snapshots: [snapshot(0, true, ['last snapshot'])],
+        keep: 1,
+        remove: 0,
+        historyObjects: 0,
+        bytesToFree: 0,
+      }),
+    );
+    const dialog = await openDialog();
+    expect(await within(dialog).findByText(/This is a vault: its space is freed in two steps/)).toBeTruthy();
+    const prune = within(dialog).getByRole('button', { name: 'Prune' }) as HTMLButtonElement;
+    expect(prune.disabled).toBe(false);
+    fireEvent.click(prune);
+    await within(dialog).findByRole('progressbar');
+    expect(fake.callsOf('prune.start')).toEqual([{ destination: 'usb-disk' }]);
     stop();
   });
 
