@@ -68,6 +68,12 @@ export interface BackupOutcome {
 
 /** In-flight bytes held in memory across all files being sent at once. */
 const MEMORY_BUDGET = 96 * 1024 * 1024;
+/**
+ * Files queued to be sent, at most: the walk waits beyond this. Without it a tree of tiny files
+ * (which weigh nothing against MEMORY_BUDGET) queued every file at once, ~1.5 KB of closures and
+ * promises each: 1.5 GB for a million files.
+ */
+const MAX_QUEUED_FILES = 256;
 const MAX_FILES_IN_FLIGHT = 48;
 const MAX_PROBLEMS_RETURNED = 200;
 
@@ -342,6 +348,7 @@ async function walkEach(
 ): Promise<void> {
   const { src, resolver, runId, progress } = run;
   const budget = new ByteBudget(MEMORY_BUDGET);
+  const queued = new ByteBudget(Math.max(MAX_QUEUED_FILES, run.concurrency * 4));
   const inFlight = pLimit(run.concurrency);
   const large = pLimit(2);
   const perDest = new Map(sessions.map((s) => [s.destId, pLimit(Math.min(s.dest.concurrency, run.concurrency))]));
@@ -423,6 +430,7 @@ async function walkEach(
       for (const s of needs) deps.index.setStatus(idx.id, { destId: s.destId, state: 'pending', error: null });
     }
     const weight = Math.min(item.size, SMALL_FILE_LIMIT);
+    await queued.acquire(1);
     await budget.acquire(weight);
     const job = inFlight(() =>
       (item.size > SMALL_FILE_LIMIT ? large : (fn: () => Promise<void>) => fn())(() =>
@@ -430,6 +438,7 @@ async function walkEach(
       ),
     ).finally(() => {
       budget.release(weight);
+      queued.release(1);
       pending.delete(job);
     });
     pending.add(job);
