@@ -471,7 +471,7 @@ export class Engine {
     }
     try {
       const { codec, chunking } = await keyed;
-      return new VaultDestination(raw, codec, chunking, this.vaultIndexCache(rec.id));
+      return new VaultDestination(raw, codec, chunking, this.vaultIndexCache(rec.id), this.tmpDir);
     } catch (err) {
       await raw.close();
       throw err;

@@ -5,7 +5,13 @@
  * unchanged, while what is stored stays ciphertext. It also carries what a vault backup and
  * restore need: the codec, the chunking and (loaded once) the blob index.
  */
-import { Readable } from 'node:stream';
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { StrataError } from '../../../shared/errors.js';
 import {
   checkRange,
@@ -26,9 +32,10 @@ import type { BlobCodec } from './codec.js';
 import { readCollectionMarkers } from './collection-marker.js';
 import type { IndexCache } from './index-cache.js';
 import { BlobIndex, readAllIndexes, type DamagedObject } from './index-file.js';
+import { ManifestOpener, ManifestSealer, sealManifest } from './manifest-seal.js';
 import { RunMarker } from './run-marker.js';
 
-/** Manifests are read whole to be opened; far above any real one, and a bound on a hostile object. */
+/** A bound on a manifest read whole (one sealed before segmenting, or open/getRange): far above any real one. */
 const MAX_MANIFEST_BYTES = 1024 * 1024 * 1024;
 
 const isManifest = (key: string): boolean => key.startsWith(SNAPSHOTS_PREFIX);
@@ -46,6 +53,8 @@ export class VaultDestination implements Destination {
     readonly chunking: ChunkingOptions,
     /** This machine's copy of the index files; none means every open downloads them all. */
     readonly indexCache?: IndexCache,
+    /** Where manifests are sealed on their way out. */
+    private readonly tmpDir: string = tmpdir(),
   ) {
     this.kind = inner.kind;
     this.label = inner.label;
@@ -88,35 +97,48 @@ export class VaultDestination implements Destination {
     return new BlobReader(this.inner, this.codec, (await this.index()).index);
   }
 
-  private seal(key: string, plain: Buffer): { body: Buffer; sha256: string } {
-    const body = this.codec.encode(plain, 'manifest', key);
-    return { body, sha256: sha256Hex(body) };
-  }
-
   private async opened(key: string): Promise<Buffer> {
-    const stored = await readAll(await this.inner.get(key), MAX_MANIFEST_BYTES);
-    return this.codec.decode(stored, 'manifest', key);
+    return readAll(await this.get(key), MAX_MANIFEST_BYTES);
   }
 
   async putBuffer(key: string, body: Buffer, sha256: string, attributes?: ObjectAttributes): Promise<void> {
     if (!isManifest(key)) return this.inner.putBuffer(key, body, sha256, attributes);
-    const sealed = this.seal(key, body);
-    await this.inner.putBuffer(key, sealed.body, sealed.sha256);
+    const sealed = sealManifest(this.codec, key, body);
+    await this.inner.putBuffer(key, sealed, sha256Hex(sealed));
   }
 
+  /** A manifest is sealed segment by segment into a temporary file, then stored: memory stays flat. */
   async putStream(key: string, body: Readable, opts: PutStreamOptions): Promise<void> {
     if (!isManifest(key)) return this.inner.putStream(key, body, opts);
-    const plain = await readAll(body, MAX_MANIFEST_BYTES);
-    if (plain.length !== opts.size) {
-      throw new StrataError('internal', `${key}: expected ${opts.size} bytes, got ${plain.length}`);
+    const file = join(this.tmpDir, `sealed-${randomBytes(6).toString('hex')}`);
+    try {
+      let plainBytes = 0;
+      const hash = createHash('sha256');
+      const counter = new Transform({
+        transform(chunk: Buffer, _enc, done) {
+          plainBytes += chunk.length;
+          done(null, chunk);
+        },
+      });
+      const sealer = new ManifestSealer(this.codec, key);
+      sealer.on('data', (c: Buffer) => hash.update(c));
+      await pipeline(body, counter, sealer, createWriteStream(file, { mode: 0o600 }));
+      if (plainBytes !== opts.size) {
+        throw new StrataError('internal', `${key}: expected ${opts.size} bytes, got ${plainBytes}`);
+      }
+      const { size } = await stat(file);
+      await this.inner.putStream(key, createReadStream(file), { size, sha256: hash.digest('hex') });
+    } finally {
+      await rm(file, { force: true });
     }
-    const sealed = this.seal(key, plain);
-    await this.inner.putBuffer(key, sealed.body, sealed.sha256);
   }
 
   async get(key: string): Promise<Readable> {
     if (!isManifest(key)) return this.inner.get(key);
-    return Readable.from([await this.opened(key)]);
+    const opener = new ManifestOpener(this.codec, key, MAX_MANIFEST_BYTES);
+    // Errors of the stored stream reach the reader through the opener.
+    pipeline(await this.inner.get(key), opener).catch(() => undefined);
+    return opener;
   }
 
   async open(key: string, opts?: OpenOptions): Promise<{ body: Readable; info: ObjectInfo }> {
@@ -125,7 +147,7 @@ export class VaultDestination implements Destination {
     return { body: Readable.from([plain]), info: { key, size: plain.length, sha256: sha256Hex(plain) } };
   }
 
-  /** Packs are read by range; a manifest is sealed as a whole, so it is opened whole and sliced. */
+  /** Packs are read by range; a manifest is opened and sliced (nothing reads a manifest by range). */
   async getRange(key: string, start: number, end: number): Promise<Buffer> {
     if (!isManifest(key)) return this.inner.getRange(key, start, end);
     checkRange(key, start, end);
