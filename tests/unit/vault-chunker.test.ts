@@ -20,7 +20,9 @@ const KiB = 1024;
 const MiB = 1024 * KiB;
 const { minSize: MIN, avgSize: AVG, maxSize: MAX } = DEFAULT_CHUNKING;
 /** Small parameters, so byte-at-a-time reads still cross many boundaries quickly. */
-const SMALL: ChunkingOptions = { minSize: 1 * KiB, avgSize: 4 * KiB, maxSize: 16 * KiB };
+const SMALL: ChunkingOptions = { minSize: 1 * KiB, avgSize: 4 * KiB, maxSize: 16 * KiB, normalization: 2 };
+/** The defaults as the first vaults recorded them (no normalization field: level 2). */
+const LEGACY: ChunkingOptions = { ...DEFAULT_CHUNKING, normalization: 2 };
 
 /** Deterministic pseudo-random bytes (an AES-CTR keystream): fast, and the same on every run. */
 function random(size: number, seed = 1): Buffer {
@@ -30,6 +32,8 @@ function random(size: number, seed = 1): Buffer {
 
 const BIG = random(64 * MiB);
 const BIG_CUTS = chunkBoundaries(BIG);
+/** The first cuts of BIG at the default level 1. */
+const BIG_CUTS_PINNED = [1763039, 4348136, 4617805, 7503494];
 
 async function* reads(buf: Buffer, size: number): AsyncGenerator<Buffer> {
   for (let i = 0; i < buf.length; i += size) yield buf.subarray(i, i + size);
@@ -82,7 +86,8 @@ function thrown(fn: () => unknown): StrataError {
 /**
  * The chunker as documented, written plainly: gear[i] is the i-th big-endian int32 of
  * SHA-256(seed || uint32be(counter)) blocks; bytes before min are skipped; after each byte the
- * fingerprint's top log2(avg)+2 bits (before avg) or log2(avg)-2 bits (from avg on) all zero is a cut.
+ * fingerprint's top log2(avg)+n bits (before avg) or log2(avg)-n bits (from avg on) all zero is a
+ * cut, n the normalization level.
  */
 function referenceBoundaries(buf: Buffer, opts: ChunkingOptions): number[] {
   const { seed } = describeChunking();
@@ -95,7 +100,7 @@ function referenceBoundaries(buf: Buffer, opts: ChunkingOptions): number[] {
   }
   const bits = Math.log2(opts.avgSize);
   const top = (n: number): number => (2 ** n - 1) * 2 ** (32 - n);
-  const [maskS, maskL] = [top(bits + 2), top(bits - 2)];
+  const [maskS, maskL] = [top(bits + opts.normalization), top(bits - opts.normalization)];
   const cuts: number[] = [];
   let start = 0;
   while (start < buf.length) {
@@ -141,7 +146,9 @@ describe('chunk boundaries', () => {
   it('follow the documented algorithm (a plain reference implementation agrees)', () => {
     for (const [data, opts] of [
       [random(4 * MiB, 2), SMALL],
+      [random(4 * MiB, 2), { ...SMALL, normalization: 0 }],
       [BIG.subarray(0, 12 * MiB), DEFAULT_CHUNKING],
+      [BIG.subarray(0, 12 * MiB), LEGACY],
     ] as const) {
       expect(chunkBoundaries(data, opts)).toEqual(referenceBoundaries(data, opts));
     }
@@ -152,7 +159,12 @@ describe('chunk boundaries', () => {
     expect(chunkBoundaries(random(48 * KiB, 9), SMALL)).toEqual([
       4770, 10041, 14758, 19959, 24261, 28402, 35516, 43532, 49152,
     ]);
-    expect(BIG_CUTS.slice(0, 4)).toEqual([1378251, 2466417, 4348136, 5527806]);
+    expect(chunkBoundaries(BIG.subarray(0, 8 * MiB), LEGACY).slice(0, 4)).toEqual([1378251, 2466417, 4348136, 5527806]);
+    // And vaults' own descriptions keep them: one without the level is level 2.
+    const first = { algorithm: 'fastcdc-gear-v1', seed: 'strata/vault/chunker/gear/v1', ...DEFAULT_CHUNKING };
+    delete (first as Partial<typeof first>).normalization;
+    expect(chunkingFromDescription(first)).toEqual(LEGACY);
+    expect(BIG_CUTS.slice(0, 4)).toEqual(BIG_CUTS_PINNED);
   });
 
   it('make content shorter than the minimum one chunk, and empty content no chunk', () => {
@@ -273,7 +285,7 @@ describe('chunkStream', () => {
 
 describe('chunking options', () => {
   it('default to 256 KiB / 1 MiB / 4 MiB and describe themselves for strata.json', () => {
-    expect(DEFAULT_CHUNKING).toEqual({ minSize: 256 * KiB, avgSize: MiB, maxSize: 4 * MiB });
+    expect(DEFAULT_CHUNKING).toEqual({ minSize: 256 * KiB, avgSize: MiB, maxSize: 4 * MiB, normalization: 1 });
     const desc = describeChunking();
     expect(JSON.parse(JSON.stringify(desc))).toEqual({
       algorithm: 'fastcdc-gear-v1',
@@ -281,6 +293,7 @@ describe('chunking options', () => {
       minSize: 256 * KiB,
       avgSize: MiB,
       maxSize: 4 * MiB,
+      normalization: 1,
     });
     expect(describeChunking(SMALL)).toMatchObject(SMALL);
     expect(chunkingFromDescription(JSON.parse(JSON.stringify(describeChunking(SMALL))))).toEqual(SMALL);
@@ -306,6 +319,8 @@ describe('chunking options', () => {
     [{ minSize: -1 }, /at least 64/],
     [{ minSize: 16, avgSize: 32, maxSize: 64 }, /at least 64/],
     [{ maxSize: 2048 * MiB }, /at most/],
+    [{ normalization: 4 }, /normalization must be 0 to 3/],
+    [{ normalization: 1.5 }, /integer/],
   ] as [Partial<ChunkingOptions>, RegExp][])('reject %o', async (opts, message) => {
     const err = thrown(() => resolveChunking(opts));
     expect(err.code).toBe('config');

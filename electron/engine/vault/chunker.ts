@@ -9,10 +9,13 @@
  *   hot loop without BigInt or doubles. A 32-bit gear sees the last 32 bytes, plenty for cut points.
  * - Masks take the fingerprint's top bits: bit k depends on the last k+1 bytes only, so high bits
  *   are the ones that mix a whole window (FastCDC spreads bits of a 64-bit mask for the same reason).
- * - Normalization level 2: before avgSize the mask has log2(avg)+2 bits (cuts rarer), from avgSize
- *   on log2(avg)-2 bits (cuts likelier); a chunk that reaches maxSize is cut there. Bytes before
- *   minSize are skipped, not hashed (FastCDC's cut-point skipping), which also makes it fast.
- *   On random data the mean chunk is about 1.1 x avgSize (the skipped minimum adds to it).
+ * - Normalization level n (recorded in strata.json; 1 for new vaults): before avgSize the mask has
+ *   log2(avg)+n bits (cuts rarer), from avgSize on log2(avg)-n bits (cuts likelier); a chunk that
+ *   reaches maxSize is cut there. Bytes before minSize are skipped, not hashed (FastCDC's cut-point
+ *   skipping), which also makes it fast. Level 1 rather than FastCDC's usual 2: cut points depend
+ *   less on where a chunk began, so after an edit the chunks fall back in step sooner (1 MiB
+ *   overwritten in 40 MiB of random data: at most 5.6 MiB of new chunks in 50 trials, against 10 MiB
+ *   at level 2). Descriptions without the field are level 2, as the first vaults were written.
  * - The gear table is SHA-256 in counter mode over GEAR_SEED: reproducible anywhere, documented.
  */
 import { createHash } from 'node:crypto';
@@ -25,6 +28,8 @@ export interface ChunkingOptions {
   avgSize: number;
   /** No chunk is longer (bytes). */
   maxSize: number;
+  /** FastCDC normalization level, 0-3 (see above). */
+  normalization: number;
 }
 
 export interface ChunkingDescription extends ChunkingOptions {
@@ -42,12 +47,14 @@ export const DEFAULT_CHUNKING: Readonly<ChunkingOptions> = Object.freeze({
   minSize: 256 * KiB,
   avgSize: 1 * MiB,
   maxSize: 4 * MiB,
+  normalization: 1,
 });
+/** What a description without `normalization` means: how the first vaults were chunked. */
+const LEGACY_NORMALIZATION = 2;
 
 // Bounds keep the masks meaningful (at least a gear window past min) and buffers allocatable.
 const LIMIT_MIN = 64;
 const LIMIT_MAX = 1024 * MiB;
-const NORMALIZATION = 2;
 
 /** 256 int32 values: word i of SHA-256(seed || uint32be(i / 8)), big-endian. */
 const GEAR: Int32Array = (() => {
@@ -79,7 +86,8 @@ function invalid(message: string): StrataError {
 export function resolveChunking(opts?: Partial<ChunkingOptions>): ChunkingOptions {
   const pick = (name: keyof ChunkingOptions): number => opts?.[name] ?? DEFAULT_CHUNKING[name];
   const [minSize, avgSize, maxSize] = [pick('minSize'), pick('avgSize'), pick('maxSize')];
-  for (const [name, v] of Object.entries({ minSize, avgSize, maxSize })) {
+  const normalization = pick('normalization');
+  for (const [name, v] of Object.entries({ minSize, avgSize, maxSize, normalization })) {
     if (typeof v !== 'number' || !Number.isSafeInteger(v))
       throw invalid(`${name} must be an integer, got ${String(v)}`);
   }
@@ -89,13 +97,14 @@ export function resolveChunking(opts?: Partial<ChunkingOptions>): ChunkingOption
     throw invalid(`need minSize < avgSize < maxSize, got ${minSize}, ${avgSize}, ${maxSize}`);
   }
   if ((avgSize & (avgSize - 1)) !== 0) throw invalid(`avgSize must be a power of two, got ${avgSize}`);
-  return { minSize, avgSize, maxSize };
+  if (normalization < 0 || normalization > 3) throw invalid(`normalization must be 0 to 3, got ${normalization}`);
+  return { minSize, avgSize, maxSize, normalization };
 }
 
 function params(opts?: Partial<ChunkingOptions>): Params {
   const o = resolveChunking(opts);
   const bits = Math.log2(o.avgSize);
-  return { ...o, maskS: topMask(bits + NORMALIZATION), maskL: topMask(bits - NORMALIZATION) };
+  return { ...o, maskS: topMask(bits + o.normalization), maskL: topMask(bits - o.normalization) };
 }
 
 /** What strata.json records so a repository is always read back with the parameters it was written with. */
@@ -115,7 +124,7 @@ export function chunkingFromDescription(desc: unknown): ChunkingOptions {
   }
   const sizes = { minSize: d.minSize, avgSize: d.avgSize, maxSize: d.maxSize };
   for (const [name, v] of Object.entries(sizes)) if (v === undefined) throw invalid(`${name} is missing`);
-  return resolveChunking(sizes);
+  return resolveChunking({ ...sizes, normalization: d.normalization ?? LEGACY_NORMALIZATION });
 }
 
 /** Where the current chunk stands: bytes taken so far and the fingerprint over them. */
