@@ -93,9 +93,18 @@ export class VaultDestination implements Destination {
     return marker;
   }
 
+  /**
+   * One reader per opened vault: its pack cache and read-ahead serve every file of a restore (a
+   * reader per file started cold each time and read about 14 times the bytes it restored).
+   */
   async reader(): Promise<BlobReader> {
-    return new BlobReader(this.inner, this.codec, (await this.index()).index);
+    const { index } = await this.index();
+    if (this.blobReader?.index !== index)
+      this.blobReader = { index, reader: new BlobReader(this.inner, this.codec, index) };
+    return this.blobReader.reader;
   }
+
+  private blobReader: { index: BlobIndex; reader: BlobReader } | undefined;
 
   private async opened(key: string): Promise<Buffer> {
     return readAll(await this.get(key), MAX_MANIFEST_BYTES);
