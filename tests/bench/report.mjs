@@ -1,7 +1,7 @@
 // Formats the bench results as tables.
 
-const TOOL_ORDER = ['strata', 'rclone', 'restic'];
-const LABEL = { strata: 'Strata', rclone: 'rclone', restic: 'restic' };
+const TOOL_ORDER = ['strata', 'strata-vault', 'rclone', 'restic'];
+const LABEL = { strata: 'Strata', 'strata-vault': 'Strata vault', rclone: 'rclone', restic: 'restic' };
 
 const pad = (s, n) => String(s).padStart(n);
 const padEnd = (s, n) => String(s).padEnd(n);
@@ -33,10 +33,10 @@ function ratio(a, b) {
 export function mainTable(rows, get) {
   const out = [];
   const group = (label) => padEnd(` ${label}`, W);
-  const rule = `${'─'.repeat(26)}┼${TOOL_ORDER.map(() => '─'.repeat(W)).join('┼')}┼${'─'.repeat(18)}`;
-  out.push(`${padEnd('', 26)}│${TOOL_ORDER.map((t) => group(LABEL[t])).join('│')}│ Strata÷  Strata÷`);
+  const rule = `${'─'.repeat(26)}┼${TOOL_ORDER.map(() => '─'.repeat(W)).join('┼')}┼${'─'.repeat(27)}`;
+  out.push(`${padEnd('', 26)}│${TOOL_ORDER.map((t) => group(LABEL[t])).join('│')}│ Strata÷  Strata÷   vault÷`);
   out.push(
-    `${padEnd('dataset target phase', 26)}│${TOOL_ORDER.map(() => ` ${pad('wall s', 7)} ${pad('CPU s', 6)} ${pad('RSS MiB', 7)} `).join('│')}│  rclone   restic`,
+    `${padEnd('dataset target phase', 26)}│${TOOL_ORDER.map(() => ` ${pad('wall s', 7)} ${pad('CPU s', 6)} ${pad('RSS MiB', 7)} `).join('│')}│  rclone   restic   restic`,
   );
   out.push(rule);
   let last = '';
@@ -49,8 +49,9 @@ export function mainTable(rows, get) {
       return c.length === 1 ? c[0] : ` ${c.join(' ')}`;
     });
     const s = get(row, 'strata');
+    const v = get(row, 'strata-vault');
     out.push(
-      `${padEnd(row.dataset, 8)}${padEnd(row.target, 7)}${padEnd(row.phase, 11)}│${cells.join('│')}│ ${pad(ratio(s, get(row, 'rclone')), 7)}  ${pad(ratio(s, get(row, 'restic')), 7)}`,
+      `${padEnd(row.dataset, 8)}${padEnd(row.target, 7)}${padEnd(row.phase, 11)}│${cells.join('│')}│ ${pad(ratio(s, get(row, 'rclone')), 7)}  ${pad(ratio(s, get(row, 'restic')), 7)}  ${pad(ratio(v, get(row, 'restic')), 7)}`,
     );
   }
   return out.join('\n');
@@ -78,21 +79,22 @@ export function strataPhaseTable(rows, get) {
     `${padEnd('Strata time by phase, s', 26)}│ to 1st line  walk+send  drain  commit  exit │ total │ sent files`,
   ];
   let any = false;
-  for (const row of rows) {
-    const r = get(row, 'strata');
-    if (!r || r.skipped || !r.details?.phaseMs) continue;
-    const p = r.details.phaseMs;
-    const wallMs = r.wall * 1000;
-    const s = (a, b) => (a === undefined || b === undefined ? '–' : ((b - a) / 1000).toFixed(2));
-    const walkEnd = p.transfer ?? p.commit ?? p.done;
-    const drainEnd = p.commit ?? p.done;
-    any = true;
-    out.push(
-      `${padEnd(row.dataset, 8)}${padEnd(row.target, 7)}${padEnd(row.phase, 11)}│ ${pad(s(0, p.firstLine), 11)}  ${pad(s(p.firstLine, walkEnd), 9)}  ${pad(
-        p.transfer === undefined ? '–' : s(p.transfer, drainEnd),
-        5,
-      )}  ${pad(s(p.commit, p.done), 6)}  ${pad(s(p.done, wallMs), 4)} │ ${pad(num(r.wall), 5)} │ ${r.details.filesSent ?? '–'}`,
-    );
-  }
+  for (const tool of ['strata', 'strata-vault'])
+    for (const row of rows) {
+      const r = get(row, tool);
+      if (!r || r.skipped || !r.details?.phaseMs) continue;
+      const p = r.details.phaseMs;
+      const wallMs = r.wall * 1000;
+      const s = (a, b) => (a === undefined || b === undefined ? '–' : ((b - a) / 1000).toFixed(2));
+      const walkEnd = p.transfer ?? p.commit ?? p.done;
+      const drainEnd = p.commit ?? p.done;
+      any = true;
+      out.push(
+        `${padEnd(row.dataset, 8)}${padEnd(row.target, 7)}${padEnd(row.phase, 11)}│ ${pad(s(0, p.firstLine), 11)}  ${pad(s(p.firstLine, walkEnd), 9)}  ${pad(
+          p.transfer === undefined ? '–' : s(p.transfer, drainEnd),
+          5,
+        )}  ${pad(s(p.commit, p.done), 6)}  ${pad(s(p.done, wallMs), 4)} │ ${pad(num(r.wall), 5)} │ ${r.details.filesSent ?? '–'}${tool === 'strata' ? '' : '  (vault)'}`,
+      );
+    }
   return any ? out.join('\n') : '';
 }

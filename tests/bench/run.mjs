@@ -1,10 +1,15 @@
 #!/usr/bin/env node
-// `npm run bench`: Strata against rclone and restic on the same generated data, to a local-disk
-// destination and to s3rver on 127.0.0.1, first backup and unchanged re-run. Prints wall time,
-// CPU time and peak RSS of each, and writes tests/bench/.data/results.json. No assertions: figures.
+// `npm run bench`: Strata (mirror and vault layouts) against rclone and restic on the same generated
+// data, to a local-disk destination and to s3rver on 127.0.0.1, first backup and unchanged re-run
+// (scenario "throughput"); then the vault-layout scenarios against restic (vault-scenarios.mjs):
+// "change" (1 MiB edited in a 256 MiB file), "twohomes" (one 1 GiB tree from two machines), "restore"
+// (latest snapshot to an empty folder) and "million" (peak memory with 1,000,000 small files). Prints
+// wall time, CPU time, peak RSS and the vault targets as MET / NOT MET, and writes
+// tests/bench/.data/results.json. No assertions: figures; the exit code does not depend on them.
 //
-//   npm run bench -- [--only small|large] [--tools strata,rclone,restic] [--targets local,s3]
-//                    [--timeout MINUTES] [--keep]
+//   npm run bench -- [--scenarios throughput,change,twohomes,restore,million] [--million FILES]
+//                    [--million-rerun] [--only small|large] [--tools strata,strata-vault,rclone,restic]
+//                    [--targets local,s3] [--timeout MINUTES] [--keep]
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -16,17 +21,26 @@ import { hasGnuTime, installCleanup, killAll, machineBusySeconds, procCpuSeconds
 import { BUSY_CORES, mainTable, serverTable, strataPhaseTable } from './report.mjs';
 import { startS3rver } from './s3rver.mjs';
 import { TOOLS } from './tools.mjs';
+import { changeScenario, millionScenario, mixedScenarios } from './vault-scenarios.mjs';
+import { vaultNotes, vaultTable } from './vault-report.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const DATA = join(HERE, '.data');
 const RESULTS = join(DATA, 'results.json');
 const PHASES = ['first', 'unchanged'];
 const TARGETS = ['local', 's3'];
+const SCENARIOS = ['throughput', 'change', 'twohomes', 'restore', 'million'];
 
 function usage(message) {
   if (message) console.error(`bench: ${message}`);
   console.error(
-    'usage: npm run bench -- [--only small|large] [--tools strata,rclone,restic] [--targets local,s3] [--timeout MINUTES] [--keep]',
+    'usage: npm run bench -- [--scenarios throughput,change,twohomes,restore,million] [--million FILES] [--million-rerun]\n' +
+      '                        [--only small|large] [--tools strata,strata-vault,rclone,restic] [--targets local,s3]\n' +
+      '                        [--timeout MINUTES] [--keep]\n' +
+      '  --scenarios  which parts run (default: all). throughput = the main table (--only, --targets and --tools\n' +
+      '               apply); change, twohomes, restore and million compare strata-vault with restic (--tools applies)\n' +
+      '  --million    files in the many-small-files tree of "million" (default 1000000; 100000 for a quick look)\n' +
+      '  --million-rerun  "million": also measure an unchanged re-run of each tool (about 4 more minutes)',
   );
   process.exit(2);
 }
@@ -46,6 +60,9 @@ try {
   opts = parseArgs({
     options: {
       only: { type: 'string' },
+      scenarios: { type: 'string' },
+      million: { type: 'string', default: '1000000' },
+      'million-rerun': { type: 'boolean', default: false },
       tools: { type: 'string' },
       targets: { type: 'string' },
       timeout: { type: 'string', default: '15' },
@@ -57,11 +74,15 @@ try {
   usage(err.message);
 }
 if (opts.help) usage();
-const datasets = listOption(opts.only, Object.keys(DATASETS), 'dataset');
+const scenarios = listOption(opts.scenarios, SCENARIOS, 'scenario');
+const datasets = scenarios.includes('throughput') ? listOption(opts.only, Object.keys(DATASETS), 'dataset') : [];
 const toolNames = listOption(opts.tools, Object.keys(TOOLS), 'tool');
 const targets = listOption(opts.targets, TARGETS, 'target');
 const timeoutMs = Number(opts.timeout) * 60_000;
 if (!(timeoutMs > 0)) usage(`--timeout wants minutes, got "${opts.timeout}"`);
+const millionFiles = Number(opts.million);
+if (!Number.isInteger(millionFiles) || millionFiles < 1000 || millionFiles % 1000 !== 0)
+  usage(`--million wants a whole number of thousands of files, got "${opts.million}"`);
 
 // On Ctrl-C: children are killed (measure.mjs), then the half-written destination goes too.
 let currentDir;
@@ -94,7 +115,7 @@ for (const name of toolNames) {
   if (why) {
     missing[name] = why;
     say(
-      name === 'strata'
+      name.startsWith('strata')
         ? `SKIP Strata: ${why}`
         : `SKIP ${name}: ${why}; its rows are skipped. Install both with: apt-get install rclone restic`,
     );
@@ -116,7 +137,9 @@ const notes = [
   '  `sync` runs before each measurement, untimed, so nobody pays for the previous writer. Durability differs:',
   '  rclone never fsyncs, restic fsyncs each pack file, Strata calls syncfs once before writing the manifest.',
   'data: AES-CTR keystream content (incompressible, no duplicates), so compression and dedup gain nothing.',
-  'ratios: Strata wall ÷ the other tool wall; below 1 means Strata was faster.',
+  'Strata vault: strata dest add local|s3 … --layout vault (dedup, compression, encryption); "Strata" is the mirror.',
+  'ratios: Strata wall ÷ the other tool wall (vault÷restic: Strata vault wall ÷ restic wall); below 1 means Strata',
+  '  was faster.',
   `*: other programs on this machine used more than ${BUSY_CORES} of a core on average during that measurement`,
   '  (from /proc/stat, minus the tool and s3rver); treat it as noisy and re-run that part.',
 ];
@@ -249,67 +272,150 @@ for (const dataset of datasets) {
     }
   }
 }
+
+// ---- vault scenarios (Strata vault against restic, same data, same run) ----
+const vault = {};
+const vaultTools = toolNames.filter((t) => (t === 'strata-vault' || t === 'restic') && !missing[t]);
+const vaultCtx = {
+  dataDir: DATA,
+  workRoot,
+  logRoot,
+  timeoutMs,
+  say,
+  tools: vaultTools,
+  keep: opts.keep,
+  // On Ctrl-C the scenario's work folder goes too (unless --keep).
+  working: (dir) => {
+    currentDir = dir;
+  },
+};
+const vaultStep = async (name, fn) => {
+  const t0 = Date.now();
+  try {
+    vault[name] = await fn();
+  } catch (err) {
+    say(`${name}: setup failed: ${err?.stack ?? err}`);
+    vault[name] = { failed: String(err?.message ?? err) };
+  }
+  say(`${name}: ${((Date.now() - t0) / 1000).toFixed(0)} s in all`);
+  say('');
+};
+const wantVault = scenarios.filter((s) => s !== 'throughput');
+if (wantVault.length) {
+  say('');
+  if (!vaultTools.length) say(`SKIP ${wantVault.join(', ')}: they need --tools strata-vault and/or restic`);
+  else {
+    say(`Vault scenarios (${wantVault.join(', ')}): ${vaultTools.join(' and ')}`);
+    if (scenarios.includes('change')) await vaultStep('change', () => changeScenario(vaultCtx));
+    if (scenarios.includes('twohomes') || scenarios.includes('restore')) {
+      await vaultStep('mixed', () =>
+        mixedScenarios(vaultCtx, { twohomes: scenarios.includes('twohomes'), restore: scenarios.includes('restore') }),
+      );
+    }
+    if (scenarios.includes('million')) {
+      if (millionFiles < 1_000_000)
+        say(
+          `NOTE: "million" runs with ${millionFiles.toLocaleString('en-US')} files (--million), not 1,000,000; its target is not judged.`,
+        );
+      await vaultStep('million', () =>
+        millionScenario(vaultCtx, { files: millionFiles, rerun: opts['million-rerun'] }),
+      );
+    }
+  }
+}
 killAll();
 
 // ---- report ----
 const get = (row, tool) => results.get(keyOf(row, tool));
-say('');
-say(mainTable(rows, get));
-const server = serverTable(rows, get);
-if (server) {
+if (rows.length) {
   say('');
-  say(server);
-  const chunked = [...results.values()].filter((r) => r.details?.awsChunkedBodies);
-  if (chunked.length) {
-    say(
-      `  aws-chunked (streaming-signed) request bodies s3rver had to decode: ${chunked
-        .map((r) => `${r.tool} ${r.dataset} ${r.phase} ${r.details.awsChunkedBodies}`)
-        .join(', ')}`,
-    );
+  say(mainTable(rows, get));
+  const server = serverTable(rows, get);
+  if (server) {
+    say('');
+    say(server);
+    const chunked = [...results.values()].filter((r) => r.details?.awsChunkedBodies);
+    if (chunked.length) {
+      say(
+        `  aws-chunked (streaming-signed) request bodies s3rver had to decode: ${chunked
+          .map((r) => `${r.tool} ${r.dataset} ${r.phase} ${r.details.awsChunkedBodies}`)
+          .join(', ')}`,
+      );
+    }
   }
-}
-const phasesTable = strataPhaseTable(rows, get);
-if (phasesTable) {
+  const phasesTable = strataPhaseTable(rows, get);
+  if (phasesTable) {
+    say('');
+    say(phasesTable);
+    say(
+      '  (from the arrival of Strata\'s --json progress lines, which come at most every 0.5 s: "walk+send" is the walk',
+    );
+    say('   with uploads running alongside it, "drain" the uploads still running after the walk, "commit" removals,');
+    say(
+      '   manifest and index flush, "exit" process teardown after the result. "–": that phase\'s line fell inside the',
+    );
+    say('   0.5 s throttle, so its time is counted in the column to its left.)');
+  }
+  const problems = [...results.values()].filter((r) => r.problem);
   say('');
-  say(phasesTable);
-  say(
-    '  (from the arrival of Strata\'s --json progress lines, which come at most every 0.5 s: "walk+send" is the walk',
-  );
-  say('   with uploads running alongside it, "drain" the uploads still running after the walk, "commit" removals,');
-  say('   manifest and index flush, "exit" process teardown after the result. "–": that phase\'s line fell inside the');
-  say('   0.5 s throttle, so its time is counted in the column to its left.)');
+  if (problems.length) {
+    say('Problems:');
+    for (const p of problems) say(`  ${p.dataset} ${p.target} ${p.phase} ${p.tool}: ${p.problem}`);
+    say('');
+  }
+  say('Notes:');
+  for (const n of notes) say(`  ${n}`);
 }
-const problems = [...results.values()].filter((r) => r.problem);
-say('');
-if (problems.length) {
-  say('Problems:');
-  for (const p of problems) say(`  ${p.dataset} ${p.target} ${p.phase} ${p.tool}: ${p.problem}`);
-  say('');
-}
-say('Notes:');
-for (const n of notes) say(`  ${n}`);
 
-// Merge into results.json so partial re-runs (--only, --tools, --targets) update their own rows only.
-let previous = [];
-try {
-  if (existsSync(RESULTS)) previous = JSON.parse(readFileSync(RESULTS, 'utf8')).results ?? [];
-} catch {
-  previous = [];
+const datasetBytes = Object.fromEntries(Object.entries(data).map(([k, v]) => [k, v.bytes]));
+const ranVault = Object.fromEntries(Object.entries(vault).filter(([, v]) => !v.failed));
+const { text: vaultText, verdicts } = vaultTable(ranVault, { mainRows: rows, get, datasetBytes });
+if (vaultText) {
+  say('');
+  say('Vault layout targets: Strata vault against restic, same data, same run');
+  say(vaultText);
+  say('');
+  say('Vault notes:');
+  for (const n of vaultNotes(scenarios)) say(`  ${n}`);
 }
+for (const [name, v] of Object.entries(vault)) if (v.failed) say(`vault scenario ${name} FAILED to run: ${v.failed}`);
+
+// Merge into results.json so partial re-runs (--only, --tools, --targets, --scenarios) update their own parts only.
+let previousFile = {};
+try {
+  if (existsSync(RESULTS)) previousFile = JSON.parse(readFileSync(RESULTS, 'utf8'));
+} catch {
+  previousFile = {};
+}
+const previous = previousFile.results ?? [];
 const merged = new Map(previous.map((r) => [`${r.dataset}/${r.target}/${r.phase}/${r.tool}`, r]));
 // A row skipped this time because its tool is missing keeps its earlier measurement.
 for (const [k, v] of results) if (!(v.missing && merged.has(k) && !merged.get(k).skipped)) merged.set(k, v);
+const at = new Date().toISOString();
+const vaultMerged = { ...(previousFile.vault ?? {}) };
+// "million" is kept per size (million-1000000, million-300000…), so a quick run at another size keeps the full one.
+for (const [k, v] of Object.entries(vault)) vaultMerged[k === 'million' ? `million-${millionFiles}` : k] = { ...v, at };
+// A verdict this run could not judge (n/a) keeps an earlier one.
+const verdictsMerged = { ...(previousFile.vaultVerdicts ?? {}) };
+for (const [k, v] of Object.entries(verdicts)) if (!(v.startsWith('n/a') && verdictsMerged[k])) verdictsMerged[k] = v;
 writeFileSync(
   RESULTS,
   JSON.stringify(
     {
-      updated: new Date().toISOString(),
+      updated: at,
       machine,
-      versions,
-      flags: Object.fromEntries(toolNames.map((t) => [t, TOOLS[t].flags])),
-      datasets: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, { files: v.files, bytes: v.bytes }])),
+      versions: { ...(previousFile.versions ?? {}), ...versions },
+      flags: { ...(previousFile.flags ?? {}), ...Object.fromEntries(toolNames.map((t) => [t, TOOLS[t].flags])) },
+      datasets: {
+        ...(previousFile.datasets ?? {}),
+        ...Object.fromEntries(Object.entries(data).map(([k, v]) => [k, { files: v.files, bytes: v.bytes }])),
+      },
       notes,
       results: [...merged.values()],
+      // change / mixed (twohomes + restore) / million, as vault-scenarios.mjs returns them; verdicts of this run.
+      vault: vaultMerged,
+      vaultVerdicts: verdictsMerged,
+      vaultNotes: vaultNotes(SCENARIOS),
     },
     null,
     2,

@@ -1,4 +1,5 @@
-// The three tools under test: how each is set up (not measured) and the command that is measured.
+// The tools under test (Strata with the mirror layout and with the vault layout, rclone, restic): how each
+// is set up (not measured) and the command that is measured.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,9 +9,11 @@ import { S3RVER_KEY } from './s3rver.mjs';
 
 export const CLI = fileURLToPath(new URL('../../dist/electron/server/cli.js', import.meta.url));
 const REGION = 'us-east-1';
+/** The passphrase of every bench vault (STRATA_REPO_PASSPHRASE). */
+export const REPO_PASSPHRASE = 'bench-vault-passphrase';
 
 /** The environment every child starts from: nothing inherited but PATH (no proxies, no CA bundles, no AWS_*). */
-function baseEnv(home) {
+export function baseEnv(home) {
   return { PATH: process.env.PATH, HOME: home, LANG: 'C.UTF-8', NO_PROXY: '*', no_proxy: '*' };
 }
 
@@ -29,11 +32,14 @@ function versionOf(cmd, args) {
  * job: { dataset, target, dir, logDir, s3 } where s3 = { endpoint, bucket } for the s3 target.
  * runner(phase) -> { cmd, args, env, onLine?, details() } ; details() reads what the run reported.
  */
-export const TOOLS = {
-  strata: {
-    name: 'strata',
-    label: 'Strata',
-    flags: 'strata backup --json (defaults; vault secret store; progress as JSON lines)',
+function strataTool({ name, label, layout }) {
+  return {
+    name,
+    label,
+    flags:
+      layout === 'vault'
+        ? 'strata dest add … --layout vault (passphrase from STRATA_REPO_PASSPHRASE), then strata backup --json'
+        : 'strata backup --json (defaults; vault secret store; progress as JSON lines)',
     available: () => (existsSync(CLI) ? null : `${CLI} is missing: run 'npm run build'`),
     version: () => `strata ${versionOf(process.execPath, [CLI, '--version'])} (node ${process.version})`,
     async prepare(job) {
@@ -45,15 +51,18 @@ export const TOOLS = {
         STRATA_SECRET_STORE: 'vault',
         STRATA_PASSPHRASE: 'x',
         STRATA_SECRET_ACCESS_KEY: S3RVER_KEY,
+        ...(layout === 'vault' ? { STRATA_REPO_PASSPHRASE: REPO_PASSPHRASE } : {}),
       };
       const setup = (args, i) =>
         run(process.execPath, [CLI, ...args], { env, logFile: join(job.logDir, `setup-${i}.log`) });
+      // The mirror row is set up exactly as before the vault existed (no --layout flag at all).
+      const layoutArgs = layout === 'vault' ? ['--layout', 'vault'] : [];
       await setup(['init'], 1);
       await setup(['source', 'add', 'local', 'data', job.dataset.root], 2);
       if (job.target === 'local') {
         const dest = join(job.dir, 'dest');
         mkdirSync(dest, { recursive: true });
-        await setup(['dest', 'add', 'local', 'dst', dest], 3);
+        await setup(['dest', 'add', 'local', 'dst', dest, ...layoutArgs], 3);
       } else {
         await setup(
           [
@@ -71,6 +80,7 @@ export const TOOLS = {
             REGION,
             '--access-key-id',
             S3RVER_KEY,
+            ...layoutArgs,
           ],
           3,
         );
@@ -124,8 +134,12 @@ export const TOOLS = {
       if (d.filesSent !== want) return `sent ${d.filesSent} files, expected ${want}`;
       return null;
     },
-  },
+  };
+}
 
+export const TOOLS = {
+  strata: strataTool({ name: 'strata', label: 'Strata', layout: 'mirror' }),
+  'strata-vault': strataTool({ name: 'strata-vault', label: 'Strata vault', layout: 'vault' }),
   rclone: {
     name: 'rclone',
     label: 'rclone',
