@@ -289,7 +289,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
           const lines = outcome.results.map(
             (r) =>
               `${r.status.toUpperCase().padEnd(7)} ${r.sourceName} → ${r.destName}: ${r.filesTotal} files (${formatBytes(r.bytesTotal)}), ` +
-              `${r.filesUploaded} sent (${formatBytes(r.bytesUploaded)}), ${r.filesDeleted} removed, ${r.filesFailed} failed` +
+              `${r.filesUploaded} sent (${formatBytes(r.bytesUploaded)}` +
+              // A vault stores only chunks it did not have: say what actually went to the destination.
+              (r.storedBytes !== undefined ? `, ${formatBytes(r.storedBytes)} new in the vault` : '') +
+              `), ${r.filesDeleted} removed, ${r.filesFailed} failed` +
               (r.snapshotId ? `; snapshot ${r.snapshotId}` : '') +
               (r.error ? `\n        ${r.error}` : ''),
           );
