@@ -21,6 +21,11 @@ import type { FanOutTarget } from './fan-out.js';
 
 /** About 1 GiB of 16 MiB packs per index file while a backup runs. */
 const INDEX_EVERY_PACKS = 64;
+/**
+ * Or this many blobs, whichever comes first: packs of tiny files hold ~70,000 blobs each, whose
+ * entries wait in memory until indexed (a million small files would otherwise keep them all).
+ */
+const INDEX_EVERY_BLOBS = 50_000;
 
 export class VaultSession extends DestinationSession {
   private packs: PackWriter | undefined;
@@ -78,6 +83,7 @@ export class VaultSession extends DestinationSession {
       has: (id) => index.hasLive(id),
       onPack: (p) => {
         index.addPack(p.packId, p.blobs);
+        this.unindexedBlobs += p.blobs.length;
         this.usedPacks.add(p.packId);
       },
     });
@@ -136,8 +142,9 @@ export class VaultSession extends DestinationSession {
 
   private indexWhenDue(): void {
     const writer = this.pack();
-    if (writer.stats.packs - this.indexed < INDEX_EVERY_PACKS) return;
+    if (writer.stats.packs - this.indexed < INDEX_EVERY_PACKS && this.unindexedBlobs < INDEX_EVERY_BLOBS) return;
     this.indexed = writer.stats.packs;
+    this.unindexedBlobs = 0;
     // A failure is kept for commit to throw, so it fails this session rather than the process.
     this.indexing = this.indexing
       .then(() => writeIndex(this.vault.inner, this.vault.codec, writer.takeWritten(), this.indexTally))
@@ -150,6 +157,7 @@ export class VaultSession extends DestinationSession {
   }
 
   private indexed = 0;
+  private unindexedBlobs = 0;
   private readonly indexTally = { files: 0, bytes: 0 };
   private indexFailure: unknown;
 
