@@ -24,7 +24,7 @@ import { BlobReader } from './blob-reader.js';
 import { fetchPackHeader } from './pack-fetch.js';
 import { packIdOfKey, packKey } from './pack-format.js';
 import { PackWriter } from './pack-writer.js';
-import { liveRuns, type RunInfo } from './run-marker.js';
+import { liveRuns, RunMarker, type RunInfo } from './run-marker.js';
 import type { VaultDestination } from './vault-destination.js';
 
 /** Destination timestamps have second precision on S3: a run and a marker this close count as concurrent. */
@@ -72,7 +72,6 @@ interface PackBlobs {
 }
 
 export async function collectVault(vault: VaultDestination, opts: CollectOptions): Promise<CollectOutcome> {
-  const log = opts.log ?? (() => undefined);
   const dest = vault.inner;
   const codec = vault.codec;
   const out: CollectOutcome = {
@@ -89,9 +88,35 @@ export async function collectVault(vault: VaultDestination, opts: CollectOptions
     blocked: null,
   };
 
+  // One collection at a time: each announces itself before looking for others, so of two that
+  // start together at least one sees the other and steps back (concurrent collections could
+  // index packs the other had just deleted).
+  const self = new RunMarker(dest, codec, Date.now, true);
+  await self.start();
+  try {
+    const others = (await liveRuns(dest, codec, opts.now)).filter((r) => r.collect && r.key !== self.key);
+    if (others.length) {
+      out.blocked = `another prune is collecting unused packs in this vault${others[0]!.host ? ` (on ${others[0]!.host})` : ''}; this one removed snapshots only, and the next one collects`;
+      return out;
+    }
+    return await collectAlone(vault, opts, out, self.key);
+  } finally {
+    await self.stop();
+  }
+}
+
+async function collectAlone(
+  vault: VaultDestination,
+  opts: CollectOptions,
+  out: CollectOutcome,
+  selfKey: string,
+): Promise<CollectOutcome> {
+  const log = opts.log ?? (() => undefined);
+  const dest = vault.inner;
+  const codec = vault.codec;
   // 1-2. Markers, then running backups.
   const markers = await readCollectionMarkers(dest, codec);
-  const runs = await liveRuns(dest, codec, opts.now);
+  const runs = (await liveRuns(dest, codec, opts.now)).filter((r) => r.key !== selfKey);
 
   // 3. Index files: every location of every blob, pack by pack.
   const packsOf = new Map<string, PackBlobs>();

@@ -31,6 +31,8 @@ export interface RunInfo {
   /** Its marker's last refresh, in the destination's clock (ms). */
   lastSeen: number;
   host: string;
+  /** A collection (prune) rather than a backup: collections exclude each other. */
+  collect: boolean;
 }
 
 export class RunMarker {
@@ -45,6 +47,7 @@ export class RunMarker {
     private readonly dest: Destination,
     private readonly codec: BlobCodec,
     private readonly clock: () => number = Date.now,
+    private readonly collect = false,
   ) {}
 
   /** Written before the run reads the vault's index and collection markers: the order collections rely on. */
@@ -91,7 +94,11 @@ export class RunMarker {
 
   private async put(): Promise<void> {
     const body = Buffer.from(
-      JSON.stringify({ ...(this.startedAt !== undefined ? { startedAt: this.startedAt } : {}), host: hostname() }),
+      JSON.stringify({
+        ...(this.startedAt !== undefined ? { startedAt: this.startedAt } : {}),
+        host: hostname(),
+        ...(this.collect ? { collect: true } : {}),
+      }),
     );
     const sealed = this.codec.encode(body, 'run', this.key);
     await this.dest.putBuffer(this.key, sealed, sha256Hex(sealed));
@@ -110,7 +117,7 @@ export async function liveRuns(dest: Destination, codec: BlobCodec, now: number)
     const lastSeen = o.lastModified?.getTime() ?? now;
     if (now - lastSeen > FORGET_MS) forget.push(o.key);
     if (now - lastSeen > STALE_MS) continue;
-    let body: { startedAt?: unknown; host?: unknown };
+    let body: { startedAt?: unknown; host?: unknown; collect?: unknown };
     try {
       body = JSON.parse(codec.decode(await readObject(dest, o.key), 'run', o.key).toString('utf8')) as typeof body;
     } catch (err) {
@@ -123,6 +130,7 @@ export async function liveRuns(dest: Destination, codec: BlobCodec, now: number)
       startedAt: typeof body.startedAt === 'number' ? body.startedAt : lastSeen,
       lastSeen,
       host: typeof body.host === 'string' ? body.host : '',
+      collect: body.collect === true,
     });
   }
   if (forget.length) await dest.delete(forget).catch(() => undefined);
