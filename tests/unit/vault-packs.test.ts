@@ -319,6 +319,51 @@ describe.each(codecs)('packs and indexes with the %s', (_name, makeCodec, authen
       expect((await readBlob(dest, codec, index, b.id)).equals(b.plain)).toBe(true);
     }
   });
+  it('a blob in two packs still reads when its preferred pack is missing or damaged', async () => {
+    const codec = makeCodec();
+    const dest = await newDest();
+    const blobs = blobsOf(codec, 12, 500, 900);
+    const write = async () => {
+      const w = new PackWriter({ dest, codec });
+      for (const b of blobs) await w.add(b.id, b.plain);
+      // A second copy of the same blobs must be a different pack object: pad it with one more blob.
+      await w.add(
+        ...((): [string, Buffer] => {
+          const extra = randomBytes(64);
+          return [codec.id(extra), extra];
+        })(),
+      );
+      return (await w.flush())[0]!;
+    };
+    const [a, b] = [await write(), await write()];
+    expect(a.packId).not.toBe(b.packId);
+    const index = new BlobIndex();
+    index.addPack(a.packId, a.blobs);
+    index.addPack(b.packId, b.blobs);
+    const [preferred, other] = a.packId < b.packId ? [a, b] : [b, a];
+    const hit = blobs[3]!;
+    expect(index.locations(hit.id).map((l) => l.packId)).toEqual([preferred.packId, other.packId]);
+
+    // Damaged in the preferred pack: the other copy is read, never wrong bytes.
+    const path = join(dest.root, ...packKey(preferred.packId).split('/'));
+    const bytes = await readFile(path);
+    const at = preferred.blobs.find((x) => x.id === hit.id)!;
+    bytes[at.offset + (at.length >> 1)]! ^= 0x01;
+    await writeFile(path, bytes);
+    expect((await readBlob(dest, codec, index, hit.id)).equals(hit.plain)).toBe(true);
+
+    // The preferred pack gone altogether (a collection deleted it while an index still named it).
+    await rm(path);
+    const reader = new BlobReader(dest, codec, index);
+    for (const x of blobs) expect((await reader.read(x.id)).equals(x.plain)).toBe(true);
+
+    // Both copies gone: the first failure is reported.
+    await rm(join(dest.root, ...packKey(other.packId).split('/')));
+    const err = await readBlob(dest, codec, index, hit.id).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StrataError);
+    expect((err as StrataError).code).toBe('not-found');
+    expect((err as StrataError).message).toContain(packKey(preferred.packId));
+  });
 });
 
 describe('pack format', () => {
@@ -463,7 +508,19 @@ describe('BlobIndex', () => {
     expect(index.set(id, { packId: p1, kind: 'data', offset: 7, length: 11, rawLength: 8 })).toBe(false);
     expect(index.set(id, { packId: p2, kind: 'data', offset: 5, length: 10, rawLength: 8 })).toBe(false);
     expect(index.get(id)).toEqual({ packId: p1, kind: 'data', offset: 7, length: 11, rawLength: 8 });
+    expect(index.locations(id).map((l) => l.packId)).toEqual([p1, p2]);
     expect(index.size).toBe(1);
+    // A live copy beats a condemned one whatever the pack ids; the condemned copy stays an alternate.
+    const p0 = '00'.repeat(32);
+    expect(index.set(id, { packId: p0, kind: 'data', offset: 1, length: 9, rawLength: 8, condemned: true })).toBe(
+      false,
+    );
+    expect(index.locations(id).map((l) => [l.packId, l.condemned ?? false])).toEqual([
+      [p1, false],
+      [p2, false],
+      [p0, true],
+    ]);
+    expect(index.locations('cd'.repeat(32))).toEqual([]);
     expect(index.has('cd'.repeat(32))).toBe(false);
     expect(index.has('not hex')).toBe(false);
     expect(() => index.set('XYZ', { packId: p1, kind: 'data', offset: 0, length: 1, rawLength: 1 })).toThrow(

@@ -130,7 +130,9 @@ const KINDS: PackBlobKind[] = ['data', 'tree'];
 /**
  * Blob id → location, for every blob of a vault. When a blob is in two packs (two machines stored
  * it at once, or a collection repacked it), a pack not condemned by a collection wins, then the
- * smaller pack id, so the result does not depend on load order.
+ * smaller pack id, so the result does not depend on load order. The other copies are kept as
+ * alternates (few: duplicates are rare and a collection removes them), which a reader falls back
+ * to when the preferred pack is missing or damaged.
  */
 export class BlobIndex extends IdSet {
   private packs: string[] = [];
@@ -141,10 +143,18 @@ export class BlobIndex extends IdSet {
   private lengths = new Float64Array(1024);
   private rawLengths = new Float64Array(1024);
   private condemned = new Uint8Array(1024);
+  /** Entry → the locations that lost to its preferred one, best first. */
+  private readonly alternates = new Map<number, BlobLocation[]>();
 
   get(id: string): BlobLocation | undefined {
     const e = this.find(id);
     return e < 0 ? undefined : this.at(e);
+  }
+
+  /** Every known location of a blob, the preferred one first; empty when unknown. */
+  locations(id: string): BlobLocation[] {
+    const e = this.find(id);
+    return e < 0 ? [] : [this.at(e), ...(this.alternates.get(e) ?? [])];
   }
 
   /** Records a blob's location; false when it was already known (the location may still change: see class). */
@@ -155,8 +165,17 @@ export class BlobIndex extends IdSet {
     const condemned = loc.condemned ? 1 : 0;
     if (!added) {
       const was = this.condemned[entry]!;
-      if (condemned > was) return false;
-      if (condemned === was && this.packs[this.packOf[entry]!]! <= loc.packId) return false;
+      const current = this.packs[this.packOf[entry]!]!;
+      if (current === loc.packId) {
+        // The same copy named again (two index files list one pack): only a condemnation changes it.
+        if (condemned > was) this.condemned[entry] = condemned;
+        return false;
+      }
+      if (condemned > was || (condemned === was && current < loc.packId)) {
+        this.addAlternate(entry, { ...loc, condemned: loc.condemned === true });
+        return false;
+      }
+      this.addAlternate(entry, this.at(entry));
     }
     this.packOf[entry] = pack;
     this.condemned[entry] = condemned;
@@ -165,6 +184,20 @@ export class BlobIndex extends IdSet {
     this.lengths[entry] = loc.length;
     this.rawLengths[entry] = loc.rawLength;
     return added;
+  }
+
+  private addAlternate(entry: number, loc: BlobLocation): void {
+    const list = this.alternates.get(entry) ?? [];
+    const same = list.findIndex((l) => l.packId === loc.packId);
+    if (same >= 0) {
+      if (loc.condemned) list[same] = { ...list[same]!, condemned: true };
+      return;
+    }
+    if (!loc.condemned) delete loc.condemned;
+    list.push(loc);
+    // Live copies before condemned ones, then by pack id, as for the preferred location.
+    list.sort((a, b) => Number(a.condemned ?? false) - Number(b.condemned ?? false) || (a.packId < b.packId ? -1 : 1));
+    this.alternates.set(entry, list);
   }
 
   /** `add` from IdSet cannot say where the blob is. */

@@ -11,7 +11,7 @@
  */
 import { StrataError } from '../../../shared/errors.js';
 import type { Destination } from '../destinations/types.js';
-import type { BlobIndex } from './blob-index.js';
+import type { BlobIndex, BlobLocation } from './blob-index.js';
 import type { BlobCodec } from './codec.js';
 import { readPackRange } from './pack-fetch.js';
 import { packKey } from './pack-format.js';
@@ -140,7 +140,11 @@ export class BlobReader {
   }
 }
 
-/** A blob's plaintext, checked against its id. */
+/**
+ * A blob's plaintext, checked against its id. When its preferred pack is missing or damaged, the
+ * other packs that hold a copy are tried (BlobIndex.locations); the first failure is reported when
+ * none reads.
+ */
 export async function readBlob(
   dest: Destination,
   codec: BlobCodec,
@@ -148,14 +152,34 @@ export async function readBlob(
   id: string,
   cache = new PackCache(0),
 ): Promise<Buffer> {
-  const loc = index.get(id);
-  if (!loc) {
+  const locations = index.locations(id);
+  if (locations.length === 0) {
     throw new StrataError(
       'not-found',
       `blob ${id} is not in the vault's index`,
       'run a verify; if index files were lost, rebuild the index from the packs',
     );
   }
+  let first: unknown;
+  for (const loc of locations) {
+    try {
+      return await readBlobAt(dest, codec, id, loc, cache);
+    } catch (err) {
+      const fallible = err instanceof StrataError && (err.code === 'not-found' || err.code === 'corrupt');
+      if (!fallible) throw err;
+      first ??= err;
+    }
+  }
+  throw first;
+}
+
+async function readBlobAt(
+  dest: Destination,
+  codec: BlobCodec,
+  id: string,
+  loc: BlobLocation,
+  cache: PackCache,
+): Promise<Buffer> {
   const key = packKey(loc.packId);
   const corrupt = (why: string, cause?: unknown): StrataError =>
     new StrataError(
