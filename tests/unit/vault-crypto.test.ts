@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { StrataError } from '../../shared/errors.js';
 import { BLOB_FORMAT_VERSION, createCodec } from '../../electron/engine/vault/blob-codec.js';
 import type { BlobCodec, BlobKind } from '../../electron/engine/vault/codec.js';
-import { COMPRESSION, compress, decompress, hasZstd } from '../../electron/engine/vault/compression.js';
+import { COMPRESSION, compress, decompress, hasZstd, sampleEntropy } from '../../electron/engine/vault/compression.js';
 import {
   createRepoKey,
   DEFAULT_KDF,
@@ -187,6 +187,25 @@ describe('compression', () => {
     // Relative, so a loaded machine does not fail it: the probe compresses 64 KiB, not 4 MiB.
     expect(probed).toBeLessThan(full / 4);
     expect(compress(Buffer.concat([compressible, compressible])).alg).not.toBe(COMPRESSION.none);
+  });
+
+  it('judges small inputs by their byte entropy: noise is stored as is without deflating it, text and base64 still shrink', () => {
+    for (const size of [1024, 5000, 64 * 1024]) {
+      const noise = randomBytes(size);
+      expect(sampleEntropy(noise)).toBeGreaterThan(7.5);
+      expect(compress(noise).alg).toBe(COMPRESSION.none);
+    }
+    expect(sampleEntropy(compressible)).toBeLessThan(6);
+    // base64 of noise: 6 bits a byte, compressible by a quarter.
+    const b64 = Buffer.from(randomBytes(48 * 1024).toString('base64'));
+    expect(sampleEntropy(b64)).toBeLessThan(6.1);
+    const c = compress(b64);
+    expect(c.alg).not.toBe(COMPRESSION.none);
+    expect(c.payload.length).toBeLessThan(b64.length * 0.8);
+    // The sample spans the input: noise with a long text middle is judged on both.
+    const mixed = Buffer.concat([randomBytes(8 * 1024), compressible.subarray(0, 48 * 1024), randomBytes(8 * 1024)]);
+    expect(sampleEntropy(mixed)).toBeLessThan(7.5);
+    expect(compress(mixed).alg).not.toBe(COMPRESSION.none);
   });
 
   it('caps decompression (a bomb is reported as damage, not expanded)', () => {

@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
 import { StrataError } from '../../../shared/errors.js';
 import type { BlobCodec, BlobKind } from './codec.js';
-import { compress, decompress } from './compression.js';
+import { compress, compressAsync, decompress } from './compression.js';
 import type { RepoKeys } from './repo-key.js';
 
 /**
@@ -55,25 +55,38 @@ export function createCodec(keys: RepoKeys | null, options: CodecOptions = {}): 
     ? (plain: Buffer) => createHmac('sha256', keys.idKey).update(plain).digest('hex')
     : (plain: Buffer) => createHash('sha256').update(plain).digest('hex');
 
+  // Cheap next to compression, and a blob stored under a wrong id would be lost for good.
+  const checkId = (plain: Buffer, kind: BlobKind, context: string): void => {
+    if (kind === 'data' && id(plain) !== context) {
+      throw new StrataError('internal', `data blob encoded under ${context}, which is not its id`);
+    }
+  };
+  const seal = (kind: BlobKind, context: string, alg: number, payload: Buffer): Buffer => {
+    const binding = bindingOf(kind, context);
+    const version = Buffer.of(BLOB_FORMAT_VERSION);
+    if (!keys) return Buffer.concat([version, Buffer.of(alg), payload, plainCheck(binding, alg, payload)]);
+    const nonce = randomBytes(NONCE_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', keys.encryptionKey, nonce);
+    cipher.setAAD(binding);
+    const head = cipher.update(Buffer.of(alg));
+    const body = cipher.update(payload);
+    return Buffer.concat([version, nonce, head, body, cipher.final(), cipher.getAuthTag()]);
+  };
+
   return {
     encrypted: keys !== null,
     id,
 
     encode(plain, kind, context) {
-      // Cheap next to compression, and a blob stored under a wrong id would be lost for good.
-      if (kind === 'data' && id(plain) !== context) {
-        throw new StrataError('internal', `data blob encoded under ${context}, which is not its id`);
-      }
+      checkId(plain, kind, context);
       const { alg, payload } = compress(plain);
-      const binding = bindingOf(kind, context);
-      const version = Buffer.of(BLOB_FORMAT_VERSION);
-      if (!keys) return Buffer.concat([version, Buffer.of(alg), payload, plainCheck(binding, alg, payload)]);
-      const nonce = randomBytes(NONCE_BYTES);
-      const cipher = createCipheriv('aes-256-gcm', keys.encryptionKey, nonce);
-      cipher.setAAD(binding);
-      const head = cipher.update(Buffer.of(alg));
-      const body = cipher.update(payload);
-      return Buffer.concat([version, nonce, head, body, cipher.final(), cipher.getAuthTag()]);
+      return seal(kind, context, alg, payload);
+    },
+
+    async encodeAsync(plain, kind, context) {
+      checkId(plain, kind, context);
+      const { alg, payload } = await compressAsync(plain);
+      return seal(kind, context, alg, payload);
     },
 
     decode(stored, kind, context) {

@@ -15,6 +15,8 @@ export interface BlobCodec {
   id(plain: Buffer): string;
   /** Compress (when it shrinks) and seal; `context` (e.g. the blob id) is bound in with the kind. */
   encode(plain: Buffer, kind: BlobKind, context: string): Buffer;
+  /** `encode` compressing off the main thread (same output format); optional for codecs that have nothing to offload. */
+  encodeAsync?(plain: Buffer, kind: BlobKind, context: string): Promise<Buffer>;
   /** Open and decompress; throws StrataError('corrupt') naming the object when it was altered or is not ours. */
   decode(stored: Buffer, kind: BlobKind, context: string): Buffer;
 }

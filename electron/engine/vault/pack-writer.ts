@@ -107,7 +107,9 @@ export class PackWriter {
       this.stats.skipped++;
       return false;
     }
-    const encoded = this.codec.encode(plain, 'data', id);
+    const encoded = this.codec.encodeAsync
+      ? await this.codec.encodeAsync(plain, 'data', id)
+      : this.codec.encode(plain, 'data', id);
     this.taken.add(id);
     this.stats.added++;
     const blob = { id, encoded, rawLength };
