@@ -27,7 +27,13 @@ import { restoreSnapshot, type ConflictRule, type RestoreProgress, type RestoreR
 import { restoreToBucket } from './restore/restore-to-bucket.js';
 import type { RestoreFilter } from './restore/restore-filter.js';
 import { openSecretStore, type PromptFn } from './secrets/open-secret-store.js';
-import { destinationSecretName, sourceSecretName, vaultSecretName, type SecretStore } from './secrets/secret-store.js';
+import {
+  destinationSecretName,
+  sourceSecretName,
+  vaultKeyCacheName,
+  vaultSecretName,
+  type SecretStore,
+} from './secrets/secret-store.js';
 import { Catalog, type BucketSourceConfig, type DestinationRecord, type SourceRecord } from './store/catalog.js';
 import { openBucketFromSettings, openBucketOf, openSource, type OpenedSource } from './sources/open-source.js';
 import { clientSecretName, tokenSecretName } from './sources/gdrive/drive-secret-names.js';
@@ -282,6 +288,7 @@ export class Engine {
       await raw.close();
     }
     await secrets.set(vaultSecretName(rec.id), newPassphrase);
+    await secrets.delete(vaultKeyCacheName(rec.id)); // bound to the old wrapping: only clutter now
     this.vaultKeys.delete(rec.id);
   }
 
@@ -347,6 +354,7 @@ export class Engine {
     if (rec.config.kind === 's3') await (await this.secrets()).delete(destinationSecretName(rec.id));
     if (layoutOf(rec.config) === 'vault') {
       await (await this.secrets()).delete(vaultSecretName(rec.id));
+      await (await this.secrets()).delete(vaultKeyCacheName(rec.id));
       await this.vaultIndexCache(rec.id).clear();
       this.vaultKeys.delete(rec.id);
     }
@@ -455,15 +463,21 @@ export class Engine {
     let keyed = this.vaultKeys.get(rec.id);
     if (!keyed) {
       keyed = (async () => {
-        const passphrase = await (await this.secrets()).get(vaultSecretName(rec.id));
-        if (!passphrase) {
-          throw new StrataError(
-            'auth',
-            `the passphrase of the vault '${rec.name}' is not saved here`,
-            `set it again with 'strata dest passwd ${rec.name}', or remove and add the destination`,
-          );
-        }
-        const v = await openVault(raw, passphrase, this.opts.vaultKdf ?? {});
+        const secrets = await this.secrets();
+        const passphrase = async (): Promise<string> => {
+          const saved = await secrets.get(vaultSecretName(rec.id));
+          if (!saved) {
+            throw new StrataError(
+              'auth',
+              `the passphrase of the vault '${rec.name}' is not saved here`,
+              `set it again with 'strata dest passwd ${rec.name}', or remove and add the destination`,
+            );
+          }
+          return saved;
+        };
+        const cacheName = vaultKeyCacheName(rec.id);
+        const cache = { get: () => secrets.get(cacheName), set: (v: string) => secrets.set(cacheName, v) };
+        const v = await openVault(raw, passphrase, this.opts.vaultKdf ?? {}, cache);
         return { codec: v.codec, chunking: v.chunking };
       })();
       this.vaultKeys.set(rec.id, keyed);

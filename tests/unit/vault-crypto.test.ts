@@ -9,6 +9,7 @@ import {
   createRepoKey,
   DEFAULT_KDF,
   openRepoKey,
+  openRepoKeyCached,
   parseKeyParams,
   rewrapRepoKey,
   type KeyParams,
@@ -103,6 +104,45 @@ describe('repository key', () => {
     const codec = createCodec(reopened);
     expect(codec.id(compressible)).toBe(sealed.id(compressible));
     expect(codec.decode(encoded, 'manifest', 'snap-1').equals(compressible)).toBe(true);
+  });
+
+  it('a cached master skips the passphrase, is bound to the wrapped key it came from, and damage only costs speed', async () => {
+    let stored: string | undefined;
+    const cache = { get: async () => stored, set: async (v: string) => void (stored = v) };
+    let asked = 0;
+    const ask = (p: string) => async () => {
+      asked++;
+      return p;
+    };
+    const first = await openRepoKeyCached(params, ask(PASS), LABEL, cache, FAST);
+    expect(asked).toBe(1);
+    expect(stored).toBeDefined();
+    expect(stored).not.toContain(PASS);
+    const second = await openRepoKeyCached(params, ask('never asked'), LABEL, cache, FAST);
+    expect(asked).toBe(1);
+    expect(second.keyId).toBe(first.keyId);
+    expect(createCodec(second).id(compressible)).toBe(sealed.id(compressible));
+
+    // A passphrase changed on another machine: the cached master no longer counts, the old passphrase fails.
+    const next = await rewrapRepoKey(params, PASS, 'a new passphrase', LABEL, FAST);
+    expect((await strataError(() => openRepoKeyCached(next, ask(PASS), LABEL, cache, FAST))).code).toBe('auth');
+    expect(asked).toBe(2);
+    await openRepoKeyCached(next, ask('a new passphrase'), LABEL, cache, FAST);
+    expect(asked).toBe(3);
+
+    // A damaged or foreign cached value is ignored (the fingerprint must match), and replaced.
+    const entry = JSON.parse(stored!) as { binding: string; master: string };
+    stored = JSON.stringify({ ...entry, master: randomBytes(32).toString('base64') });
+    const again = await openRepoKeyCached(next, ask('a new passphrase'), LABEL, cache, FAST);
+    expect(asked).toBe(4);
+    expect(again.keyId).toBe(params.keyId);
+    stored = 'not json';
+    await openRepoKeyCached(next, ask('a new passphrase'), LABEL, cache, FAST);
+    expect(asked).toBe(5);
+
+    // A cache that cannot be read or written does not stop the open.
+    const broken = { get: () => Promise.reject(new Error('locked')), set: () => Promise.reject(new Error('locked')) };
+    expect((await openRepoKeyCached(next, ask('a new passphrase'), LABEL, broken, FAST)).keyId).toBe(params.keyId);
   });
 
   it('rewrap with a wrong old passphrase is an auth error and changes nothing', async () => {

@@ -22,6 +22,11 @@ export function vaultSecretName(destinationId: string): string {
   return destinationSecretName(destinationId, 'repo-passphrase');
 }
 
+/** A vault's master key as unwrapped by its passphrase, so each process need not run scrypt again. */
+export function vaultKeyCacheName(destinationId: string): string {
+  return destinationSecretName(destinationId, 'repo-master-cache');
+}
+
 export function sourceSecretName(sourceId: string, field = 'secret-access-key'): string {
   return `source/${sourceId}/${field}`;
 }

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes, scrypt } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes, scrypt } from 'node:crypto';
 import { z } from 'zod';
 import { StrataError } from '../../../shared/errors.js';
 
@@ -119,6 +119,70 @@ export async function openRepoKey(
     return deriveKeys(master);
   } finally {
     master.fill(0);
+  }
+}
+
+/**
+ * Where a machine keeps a vault's unwrapped master between processes (the SecretStore, beside the
+ * passphrase that unwraps it, so it exposes nothing the store did not already hold). It saves the
+ * scrypt derivation (~1-2 s, 128 MiB) every CLI run and scheduled backup would otherwise pay.
+ */
+export interface MasterKeyCache {
+  get(): Promise<string | undefined>;
+  set(value: string): Promise<void>;
+}
+
+/**
+ * openRepoKey through a cache. The cached master counts only for the exact wrapped key it was
+ * unwrapped from (salt, wrapped bytes, fingerprint): after a passphrase change anywhere, the
+ * passphrase is asked for and checked again, so a revoked passphrase stops working here too.
+ * `passphrase` is only called on a miss. A cache that fails to read or write costs speed, not the open.
+ */
+export async function openRepoKeyCached(
+  params: unknown,
+  passphrase: () => Promise<string>,
+  label: string,
+  cache: MasterKeyCache,
+  options: RepoKeyOptions = {},
+): Promise<RepoKeys> {
+  const parsed = parseKeyParams(params, label, options);
+  const binding = bindingOf(parsed);
+  const hit = await cache.get().then(
+    (raw) => cachedMaster(raw, binding),
+    () => undefined,
+  );
+  if (hit) {
+    try {
+      const keys = deriveKeys(hit);
+      if (keys.keyId === parsed.keyId) return keys;
+    } finally {
+      hit.fill(0);
+    }
+  }
+  const master = await unwrap(parsed, await passphrase(), label);
+  try {
+    await cache.set(JSON.stringify({ binding, master: master.toString('base64') })).catch(() => undefined);
+    return deriveKeys(master);
+  } finally {
+    master.fill(0);
+  }
+}
+
+function bindingOf(params: KeyParams): string {
+  return createHash('sha256')
+    .update(`strata-vault-v1|master-cache|${params.keyId}|${params.salt}|${params.wrapped}`)
+    .digest('hex');
+}
+
+function cachedMaster(raw: string | undefined, binding: string): Buffer | undefined {
+  if (!raw) return undefined;
+  try {
+    const v = JSON.parse(raw) as { binding?: unknown; master?: unknown };
+    if (v.binding !== binding || typeof v.master !== 'string') return undefined;
+    const master = Buffer.from(v.master, 'base64');
+    return master.length === MASTER_BYTES ? master : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -10,7 +10,14 @@ import { assertLayout, FORMAT_VERSION, readRepoConfig, type RepoConfig } from '.
 import { sha256Hex } from '../transfer/hashing.js';
 import { createCodec } from './blob-codec.js';
 import { chunkingFromDescription, describeChunking } from './chunker.js';
-import { createRepoKey, openRepoKey, rewrapRepoKey, type RepoKeyOptions } from './repo-key.js';
+import {
+  createRepoKey,
+  openRepoKey,
+  openRepoKeyCached,
+  rewrapRepoKey,
+  type MasterKeyCache,
+  type RepoKeyOptions,
+} from './repo-key.js';
 import { VaultDestination } from './vault-destination.js';
 
 async function writeConfig(dest: Destination, config: RepoConfig): Promise<void> {
@@ -47,11 +54,15 @@ export async function initOrOpenVault(
   return { created: true, config };
 }
 
-/** The vault view of a destination; a wrong passphrase is StrataError('auth') naming the vault. */
+/**
+ * The vault view of a destination; a wrong passphrase is StrataError('auth') naming the vault. With
+ * a cache, a master unwrapped before is used (see openRepoKeyCached) and `passphrase` asked only on a miss.
+ */
 export async function openVault(
   dest: Destination,
-  passphrase: string,
+  passphrase: string | (() => Promise<string>),
   options: RepoKeyOptions = {},
+  cache?: MasterKeyCache,
 ): Promise<VaultDestination> {
   const config = await readRepoConfig(dest);
   if (!config) {
@@ -62,7 +73,10 @@ export async function openVault(
     );
   }
   assertLayout(dest, config, 'vault');
-  const keys = await openRepoKey(config.encryption, passphrase, dest.label, options);
+  const ask = typeof passphrase === 'string' ? () => Promise.resolve(passphrase) : passphrase;
+  const keys = cache
+    ? await openRepoKeyCached(config.encryption, ask, dest.label, cache, options)
+    : await openRepoKey(config.encryption, await ask(), dest.label, options);
   return new VaultDestination(dest, createCodec(keys), chunkingFromDescription(config.chunking));
 }
 
