@@ -273,4 +273,53 @@ describe('vault collection (two-phase)', () => {
     await ok(['restore', 'v', 'latest', '--source', 'docs', '--to', join(work, 'cli-restored')]);
     expect(await treeState(join(work, 'cli-restored'))).toEqual(await treeState(cliSrc));
   }, 120_000);
+
+  it('consolidates the small packs that backups leave behind into full packs', async () => {
+    const home = join(work, 'small-home');
+    const dir = join(work, 'small-vault');
+    const smallSrc = join(work, 'small-src');
+    const env = { STRATA_REPO_PASSPHRASE: 'small packs' };
+    const ok = (args: string[]) => cliOk(args, { home, env });
+    await put(smallSrc, 'readme.txt', 'notes');
+    await ok(['source', 'add', 'local', 'docs', smallSrc]);
+    await ok(['dest', 'add', 'local', 'v', dir, '--layout', 'vault']);
+    await ok(['policy', 'set', 'docs', '/', '--to', 'v']);
+    await ok(['retention', 'set', 'v', '--keep-last', '100']);
+    const states = new Map<number, Awaited<ReturnType<typeof treeState>>>();
+    // Each backup stores one new 200 KiB file: one small pack each.
+    for (let i = 0; i < 9; i++) {
+      await put(smallSrc, `day-${i}.bin`, randomBytes(200 * 1024));
+      await ok(['backup']);
+      states.set(i, await treeState(smallSrc));
+    }
+    const before = await filesUnder(join(dir, 'packs'));
+    expect(before).toHaveLength(9);
+
+    const marked = await ok(['prune', '--dest', 'v', '--grace', '0']);
+    expect(marked).toMatch(/Consolidated 9 small pack\(s\) into full ones \(1\.\d MB still in use copied\)/);
+    expect(marked).toMatch(/Marked 9 unused pack\(s\)/);
+    const swept = await ok(['prune', '--dest', 'v', '--grace', '0']);
+    expect(swept).toMatch(/Removed 0 snapshot\(s\) and 9 pack\(s\) condemned by an earlier prune/);
+    const after = await filesUnder(join(dir, 'packs'));
+    expect(after).toHaveLength(1);
+    expect(after.some((p) => before.includes(p))).toBe(false);
+    // A few small packs are left alone: one more backup does not start another consolidation.
+    await put(smallSrc, 'day-9.bin', randomBytes(200 * 1024));
+    await ok(['backup']);
+    states.set(9, await treeState(smallSrc));
+    expect(await ok(['prune', '--dest', 'v', '--grace', '0'])).not.toMatch(/onsolidated/);
+
+    // Every snapshot restores byte for byte from the consolidated pack; a deep verify is clean.
+    const { snapshots: list } = JSON.parse(await ok(['snapshots', '--dest', 'v', '--json'])) as {
+      snapshots: { snapshotId: string; createdAt: string }[];
+    };
+    expect(list).toHaveLength(10);
+    const ordered = [...list].sort((a, b) => (a.createdAt < b.createdAt ? -1 : 1));
+    for (const [i, snap] of ordered.entries()) {
+      const to = join(work, `small-restored-${i}`);
+      await ok(['restore', 'v', snap.snapshotId, '--source', 'docs', '--to', to]);
+      expect(await treeState(to)).toEqual(states.get(i));
+    }
+    await ok(['verify', 'v', '--deep', '--sample', '100']);
+  }, 180_000);
 });

@@ -23,7 +23,7 @@ import { BlobIndex, readAllIndexes, readIndexFile, writeIndex, type IndexedPack 
 import { BlobReader } from './blob-reader.js';
 import { fetchPackHeader } from './pack-fetch.js';
 import { packIdOfKey, packKey } from './pack-format.js';
-import { PackWriter } from './pack-writer.js';
+import { DEFAULT_PACK_SIZE, PackWriter } from './pack-writer.js';
 import { liveRuns, RunMarker, type RunInfo } from './run-marker.js';
 import type { VaultDestination } from './vault-destination.js';
 
@@ -31,6 +31,14 @@ import type { VaultDestination } from './vault-destination.js';
 const CLOCK_SLACK_MS = 5_000;
 /** A pack whose used blobs fill less than this share of it is repacked. */
 export const DEFAULT_REPACK_BELOW = 0.5;
+/**
+ * Packs smaller than this (every backup leaves one partial pack, and each costs a GET and a PUT
+ * to move) are consolidated into full packs once at least SMALL_PACKS_AT_LEAST of them exist, at
+ * most CONSOLIDATE_MAX_BYTES of them per prune so one prune's work stays bounded.
+ */
+export const DEFAULT_SMALL_PACK_BYTES = DEFAULT_PACK_SIZE / 4;
+export const SMALL_PACKS_AT_LEAST = 8;
+const CONSOLIDATE_MAX_BYTES = 256 * 1024 * 1024;
 
 export interface CollectOptions {
   tmpDir: string;
@@ -39,6 +47,8 @@ export interface CollectOptions {
   /** A marker's packs are deleted only once it is this old. */
   graceMs: number;
   repackBelow?: number;
+  /** Packs below this size are consolidated (see DEFAULT_SMALL_PACK_BYTES); 0 turns that off. */
+  smallPackBytes?: number;
   log?: (message: string) => void;
 }
 
@@ -55,6 +65,8 @@ export interface CollectOutcome {
   /** Sparse packs whose used blobs were copied into new packs (and which were then condemned). */
   packsRepacked: number;
   bytesRepacked: number;
+  /** Small packs whose blobs were copied together into full packs (and which were then condemned). */
+  packsConsolidated: number;
   indexFilesRewritten: number;
   /** Why condemned packs wait, when they do (e.g. a backup running on another machine). */
   waitingFor: string | null;
@@ -82,6 +94,7 @@ export async function collectVault(vault: VaultDestination, opts: CollectOptions
     packsWaiting: 0,
     packsRescued: 0,
     packsRepacked: 0,
+    packsConsolidated: 0,
     bytesRepacked: 0,
     indexFilesRewritten: 0,
     waitingFor: null,
@@ -234,12 +247,16 @@ async function collectAlone(
     else keepers.push({ packId: id, kept: mine, keptBytes, totalBytes });
   }
   const sparse = keepers.filter((k) => k.keptBytes < (opts.repackBelow ?? DEFAULT_REPACK_BELOW) * k.totalBytes);
-  if (sparse.length) {
-    await repack(vault, sparse, out);
-    for (const k of sparse) condemn.push(k.packId);
-    log(
-      `repacked ${out.packsRepacked} sparse pack(s): ${out.bytesRepacked} bytes still used were copied into new packs`,
-    );
+  const small = smallPacks(keepers, new Set(sparse.map((k) => k.packId)), opts.smallPackBytes);
+  if (sparse.length || small.length) {
+    const copied = await repack(vault, [...sparse, ...small]);
+    out.packsRepacked = sparse.length;
+    out.packsConsolidated = small.length;
+    out.bytesRepacked = copied;
+    for (const k of [...sparse, ...small]) condemn.push(k.packId);
+    if (sparse.length) log(`repacked ${sparse.length} sparse pack(s) into new packs`);
+    if (small.length) log(`consolidated ${small.length} small pack(s) into full packs`);
+    log(`${copied} bytes still used were copied; the old packs are marked below`);
   }
   if (condemn.length) {
     await writeCollectionMarker(dest, codec, condemn.sort());
@@ -302,27 +319,53 @@ async function referencedBlobs(vault: VaultDestination, tmpDir: string): Promise
   return live;
 }
 
-/** Copies the used blobs of sparse packs into new packs, indexed before the old packs are condemned. */
+/**
+ * The small packs worth consolidating: none until SMALL_PACKS_AT_LEAST exist (so a prune does not
+ * copy one backup's leftover pack again and again), then the smallest first up to CONSOLIDATE_MAX_BYTES.
+ */
+function smallPacks<T extends { packId: string; totalBytes: number }>(
+  keepers: T[],
+  repacked: Set<string>,
+  below = DEFAULT_SMALL_PACK_BYTES,
+): T[] {
+  const small = keepers
+    .filter((k) => !repacked.has(k.packId) && k.totalBytes < below)
+    .sort((a, b) => a.totalBytes - b.totalBytes || (a.packId < b.packId ? -1 : 1));
+  if (small.length < SMALL_PACKS_AT_LEAST) return [];
+  const out: T[] = [];
+  let bytes = 0;
+  for (const k of small) {
+    if (bytes + k.totalBytes > CONSOLIDATE_MAX_BYTES) break;
+    out.push(k);
+    bytes += k.totalBytes;
+  }
+  return out.length >= 2 ? out : [];
+}
+
+/**
+ * Copies the used blobs of packs into new packs, indexed before the old packs are condemned.
+ * Returns the bytes copied.
+ */
 async function repack(
   vault: VaultDestination,
-  sparse: { packId: string; kept: string[]; keptBytes: number }[],
-  out: CollectOutcome,
-): Promise<void> {
+  packs: { packId: string; kept: string[]; keptBytes: number }[],
+): Promise<number> {
   const index = new BlobIndex();
-  for (const s of sparse) {
+  for (const s of packs) {
     // Locations come from the index files; only these packs' blobs are needed.
     const p = await locations(vault, s.packId);
     index.addPack(s.packId, p);
   }
   const reader = new BlobReader(vault.inner, vault.codec, index);
   const writer = new PackWriter({ dest: vault.inner, codec: vault.codec });
-  for (const s of sparse) {
+  let copied = 0;
+  for (const s of packs) {
     for (const id of s.kept) await writer.add(id, await reader.read(id));
-    out.packsRepacked++;
-    out.bytesRepacked += s.keptBytes;
+    copied += s.keptBytes;
   }
   const written = await writer.flush();
   await writeIndex(vault.inner, vault.codec, written);
+  return copied;
 }
 
 /** A pack's blob locations, from its own header (authenticated, and a pack is read here anyway). */

@@ -360,9 +360,14 @@ function describePrune(r: PruneReport): string {
       );
       if (v.packsRescued)
         lines.push(`  ${v.packsRescued} condemned pack(s) are used by snapshots written since: kept.`);
-      if (v.packsRepacked) {
+      if (v.packsRepacked || v.packsConsolidated) {
+        const what = [
+          v.packsRepacked ? `repacked ${v.packsRepacked} sparse pack(s)` : '',
+          v.packsConsolidated ? `consolidated ${v.packsConsolidated} small pack(s) into full ones` : '',
+        ].filter(Boolean);
+        const said = what.join(' and ');
         lines.push(
-          `  Repacked ${v.packsRepacked} sparse pack(s) (${formatBytes(v.bytesRepacked)} still in use copied).`,
+          `  ${said[0]!.toUpperCase()}${said.slice(1)} (${formatBytes(v.bytesRepacked)} still in use copied).`,
         );
       }
       if (v.packsCondemned) {
