@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../electron/engine/engine.js';
+import { writeIndex } from '../../electron/engine/vault/index-file.js';
 import { PackWriter } from '../../electron/engine/vault/pack-writer.js';
 import { RunMarker } from '../../electron/engine/vault/run-marker.js';
 import { VaultDestination } from '../../electron/engine/vault/vault-destination.js';
@@ -322,4 +323,33 @@ describe('vault collection (two-phase)', () => {
     }
     await ok(['verify', 'v', '--deep', '--sample', '100']);
   }, 180_000);
+
+  it("verifies and restores from a chunk's other copy when its preferred pack is lost", async () => {
+    const had = new Set(await packs());
+    await put(src, 'twice.bin', randomBytes(300 * 1024));
+    await backup();
+    const fresh = (await packs()).filter((p) => !had.has(p));
+    expect(fresh).toHaveLength(1);
+    const original = fresh[0]!.split('/').pop()!;
+    // A second copy of the same chunks in another pack (as when two machines store them at once).
+    const v = await vault();
+    const { index } = await v.index();
+    const reader = await v.reader();
+    const ids = [...index.entries()].filter(([, loc]) => loc.packId === original).map(([id]) => id);
+    expect(ids.length).toBeGreaterThan(0);
+    const writer = new PackWriter({ dest: v.inner, codec: v.codec });
+    for (const id of ids) await writer.add(id, await reader.read(id));
+    const extra = randomBytes(1000);
+    await writer.add(v.codec.id(extra), extra);
+    const [copy] = await writer.flush();
+    await writeIndex(v.inner, v.codec, [copy!]);
+    await v.close();
+    // Lose whichever copy readers prefer: they must fall back to the other.
+    const preferred = original < copy!.packId ? original : copy!.packId;
+    await rm(join(disk(), 'packs', preferred.slice(0, 2), preferred));
+
+    const quick = await engine.verify('vault', {});
+    expect(quick.problems).toEqual([]);
+    await everySnapshotWhole(states);
+  }, 60_000);
 });

@@ -184,7 +184,9 @@ async function verifyVault(
   opts.onProgress?.(progress);
   for (const v of versions.values()) {
     if (opts.signal?.aborted) break;
-    const wrong = (v.chunks ?? []).map((id) => chunkProblem(id, index.get(id), packs)).find((p) => p !== undefined);
+    const wrong = (v.chunks ?? [])
+      .map((id) => chunkProblem(id, index.locations(id), packs))
+      .find((p) => p !== undefined);
     if (!v.chunks && v.size > 0) report(v, 'missing', 'the snapshot lists no chunks for this file');
     else if (wrong) report(v, wrong.kind, wrong.detail);
     else if (opts.deep && inWindow(placeOf(v.current), opts.sample.start, opts.sample.width)) {
@@ -213,12 +215,23 @@ async function verifyVault(
   }
 }
 
+/** A chunk is fine when any of its copies is (a read falls back to the next); else the preferred copy's problem. */
 function chunkProblem(
   id: string,
-  loc: BlobLocation | undefined,
+  locations: BlobLocation[],
   packs: Map<string, number>,
 ): { kind: VerifyProblem['kind']; detail: string } | undefined {
-  if (!loc) return { kind: 'missing', detail: `chunk ${id.slice(0, 12)}… is in no index file of the vault` };
+  if (!locations.length)
+    return { kind: 'missing', detail: `chunk ${id.slice(0, 12)}… is in no index file of the vault` };
+  const problems = locations.map((loc) => copyProblem(id, loc, packs));
+  return problems.includes(undefined) ? undefined : problems[0];
+}
+
+function copyProblem(
+  id: string,
+  loc: BlobLocation,
+  packs: Map<string, number>,
+): { kind: VerifyProblem['kind']; detail: string } | undefined {
   const size = packs.get(loc.packId);
   if (size === undefined) return { kind: 'missing', detail: `${packKey(loc.packId)} is not on the destination` };
   if (loc.offset + loc.length > size) {
