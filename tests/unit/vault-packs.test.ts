@@ -24,20 +24,31 @@ import { PackWriter, type WrittenPack } from '../../electron/engine/vault/pack-w
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
+/** BlobCodec.openData from a test codec's decode: the id check is what the contract adds. */
+function openDataOf(codec: Omit<BlobCodec, 'openData'>): BlobCodec['openData'] {
+  return async (stored, id) => {
+    const plain = codec.decode(stored, 'data', id);
+    if (codec.id(plain) !== id) throw new StrataError('corrupt', `data blob ${id}: its content does not match its id`);
+    return plain;
+  };
+}
+
+const withOpenData = (codec: Omit<BlobCodec, 'openData'>): BlobCodec => ({ ...codec, openData: openDataOf(codec) });
+
 /** Stores plaintext as is: damage is caught only by the id check on read. */
-const identityCodec: BlobCodec = {
+const identityCodec: BlobCodec = withOpenData({
   encrypted: false,
   id: sha256,
   encode: (plain) => Buffer.from(plain),
   decode: (stored) => Buffer.from(stored),
-};
+});
 
 /** Authenticates everything (AES-256-GCM, kind and context as AAD), like a real sealed vault. */
 function sealingCodec(): BlobCodec {
   const key = randomBytes(32);
   const idKey = randomBytes(32);
   const aad = (kind: BlobKind, context: string) => Buffer.from(`${kind}|${context}`);
-  return {
+  return withOpenData({
     encrypted: true,
     id: (plain) => createHmac('sha256', idKey).update(plain).digest('hex'),
     encode(plain, kind, context) {
@@ -55,7 +66,7 @@ function sealingCodec(): BlobCodec {
         throw new StrataError('corrupt', `${kind} ${context} failed authentication`);
       }
     },
-  };
+  });
 }
 
 const codecs: [string, () => BlobCodec, boolean][] = [
@@ -664,6 +675,29 @@ describe('ranged pack reads', () => {
     const back = await Promise.all(blobs.map((b) => fresh.read(b.id)));
     back.forEach((buf, i) => expect(buf.equals(blobs[i]!.plain)).toBe(true));
     expect(dest.rangeBytes).toBeLessThan(2 * pack.size);
+  });
+
+  it('a range straddling a kept span reads only the missing bytes and joins only its own', async () => {
+    const pack = randomBytes(10 * MIB);
+    const loads: [number, number][] = [];
+    const load = async (a: number, b: number) => {
+      loads.push([a, b]);
+      return Buffer.from(pack.subarray(a, Math.min(b, pack.length)));
+    };
+    const cache = new PackCache(16 * MIB, 4 * MIB);
+    expect((await cache.read('p', 0, 1000, load)).equals(pack.subarray(0, 1000))).toBe(true);
+    const across = await cache.read('p', 4 * MIB - 10, 4 * MIB + 10, load);
+    expect(across.equals(pack.subarray(4 * MIB - 10, 4 * MIB + 10))).toBe(true);
+    expect(loads).toEqual([
+      [0, 4 * MIB],
+      [4 * MIB, 8 * MIB],
+    ]);
+    // Each byte is kept once: the new span starts where the kept one ends.
+    expect(cache.size).toBe(8 * MIB);
+    // Past the end of the pack the answer comes back short, for the caller to call it truncated.
+    const tail = await cache.read('p', 8 * MIB - 5, 11 * MIB, load);
+    expect(tail.equals(pack.subarray(8 * MIB - 5))).toBe(true);
+    expect(loads[2]).toEqual([8 * MIB, 12 * MIB]);
   });
 
   it('a pack header costs a HEAD (none with a known size) and its tail, not the pack', async () => {

@@ -1,6 +1,16 @@
-import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
+import { createCipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
 import { StrataError } from '../../../shared/errors.js';
+import {
+  BLOB_FORMAT_VERSION,
+  NONCE_BYTES,
+  bindingOf,
+  damaged,
+  openPlain,
+  openSealed,
+  plainCheck,
+} from './blob-frame.js';
 import type { BlobCodec, BlobKind } from './codec.js';
+import { createDataOpener } from './blob-open-async.js';
 import { compress, compressAsync, decompress } from './compression.js';
 import type { RepoKeys } from './repo-key.js';
 
@@ -19,11 +29,7 @@ import type { RepoKeys } from './repo-key.js';
  * `data` blobs are verified against their id (`context` must be the blob id), in both forms.
  */
 
-export const BLOB_FORMAT_VERSION = 1;
-
-const NONCE_BYTES = 12;
-const TAG_BYTES = 16;
-const CHECK_BYTES = 16;
+export { BLOB_FORMAT_VERSION };
 
 /** Largest plaintext a decode will produce, per kind: a decompression-bomb cap well above what Strata writes. */
 export const DEFAULT_MAX_PLAIN_BYTES: Readonly<Record<BlobKind, number>> = {
@@ -97,60 +103,7 @@ export function createCodec(keys: RepoKeys | null, options: CodecOptions = {}): 
       if (kind === 'data' && id(plain) !== context) throw damaged(what, 'its content does not match its id');
       return plain;
     },
+
+    openData: createDataOpener(keys, id, limits.data),
   };
-}
-
-function bindingOf(kind: BlobKind, context: string): Buffer {
-  return Buffer.from(`strata-vault-v${BLOB_FORMAT_VERSION}|${kind}|${context}`, 'utf8');
-}
-
-/** Returns `alg | payload` once the tag verifies. */
-function openSealed(stored: Buffer, keys: RepoKeys, binding: Buffer, what: string): Buffer {
-  checkVersion(stored, 1 + NONCE_BYTES + 1 + TAG_BYTES, what);
-  try {
-    const decipher = createDecipheriv('aes-256-gcm', keys.encryptionKey, stored.subarray(1, 1 + NONCE_BYTES));
-    decipher.setAAD(binding);
-    decipher.setAuthTag(stored.subarray(stored.length - TAG_BYTES));
-    return Buffer.concat([
-      decipher.update(stored.subarray(1 + NONCE_BYTES, stored.length - TAG_BYTES)),
-      decipher.final(),
-    ]);
-  } catch {
-    throw damaged(what, 'authentication failed');
-  }
-}
-
-/** Returns `alg | payload` once the check matches. */
-function openPlain(stored: Buffer, binding: Buffer, what: string): Buffer {
-  checkVersion(stored, 1 + 1 + CHECK_BYTES, what);
-  const frame = stored.subarray(1, stored.length - CHECK_BYTES);
-  const expected = plainCheck(binding, frame[0]!, frame.subarray(1));
-  if (!expected.equals(stored.subarray(stored.length - CHECK_BYTES))) throw damaged(what, 'checksum mismatch');
-  return frame;
-}
-
-function plainCheck(binding: Buffer, alg: number, payload: Buffer): Buffer {
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(binding.length);
-  return createHash('sha256')
-    .update(length)
-    .update(binding)
-    .update(Buffer.of(BLOB_FORMAT_VERSION, alg))
-    .update(payload)
-    .digest()
-    .subarray(0, CHECK_BYTES);
-}
-
-function checkVersion(stored: Buffer, minLength: number, what: string): void {
-  if (stored.length < minLength) throw damaged(what, `only ${stored.length} bytes`);
-  // The repository's format version lives in strata.json; an unknown object version is far likelier damage.
-  if (stored[0] !== BLOB_FORMAT_VERSION) throw damaged(what, `unknown object format ${stored[0]}`);
-}
-
-function damaged(what: string, why: string): StrataError {
-  return new StrataError(
-    'corrupt',
-    `${what} is damaged or was altered (${why})`,
-    'run strata verify on this destination; restore this file from another destination',
-  );
 }

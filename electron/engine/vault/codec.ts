@@ -19,4 +19,9 @@ export interface BlobCodec {
   encodeAsync?(plain: Buffer, kind: BlobKind, context: string): Promise<Buffer>;
   /** Open and decompress; throws StrataError('corrupt') naming the object when it was altered or is not ours. */
   decode(stored: Buffer, kind: BlobKind, context: string): Buffer;
+  /**
+   * decode(stored, 'data', id) with the same checks, run on the runtime's thread pool so many
+   * blobs open at once on every core (a restore); `rawLength` (from the index) only sizes buffers.
+   */
+  openData(stored: Buffer, id: string, rawLength: number): Promise<Buffer>;
 }

@@ -36,6 +36,7 @@ interface ZstdRuntime {
   zstdCompressSync?: ZlibFn;
   zstdDecompressSync?: ZlibFn;
   zstdCompress?: ZlibAsyncFn;
+  zstdDecompress?: ZlibAsyncFn;
 }
 
 // Node 20's typings (and runtime) have no zstd; Electron's newer Node (>= 22.15) does.
@@ -115,6 +116,36 @@ export function decompress(alg: number, payload: Buffer, maxSize: number, what =
   }
 }
 
+/**
+ * `decompress` on the runtime's thread pool, so a restore inflates on every core while the main
+ * thread writes. `expected` (the size the index records) sizes the output buffer so it is made in
+ * one step; the cap and the errors are those of `decompress`.
+ */
+export function decompressAsync(
+  alg: number,
+  payload: Buffer,
+  maxSize: number,
+  what: string,
+  expected: number,
+): Promise<Buffer> {
+  const fn: ZlibAsyncFn | undefined =
+    alg === COMPRESSION.deflate
+      ? (zlib.inflateRaw as unknown as ZlibAsyncFn)
+      : alg === COMPRESSION.zstd
+        ? runtime.zstdDecompress
+        : undefined;
+  // Stored as is, unknown or no zstd here: nothing to hand off, and the sync path words the error.
+  if (!fn) return Promise.resolve().then(() => decompress(alg, payload, maxSize, what));
+  // One spare KiB: a full output buffer would cost zlib another round to see the end.
+  const chunkSize = Math.max(zlib.constants.Z_MIN_CHUNK, Math.min(expected, maxSize) + 1024);
+  return new Promise((resolve, reject) => {
+    fn(payload, { maxOutputLength: maxSize, chunkSize }, (err, out) => {
+      if (err) reject(inflateError(err, what, maxSize));
+      else resolve(out);
+    });
+  });
+}
+
 function compressWith(alg: CompressionAlg, data: Buffer): Buffer {
   if (alg === COMPRESSION.deflate) return zlib.deflateRawSync(data, { level: DEFLATE_LEVEL });
   const zstd = runtime.zstdCompressSync;
@@ -178,14 +209,19 @@ function inflate(run: () => Buffer, what: string, maxSize: number): Buffer {
   try {
     return run();
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(what, maxSize);
-    throw new StrataError(
-      'corrupt',
-      `${what} does not decompress: it is damaged`,
-      'run strata verify on this destination; restore this file from another destination',
-      { cause: err },
-    );
+    throw inflateError(err, what, maxSize);
   }
+}
+
+/** A decompressor's failure as Strata words it: too large, or damaged. */
+function inflateError(err: unknown, what: string, maxSize: number): StrataError {
+  if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return tooLarge(what, maxSize);
+  return new StrataError(
+    'corrupt',
+    `${what} does not decompress: it is damaged`,
+    'run strata verify on this destination; restore this file from another destination',
+    { cause: err },
+  );
 }
 
 function tooLarge(what: string, maxSize: number): StrataError {

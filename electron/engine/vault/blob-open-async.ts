@@ -1,0 +1,22 @@
+/**
+ * Opening a data blob for a restore: the checks of BlobCodec.decode (tag, binding, size cap, id),
+ * with the decompression on the runtime's thread pool, so many blobs inflate at once on the other
+ * cores while the main thread decrypts, hashes and writes.
+ */
+import { bindingOf, damaged, openPlain, openSealed } from './blob-frame.js';
+import { decompressAsync } from './compression.js';
+import type { RepoKeys } from './repo-key.js';
+
+/** A data blob's plaintext, authenticated and checked against `id`; `rawLength` only sizes buffers. */
+export type DataOpener = (stored: Buffer, id: string, rawLength: number) => Promise<Buffer>;
+
+export function createDataOpener(keys: RepoKeys | null, idOf: (plain: Buffer) => string, maxPlain: number): DataOpener {
+  return async (stored, id, rawLength) => {
+    const what = `data blob ${id}`;
+    const binding = bindingOf('data', id);
+    const frame = keys ? openSealed(stored, keys, binding, what) : openPlain(stored, binding, what);
+    const plain = await decompressAsync(frame[0]!, frame.subarray(1), maxPlain, what, rawLength);
+    if (idOf(plain) !== id) throw damaged(what, 'its content does not match its id');
+    return plain;
+  };
+}
