@@ -40,8 +40,6 @@ export interface PackWriterStats {
 }
 
 export const DEFAULT_PACK_SIZE = 16 * 1024 * 1024;
-/** Room past the target for the header and the blob that tips a pack over (up to a 4 MiB chunk). */
-const SPACE_SLACK = 4 * 1024 * 1024 + 256 * 1024;
 
 export class PackWriter {
   readonly stats: PackWriterStats = { added: 0, skipped: 0, packs: 0, bytes: 0 };
@@ -57,8 +55,6 @@ export class PackWriter {
   private pendingBytes = 0;
   private readonly inFlight = new Set<Promise<void>>();
   private written: WrittenPack[] = [];
-  /** Pack buffers whose uploads succeeded, reused for the next packs (see buildPack). */
-  private readonly spare: Buffer[] = [];
   private failure: unknown;
   /** Calls run one at a time, in order, even when a caller does not await each add. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -139,14 +135,11 @@ export class PackWriter {
   private async upload(blobs: PackBlobInput[]): Promise<void> {
     while (this.inFlight.size >= this.maxUploads) await Promise.race(this.inFlight);
     this.throwIfFailed();
-    const space = this.spare.pop() ?? Buffer.allocUnsafe(this.targetSize + SPACE_SLACK);
-    const { packId, bytes, entries } = buildPack(blobs, this.codec, space);
+    const { packId, bytes, entries } = buildPack(blobs, this.codec);
     blobs.length = 0; // the encoded copies are in `bytes` now; let them go
     const task = this.dest
       .putBuffer(packKey(packId), bytes, packId)
       .then(() => {
-        // Only after a success: a failed request might, in theory, still be reading its body.
-        if (bytes.buffer === space.buffer && this.spare.length < this.maxUploads) this.spare.push(space);
         const pack = { packId, size: bytes.length, blobs: entries };
         this.stats.packs++;
         this.stats.bytes += bytes.length;
