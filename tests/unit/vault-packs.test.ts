@@ -17,9 +17,11 @@ import {
   isNeedMore,
   packIdOfKey,
   packKey,
+  packTrailerBound,
   readPackHeader,
   type PackEntry,
 } from '../../electron/engine/vault/pack-format.js';
+import { PackBuilder } from '../../electron/engine/vault/pack-builder.js';
 import { PackWriter, type WrittenPack } from '../../electron/engine/vault/pack-writer.js';
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -183,6 +185,64 @@ describe.each(codecs)('packs and indexes with the %s', (_name, makeCodec, authen
     expect(writer.stats).toMatchObject({ added: 2, skipped: 2, packs: 1 });
     expect(await writer.flush()).toEqual([]);
     expect(dest.puts).toHaveLength(1);
+  });
+
+  it('fills a pack in place into the same bytes as buildPack, and reuses its buffer', async () => {
+    const codec = makeCodec();
+    const blobs = blobsOf(codec, 50, 100, 3000).map((b) => ({
+      id: b.id,
+      encoded: codec.encode(b.plain, 'data', b.id),
+      rawLength: b.plain.length,
+    }));
+    const builder = new PackBuilder(Buffer.alloc(1024 * 1024));
+    for (const b of blobs) {
+      expect(builder.fits(b.encoded.length)).toBe(true);
+      builder.append(b.id, b.encoded, b.rawLength);
+    }
+    const sealed = builder.seal(codec);
+    expect(sealed.bytes.buffer).toBe(builder.buffer.buffer);
+    expect(builder.count).toBe(0);
+    const reference = buildPack(blobs, codec);
+    expect(sealed.entries).toEqual(reference.entries);
+    const headers = readPackHeader(sealed.bytes, codec, sealed.bytes.length);
+    expect(headers).toEqual(reference.entries);
+    expect(sealed.bytes.subarray(0, reference.entries.at(-1)!.offset)).toEqual(
+      reference.bytes.subarray(0, reference.entries.at(-1)!.offset),
+    );
+    // A pack never outgrows its buffer, header included.
+    const small = new PackBuilder(Buffer.alloc(2 * blobs[0]!.encoded.length + packTrailerBound(2)));
+    small.append(blobs[0]!.id, blobs[0]!.encoded, blobs[0]!.rawLength);
+    expect(small.fits(blobs[0]!.encoded.length)).toBe(true);
+    expect(small.fits(blobs[0]!.encoded.length + 1)).toBe(false);
+  });
+
+  it('with an index, forgets the ids of packs once indexed, so memory does not grow with the run', async () => {
+    const codec = makeCodec();
+    const dest = await newDest();
+    const known = new Set<string>();
+    const writer = new PackWriter({
+      dest,
+      codec,
+      targetSize: 10_000,
+      has: (id) => known.has(id),
+      onPack: (p) => p.blobs.forEach((b) => known.add(b.id)),
+    });
+    const blobs = blobsOf(codec, 40, 500, 1500);
+    for (const b of blobs) expect(await writer.add(b.id, b.plain)).toBe(true);
+    // Still being filled or uploaded: the writer itself knows them.
+    expect(await writer.add(blobs.at(-1)!.id, blobs.at(-1)!.plain)).toBe(false);
+    const packs = await writer.flush();
+    expect(packs.length).toBeGreaterThanOrEqual(3);
+    for (const b of blobs) expect(await writer.add(b.id, b.plain)).toBe(false);
+    // Indexed: the index alone answers (a collection may have condemned the blob since).
+    known.delete(blobs[0]!.id);
+    expect(await writer.add(blobs[0]!.id, blobs[0]!.plain)).toBe(true);
+    const again = await writer.flush();
+    expect(again.flatMap((p) => p.blobs.map((b) => b.id))).toEqual([blobs[0]!.id]);
+    const index = new BlobIndex();
+    for (const p of [...packs, ...again]) index.addPack(p.packId, p.blobs);
+    const reader = new BlobReader(dest, codec, index);
+    for (const b of blobs) expect((await reader.read(b.id)).equals(b.plain)).toBe(true);
   });
 
   it('gives a blob larger than the target a pack of its own', async () => {

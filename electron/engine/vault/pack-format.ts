@@ -81,38 +81,74 @@ export function sha256Hex(buf: Buffer): string {
   return createHash('sha256').update(buf).digest('hex');
 }
 
-/** The pack's bytes and its content name. */
-export function buildPack(
-  blobs: PackBlobInput[],
-  codec: BlobCodec,
-): { packId: string; bytes: Buffer; entries: PackEntry[] } {
+/** One blob as a pack header lists it (its offset is implied by the lengths before it). */
+export interface PackHeaderEntry {
+  id: string;
+  kind?: PackBlobKind;
+  /** Encoded length. */
+  length: number;
+  rawLength: number;
+}
+
+/** Bytes a pack's trailer and encoded header can take beyond ENTRY bytes a blob (codec framing, length). */
+const HEADER_SLACK = 4 + PREAMBLE + 64;
+
+/**
+ * The most bytes the header and trailer of a pack of `count` blobs take: the codec never grows
+ * its input by more than its framing (compression is skipped when it does not shrink).
+ */
+export function packTrailerBound(count: number): number {
+  return HEADER_SLACK + ENTRY * count;
+}
+
+/** The encoded header of a pack listing `blobs` in order, followed by its 4-byte length: what ends a pack. */
+export function encodePackTrailer(blobs: readonly PackHeaderEntry[], codec: BlobCodec): Buffer {
   if (blobs.length === 0) throw new StrataError('internal', 'a pack needs at least one blob');
   const plain = Buffer.alloc(PREAMBLE + ENTRY * blobs.length);
   MAGIC.copy(plain, 0);
   plain.writeUInt8(VERSION, 4);
   plain.writeUInt8(0, 5);
   plain.writeUInt32BE(blobs.length, 6);
-  const entries: PackEntry[] = [];
-  let offset = 0;
   let at = PREAMBLE;
   for (const b of blobs) {
     assertBlobId(b.id);
-    const kind = b.kind ?? 'data';
     if (b.rawLength < 0 || b.rawLength > MAX_U48 || !Number.isInteger(b.rawLength)) {
       throw new StrataError('internal', `blob ${b.id} has an impossible raw length ${b.rawLength}`);
     }
     plain.write(b.id, at, 32, 'hex');
-    plain.writeUInt8(KIND_CODES[kind], at + 32);
-    plain.writeUIntBE(b.encoded.length, at + 33, 6);
+    plain.writeUInt8(KIND_CODES[b.kind ?? 'data'], at + 32);
+    plain.writeUIntBE(b.length, at + 33, 6);
     plain.writeUIntBE(b.rawLength, at + 39, 6);
     at += ENTRY;
-    entries.push({ id: b.id, kind, offset, length: b.encoded.length, rawLength: b.rawLength });
-    offset += b.encoded.length;
   }
   const header = codec.encode(plain, 'pack-header', PACK_HEADER_CONTEXT);
-  const trailer = Buffer.alloc(4);
-  trailer.writeUInt32BE(header.length, 0);
-  const bytes = Buffer.concat([...blobs.map((b) => b.encoded), header, trailer], offset + header.length + 4);
+  const trailer = Buffer.allocUnsafe(header.length + 4);
+  header.copy(trailer, 0);
+  trailer.writeUInt32BE(header.length, header.length);
+  return trailer;
+}
+
+/** The entries of a pack's blobs laid out from offset 0 in `blobs` order. */
+export function packEntries(blobs: readonly PackHeaderEntry[]): PackEntry[] {
+  const entries: PackEntry[] = new Array<PackEntry>(blobs.length);
+  let offset = 0;
+  for (let i = 0; i < blobs.length; i++) {
+    const b = blobs[i]!;
+    entries[i] = { id: b.id, kind: b.kind ?? 'data', offset, length: b.length, rawLength: b.rawLength };
+    offset += b.length;
+  }
+  return entries;
+}
+
+/** The pack's bytes and its content name. */
+export function buildPack(
+  blobs: PackBlobInput[],
+  codec: BlobCodec,
+): { packId: string; bytes: Buffer; entries: PackEntry[] } {
+  const listed = blobs.map((b) => ({ id: b.id, kind: b.kind, length: b.encoded.length, rawLength: b.rawLength }));
+  const trailer = encodePackTrailer(listed, codec);
+  const entries = packEntries(listed);
+  const bytes = Buffer.concat([...blobs.map((b) => b.encoded), trailer]);
   return { packId: sha256Hex(bytes), bytes, entries };
 }
 

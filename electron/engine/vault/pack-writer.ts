@@ -3,12 +3,20 @@
  * Memory stays near one pack being filled plus `maxUploads` packs on their way: `add` waits for an
  * upload slot before sealing the next pack. Safe with other writers on the same vault: pack names
  * are content hashes, so nothing is ever overwritten with different bytes.
+ *
+ * Nothing here grows with the number of blobs written: packs are filled in place in buffers
+ * reused from one pack to the next (pack-builder.ts), and with an index (`has` and `onPack`) only
+ * the ids of packs not yet handed to `onPack` are remembered. Large buffers allocated and freed
+ * pack after pack, and an id set of every blob of the run, made a backup of a million small
+ * files grow glibc's heap to gigabytes: freeing a large block raises malloc's mmap threshold, so
+ * the next pack-sized buffers came from the heap, and what was allocated after them pinned it.
  */
 import { StrataError } from '../../../shared/errors.js';
 import type { Destination } from '../destinations/types.js';
 import { IdSet } from './blob-index.js';
 import type { BlobCodec } from './codec.js';
-import { buildPack, packKey, type PackBlobInput, type PackEntry } from './pack-format.js';
+import { PackBuilder } from './pack-builder.js';
+import { buildPack, packKey, packTrailerBound, type PackEntry } from './pack-format.js';
 
 export interface WrittenPack {
   packId: string;
@@ -20,7 +28,10 @@ export interface WrittenPack {
 export interface PackWriterOptions {
   dest: Destination;
   codec: BlobCodec;
-  /** Blobs the vault already stores (its index): never encoded or uploaded again. */
+  /**
+   * Blobs the vault already stores (its index): never encoded or uploaded again. Given with
+   * `onPack`, it must know a pack's blobs once `onPack` returns: the writer then forgets them.
+   */
   has?: (id: string) => boolean;
   /** Encoded bytes per pack before it is sealed; a larger blob gets a pack of its own. Default 16 MiB. */
   targetSize?: number;
@@ -49,10 +60,15 @@ export class PackWriter {
   private readonly targetSize: number;
   private readonly maxUploads: number;
   private readonly onPack: ((pack: WrittenPack) => void) | undefined;
-  /** Every id this writer took: compact, since a backup of a million files adds a million ids. */
-  private readonly taken = new IdSet();
-  private pending: PackBlobInput[] = [];
-  private pendingBytes = 0;
+  /**
+   * Ids taken and not yet known to `has`: one set per pack being filled or uploaded, dropped once
+   * `onPack` has indexed it. Without an index, a single set of every id the writer took.
+   */
+  private taken: IdSet[] = [new IdSet()];
+  private readonly forgetsIndexed: boolean;
+  private builder: PackBuilder | undefined;
+  /** Builders whose pack is stored, their buffers ready for the next pack. */
+  private readonly spare: PackBuilder[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   private written: WrittenPack[] = [];
   private failure: unknown;
@@ -66,6 +82,7 @@ export class PackWriter {
     this.targetSize = opts.targetSize ?? DEFAULT_PACK_SIZE;
     this.maxUploads = Math.max(1, opts.maxUploads ?? 2);
     this.onPack = opts.onPack;
+    this.forgetsIndexed = opts.has !== undefined && opts.onPack !== undefined;
     if (!(this.targetSize > 0))
       throw new StrataError('internal', `pack target size ${this.targetSize} must be positive`);
   }
@@ -81,7 +98,7 @@ export class PackWriter {
   /** Uploads the partial pack and waits for every upload; returns the packs stored since the last flush or take. */
   flush(): Promise<WrittenPack[]> {
     return this.serial(async () => {
-      if (this.pending.length) await this.seal();
+      if (this.builder?.count) await this.seal();
       await Promise.all(this.inFlight);
       this.throwIfFailed();
       return this.takeWritten();
@@ -103,40 +120,50 @@ export class PackWriter {
 
   private async addNow(id: string, plain: Buffer, rawLength: number): Promise<boolean> {
     this.throwIfFailed();
-    if (this.taken.has(id) || this.has(id)) {
+    if (this.taken.some((set) => set.has(id)) || this.has(id)) {
       this.stats.skipped++;
       return false;
     }
     const encoded = this.codec.encodeAsync
       ? await this.codec.encodeAsync(plain, 'data', id)
       : this.codec.encode(plain, 'data', id);
-    this.taken.add(id);
     this.stats.added++;
-    const blob = { id, encoded, rawLength };
-    if (encoded.length >= this.targetSize) {
+    if (encoded.length + packTrailerBound(1) > this.targetSize) {
       // Alone, so the partial pack keeps filling and a large blob never doubles a pack's size.
-      await this.upload([blob]);
+      const ids = this.forgetsIndexed ? new IdSet() : this.taken[0]!;
+      ids.add(id);
+      // Before the set of the pack being filled, which stays last.
+      if (this.forgetsIndexed) this.taken.splice(-1, 0, ids);
+      await this.upload(() => buildPack([{ id, encoded, rawLength }], this.codec), ids);
       return true;
     }
-    if (this.pendingBytes + encoded.length > this.targetSize) await this.seal();
-    this.pending.push(blob);
-    this.pendingBytes += encoded.length;
+    if (this.builder?.count && !this.builder.fits(encoded.length)) await this.seal();
+    this.builder ??= this.spare.pop() ?? new PackBuilder(Buffer.allocUnsafeSlow(this.targetSize));
+    this.builder.append(id, encoded, rawLength);
+    this.taken.at(-1)!.add(id);
     return true;
   }
 
   private async seal(): Promise<void> {
-    const blobs = this.pending;
-    this.pending = [];
-    this.pendingBytes = 0;
-    await this.upload(blobs);
+    const builder = this.builder!;
+    this.builder = undefined;
+    const ids = this.taken.at(-1)!;
+    if (this.forgetsIndexed) this.taken.push(new IdSet());
+    await this.upload(() => builder.seal(this.codec), ids, builder);
   }
 
-  /** Waits for an upload slot (the backpressure), then starts the upload without waiting for it. */
-  private async upload(blobs: PackBlobInput[]): Promise<void> {
+  /**
+   * Waits for an upload slot (the backpressure), then builds the pack and starts its upload
+   * without waiting for it. `ids` are forgotten once indexed; `builder` is reused once stored.
+   */
+  private async upload(
+    build: () => { packId: string; bytes: Buffer; entries: PackEntry[] },
+    ids: IdSet,
+    builder?: PackBuilder,
+  ): Promise<void> {
     while (this.inFlight.size >= this.maxUploads) await Promise.race(this.inFlight);
     this.throwIfFailed();
-    const { packId, bytes, entries } = buildPack(blobs, this.codec);
-    blobs.length = 0; // the encoded copies are in `bytes` now; let them go
+    const { packId, bytes, entries } = build();
     const task = this.dest
       .putBuffer(packKey(packId), bytes, packId)
       .then(() => {
@@ -145,6 +172,9 @@ export class PackWriter {
         this.stats.bytes += bytes.length;
         this.written.push(pack);
         this.onPack?.(pack);
+        if (this.forgetsIndexed) this.taken = this.taken.filter((set) => set !== ids);
+        // Only after a success: a failed upload might still be reading its bytes.
+        if (builder) this.spare.push(builder);
       })
       .catch((err: unknown) => {
         this.failure ??= err;
