@@ -154,7 +154,8 @@ export class LocalDestination implements Destination {
     checkRange(key, start, end);
     const { fh, st } = await this.openFile(key);
     try {
-      const buf = Buffer.alloc(Math.max(0, Math.min(end, st.size) - start));
+      // Unzeroed: only the bytes read are returned.
+      const buf = Buffer.allocUnsafe(Math.max(0, Math.min(end, st.size) - start));
       let filled = 0;
       // read() may return less than asked (NAS shares, signals): loop until full or end of file.
       while (filled < buf.length) {
