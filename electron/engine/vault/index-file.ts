@@ -164,9 +164,11 @@ export async function readIndexFile(
       'run a verify; the index can be rebuilt from the packs',
     );
   }
-  const packs = decodeIndex(decodeOrCorrupt(codec, stored, name), name);
+  const plain = decodeOrCorrupt(codec, stored, name);
   if (!cached) await cache?.put(sha256, stored);
-  return packs;
+  // Parsed last, with no wait after: a caller adding the entries to an index right away holds one
+  // file's entries as objects at a time, not one per file being read (~20 MB a file of 100,000 blobs).
+  return decodeIndex(plain, name);
 }
 
 export interface ReadIndexOptions {
