@@ -208,9 +208,10 @@ describe.skipIf(!HAVE_CHROMIUM)('the Strata UI in Chromium against strata serve'
     await waitForRunEnd();
     const b2Card = page.getByRole('region', { name: 'Destination b2' });
     await expect.poll(() => b2Card.textContent(), { timeout: 30_000 }).toMatch(/failed/i);
-    await expect(page.getByRole('region', { name: 'Destination usb-disk' }).textContent()).resolves.toMatch(
-      /2 of 2 recent runs succeeded/,
-    );
+    // Each card refreshes on its own when the run ends: wait for this one too.
+    await expect
+      .poll(() => page.getByRole('region', { name: 'Destination usb-disk' }).textContent(), { timeout: 30_000 })
+      .toMatch(/2 of 2 recent runs succeeded/);
     await shot('10-dashboard-one-failed');
 
     await nav('Sources').click();
