@@ -245,6 +245,23 @@ describe.each(codecs)('packs and indexes with the %s', (_name, makeCodec, authen
     for (const b of blobs) expect((await reader.read(b.id)).equals(b.plain)).toBe(true);
   });
 
+  it('readAllIndexes with fillIndex false hands every pack to onFile and leaves the index empty', async () => {
+    const codec = makeCodec();
+    const dest = await newDest();
+    const writer = new PackWriter({ dest, codec, targetSize: 10_000 });
+    for (const b of blobsOf(codec, 30, 500, 1500)) await writer.add(b.id, b.plain);
+    const packs = await writer.flush();
+    await writeIndex(dest, codec, packs);
+    const seen: string[] = [];
+    const load = await readAllIndexes(dest, codec, new BlobIndex(), {
+      fillIndex: false,
+      onFile: (_key, listed) => listed.forEach((p) => seen.push(p.packId)),
+    });
+    expect(load.index.size).toBe(0);
+    expect(load.damaged).toEqual([]);
+    expect(seen.sort()).toEqual(packs.map((p) => p.packId).sort());
+  });
+
   it('gives a blob larger than the target a pack of its own', async () => {
     const codec = makeCodec();
     const dest = await newDest();

@@ -136,6 +136,7 @@ async function collectAlone(
   const fileOf = new Map<string, string[]>();
   const load = await readAllIndexes(dest, codec, new BlobIndex(), {
     ...(vault.indexCache ? { cache: vault.indexCache } : {}),
+    fillIndex: false,
     onFile: (key, packs) => {
       fileOf.set(
         key,
@@ -223,7 +224,9 @@ async function collectAlone(
   const alreadyCondemned = new Set(waiting.flatMap((m) => m.packs));
   out.packsWaiting = [...alreadyCondemned].filter((p) => stored.has(p)).length;
   const condemn: string[] = [];
-  const keepers: { packId: string; kept: string[]; keptBytes: number; totalBytes: number }[] = [];
+  // Which blobs a pack keeps, as positions in it: ids as strings cost ~90 bytes each on the heap,
+  // and only the few sparse packs ever need them (for a million blobs, ~90 MB at the peak of a prune).
+  const keepers: { packId: string; p: PackBlobs; mine: Uint32Array; keptBytes: number; totalBytes: number }[] = [];
   const kept = new IdSet();
   const ranked = [...stored.keys()].filter((id) => !alreadyCondemned.has(id)).map((id) => ({ id, p: packsOf.get(id) }));
   for (const { id, p } of ranked) if (!p) condemn.push(id); // no index lists it: a killed run's
@@ -232,24 +235,29 @@ async function collectAlone(
     .map((r) => ({ ...r, share: liveShare(r.p, live) }))
     .sort((a, b) => b.share - a.share || (a.id < b.id ? -1 : 1));
   for (const { id, p } of indexed) {
-    const mine: string[] = [];
+    const mine: number[] = [];
     let keptBytes = 0;
     let totalBytes = 0;
     for (let i = 0; i < p.lengths.length; i++) {
       totalBytes += p.lengths[i]!;
       const blob = p.ids.toString('hex', i * 32, i * 32 + 32);
       if (live.has(blob) && kept.add(blob)) {
-        mine.push(blob);
+        mine.push(i);
         keptBytes += p.lengths[i]!;
       }
     }
     if (mine.length === 0) condemn.push(id);
-    else keepers.push({ packId: id, kept: mine, keptBytes, totalBytes });
+    else keepers.push({ packId: id, p, mine: Uint32Array.from(mine), keptBytes, totalBytes });
   }
   const sparse = keepers.filter((k) => k.keptBytes < (opts.repackBelow ?? DEFAULT_REPACK_BELOW) * k.totalBytes);
   const small = smallPacks(keepers, new Set(sparse.map((k) => k.packId)), opts.smallPackBytes);
   if (sparse.length || small.length) {
-    const copied = await repack(vault, [...sparse, ...small]);
+    // Blob ids become hex strings only for the packs being copied.
+    const withIds = [...sparse, ...small].map((k) => ({
+      ...k,
+      kept: [...k.mine].map((i) => k.p.ids.toString('hex', i * 32, i * 32 + 32)),
+    }));
+    const copied = await repack(vault, withIds);
     out.packsRepacked = sparse.length;
     out.packsConsolidated = small.length;
     out.bytesRepacked = copied;

@@ -177,6 +177,11 @@ export interface ReadIndexOptions {
   cache?: IndexCache;
   /** Sees each index file's packs as it loads (a collection needs every location, not one per blob). */
   onFile?: (key: string, packs: IndexedPack[]) => void;
+  /**
+   * False: the packs go to `onFile` only and the returned index stays empty (a collection keeps
+   * its own compact summary; a BlobIndex of a million blobs would add ~100 MB to its peak).
+   */
+  fillIndex?: boolean;
 }
 
 /**
@@ -206,7 +211,9 @@ export async function readAllIndexes(
           limit(async () => {
             try {
               const packs = await readIndexFile(dest, codec, key, opts.cache);
-              for (const p of packs) index.addPack(p.packId, p.blobs, opts.condemned?.has(p.packId) ?? false);
+              if (opts.fillIndex !== false) {
+                for (const p of packs) index.addPack(p.packId, p.blobs, opts.condemned?.has(p.packId) ?? false);
+              }
               opts.onFile?.(key, packs);
               loaded.add(key);
             } catch (err) {
