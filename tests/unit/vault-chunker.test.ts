@@ -258,6 +258,40 @@ describe('chunkStream', () => {
     expect(got.map(sha)).toEqual(slices(content, chunkBoundaries(content)).map(sha));
   });
 
+  it('with reuse, gives the same chunks, each valid until the next is asked for', async () => {
+    const content = BIG.subarray(0, 12 * MiB + 5);
+    const expected = slices(content, chunkBoundaries(content)).map(sha);
+    const buf = Buffer.alloc(100 * KiB);
+    async function* scribbled(): AsyncGenerator<Buffer> {
+      for (let i = 0; i < content.length; i += buf.length) {
+        const n = content.copy(buf, 0, i, i + buf.length);
+        yield buf.subarray(0, n);
+        buf.fill(0xee);
+      }
+    }
+    const inputs: [string, AsyncIterable<Uint8Array>][] = [
+      ['64 KiB reads', reads(content, 64 * KiB)],
+      ['reads of 1 MiB + 13', reads(content, MiB + 13)],
+      ['one read', reads(content, content.length)],
+      ['a reused read buffer', scribbled()],
+    ];
+    for (const [label, input] of inputs) {
+      const got: string[] = [];
+      const seen = new Set<ArrayBufferLike>();
+      for await (const chunk of chunkStream(input, undefined, { reuse: true })) {
+        got.push(sha(chunk)); // hashed before the next chunk, as a consumer must
+        seen.add(chunk.buffer);
+      }
+      expect(got, label).toEqual(expected);
+      // Joined chunks share one buffer rather than one each.
+      expect(seen.size, label).toBeLessThan(expected.length + 2);
+    }
+    const small = random(300 * KiB, 9);
+    const got: string[] = [];
+    for await (const c of chunkStream(reads(small, 7), SMALL, { reuse: true })) got.push(sha(c));
+    expect(got).toEqual(slices(small, chunkBoundaries(small, SMALL)).map(sha));
+  });
+
   it('holds at most one partial chunk besides the current read', async () => {
     const readSize = 256 * KiB;
     let pulled = 0;

@@ -123,7 +123,8 @@ export class VaultSession extends DestinationSession {
       sendStream: async (body, size, _sha, onBytes) => {
         const ids: string[] = [];
         let total = 0;
-        for await (const chunk of chunkStream(body, this.vault.chunking)) {
+        // store() is done with a chunk (copied into a pack) before the next is read.
+        for await (const chunk of chunkStream(body, this.vault.chunking, { reuse: true })) {
           total += chunk.length;
           await store(chunk, ids);
           onBytes(chunk.length);

@@ -195,8 +195,20 @@ class StreamChunker {
   private readonly st: ScanState = { len: 0, fp: 0 };
   private carry: Buffer | null = null;
   private carried = 0;
+  /** With `reuse`: where chunks that span reads are joined, one buffer for every chunk. */
+  private scratch: Buffer | null = null;
 
-  constructor(private readonly p: Params) {}
+  constructor(
+    private readonly p: Params,
+    private readonly reuse = false,
+  ) {}
+
+  /** Room for the next chunk: a fresh buffer each, or with `reuse` the scratch buffer. */
+  private outBuffer(size: number): Buffer {
+    if (!this.reuse) return Buffer.allocUnsafe(size);
+    this.scratch ??= Buffer.allocUnsafe(this.p.maxSize);
+    return this.scratch.subarray(0, size);
+  }
 
   /**
    * The chunks `data` completes. A generator on purpose: V8 never inlines generators, and the
@@ -210,9 +222,14 @@ class StreamChunker {
       const at = scan(data, from, data.length, this.st, p);
       if (at < 0) break;
       const carried = this.carried;
-      const out = Buffer.allocUnsafe(carried + at - from);
-      if (carried > 0) out.set(this.carry!.subarray(0, carried));
-      out.set(data.subarray(from, at), carried);
+      let out: Buffer;
+      if (this.reuse && carried === 0) {
+        out = Buffer.from(data.buffer, data.byteOffset + from, at - from);
+      } else {
+        out = this.outBuffer(carried + at - from);
+        if (carried > 0) out.set(this.carry!.subarray(0, carried));
+        out.set(data.subarray(from, at), carried);
+      }
       this.carried = 0;
       from = at;
       yield out;
@@ -237,6 +254,7 @@ class StreamChunker {
     const n = this.carried;
     if (n === 0) return null;
     this.carried = 0;
+    if (this.reuse) return this.carry!.subarray(0, n);
     return n === this.carry!.length ? this.carry! : Buffer.from(this.carry!.subarray(0, n));
   }
 }
@@ -245,12 +263,18 @@ class StreamChunker {
  * Split a stream into content-defined chunks, in order. Every yielded Buffer is a fresh copy the
  * caller owns, and input buffers are not kept past the next read, so a producer may reuse them.
  * Holds at most one partial chunk (< maxSize) besides the current input buffer.
+ *
+ * With `reuse`, a yielded Buffer is valid only until the next one is asked for (a view of the
+ * input, or of one buffer reused for every chunk): a consumer that is done with each chunk before
+ * the next, like a backup copying it into a pack, then allocates nothing per chunk, and touching
+ * fresh memory costs more than copying (page faults).
  */
 export async function* chunkStream(
   input: AsyncIterable<Uint8Array> | NodeJS.ReadableStream,
   opts?: Partial<ChunkingOptions>,
+  { reuse = false }: { reuse?: boolean } = {},
 ): AsyncGenerator<Buffer, void, undefined> {
-  const chunker = new StreamChunker(params(opts));
+  const chunker = new StreamChunker(params(opts), reuse);
   for await (const piece of input as AsyncIterable<unknown>) {
     for (const chunk of chunker.push(asBytes(piece))) yield chunk;
   }

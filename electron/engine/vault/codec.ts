@@ -15,8 +15,13 @@ export interface BlobCodec {
   id(plain: Buffer): string;
   /** Compress (when it shrinks) and seal; `context` (e.g. the blob id) is bound in with the kind. */
   encode(plain: Buffer, kind: BlobKind, context: string): Buffer;
-  /** `encode` compressing off the main thread (same output format); optional for codecs that have nothing to offload. */
-  encodeAsync?(plain: Buffer, kind: BlobKind, context: string): Promise<Buffer>;
+  /**
+   * `encode` compressing off the main thread, the object returned as parts to be joined in order
+   * (a pack writer copies them into its pack: no joined copy per blob). Same output format;
+   * optional for codecs that have nothing to offload. The caller derived a data blob's id
+   * (`context`) from these same bytes (decode and verify check it on the way back).
+   */
+  encodeParts?(plain: Buffer, kind: BlobKind, context: string): Promise<readonly Buffer[]>;
   /** Open and decompress; throws StrataError('corrupt') naming the object when it was altered or is not ours. */
   decode(stored: Buffer, kind: BlobKind, context: string): Buffer;
   /**

@@ -34,12 +34,15 @@ export class PackBuilder {
     return this.used + length + packTrailerBound(this.ids.length + 1) <= this.buffer.length;
   }
 
-  /** Copies an encoded blob in; the caller checked `fits`. */
-  append(id: string, encoded: Buffer, rawLength: number): void {
-    encoded.copy(this.buffer, this.used);
-    this.used += encoded.length;
+  /** Copies an encoded blob in, given whole or as parts to join; the caller checked `fits`. */
+  append(id: string, encoded: Buffer | readonly Buffer[], rawLength: number): void {
+    const start = this.used;
+    for (const part of Buffer.isBuffer(encoded) ? [encoded] : encoded) {
+      part.copy(this.buffer, this.used);
+      this.used += part.length;
+    }
     this.ids.push(id);
-    this.lengths.push(encoded.length);
+    this.lengths.push(this.used - start);
     this.rawLengths.push(rawLength);
   }
 

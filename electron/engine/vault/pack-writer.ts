@@ -124,11 +124,14 @@ export class PackWriter {
       this.stats.skipped++;
       return false;
     }
-    const encoded = this.codec.encodeAsync
-      ? await this.codec.encodeAsync(plain, 'data', id)
-      : this.codec.encode(plain, 'data', id);
+    const parts = this.codec.encodeParts
+      ? await this.codec.encodeParts(plain, 'data', id)
+      : [this.codec.encode(plain, 'data', id)];
+    let length = 0;
+    for (const part of parts) length += part.length;
     this.stats.added++;
-    if (encoded.length + packTrailerBound(1) > this.targetSize) {
+    if (length + packTrailerBound(1) > this.targetSize) {
+      const encoded = Buffer.concat(parts, length);
       // Alone, so the partial pack keeps filling and a large blob never doubles a pack's size.
       const ids = this.forgetsIndexed ? new IdSet() : this.taken[0]!;
       ids.add(id);
@@ -137,9 +140,9 @@ export class PackWriter {
       await this.upload(() => buildPack([{ id, encoded, rawLength }], this.codec), ids);
       return true;
     }
-    if (this.builder?.count && !this.builder.fits(encoded.length)) await this.seal();
+    if (this.builder?.count && !this.builder.fits(length)) await this.seal();
     this.builder ??= this.spare.pop() ?? new PackBuilder(Buffer.allocUnsafeSlow(this.targetSize));
-    this.builder.append(id, encoded, rawLength);
+    this.builder.append(id, parts, rawLength);
     this.taken.at(-1)!.add(id);
     return true;
   }
