@@ -7,7 +7,7 @@ import { Costs } from './cost/costs.js';
 import { VaultChunkStore } from './store/vault-chunk-store.js';
 import type { BlobCodec } from './vault/codec.js';
 import type { ChunkingOptions } from './vault/chunker.js';
-import type { RepoKeyOptions } from './vault/repo-key.js';
+import type { MasterKeyCache, RepoKeyOptions } from './vault/repo-key.js';
 import { probeRepository } from './destinations/probe-repository.js';
 import { IndexCache } from './vault/index-cache.js';
 import { VaultDestination } from './vault/vault-destination.js';
@@ -261,15 +261,24 @@ export class Engine {
     try {
       const raw = await openDestination(rec.name, rec.id, { ...rec.config, layout: undefined }, () => this.secrets());
       try {
-        await initOrOpenVault(raw, passphrase, this.opts.vaultKdf ?? {});
+        // The unwrapped key is cached on the way, so the first backup skips the slow derivation.
+        await initOrOpenVault(raw, passphrase, this.opts.vaultKdf ?? {}, await this.vaultKeyCache(rec.id));
       } finally {
         await raw.close();
       }
       await (await this.secrets()).set(vaultSecretName(rec.id), passphrase);
     } catch (err) {
+      await (await this.secrets()).delete(vaultKeyCacheName(rec.id)).catch(() => undefined);
       undo();
       throw err;
     }
+  }
+
+  /** Where this machine keeps a vault's unwrapped master key (see openRepoKeyCached). */
+  private async vaultKeyCache(destId: string): Promise<MasterKeyCache> {
+    const secrets = await this.secrets();
+    const name = vaultKeyCacheName(destId);
+    return { get: () => secrets.get(name), set: (v: string) => secrets.set(name, v) };
   }
 
   /** A new passphrase for a vault: the key is re-wrapped (strata.json), no data changes. */
@@ -475,9 +484,7 @@ export class Engine {
           }
           return saved;
         };
-        const cacheName = vaultKeyCacheName(rec.id);
-        const cache = { get: () => secrets.get(cacheName), set: (v: string) => secrets.set(cacheName, v) };
-        const v = await openVault(raw, passphrase, this.opts.vaultKdf ?? {}, cache);
+        const v = await openVault(raw, passphrase, this.opts.vaultKdf ?? {}, await this.vaultKeyCache(rec.id));
         return { codec: v.codec, chunking: v.chunking };
       })();
       this.vaultKeys.set(rec.id, keyed);

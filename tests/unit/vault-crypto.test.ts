@@ -146,6 +146,31 @@ describe('repository key', () => {
     expect((await openRepoKeyCached(next, ask('a new passphrase'), LABEL, broken, FAST)).keyId).toBe(params.keyId);
   });
 
+  it('a new vault caches its master at once, and checkPassphrase ignores the cache and refreshes it', async () => {
+    let stored: string | undefined;
+    const cache = { get: async () => stored, set: async (v: string) => void (stored = v) };
+    const created = await createRepoKey(PASS, FAST, cache);
+    expect(stored).toBeDefined();
+    let asked = 0;
+    const ask = (p: string) => async () => {
+      asked++;
+      return p;
+    };
+    // The first open (this machine's first backup) needs no passphrase and no derivation.
+    expect((await openRepoKeyCached(created.params, ask('never asked'), LABEL, cache, FAST)).keyId).toBe(
+      created.keys.keyId,
+    );
+    expect(asked).toBe(0);
+    // Adding an existing vault proves the passphrase even when a master is cached.
+    const check = { checkPassphrase: true };
+    const wrong = await strataError(() => openRepoKeyCached(created.params, ask('wrong'), LABEL, cache, FAST, check));
+    expect(wrong.code).toBe('auth');
+    stored = undefined;
+    await openRepoKeyCached(created.params, ask(PASS), LABEL, cache, FAST, check);
+    expect(asked).toBe(2);
+    expect(stored).toBeDefined();
+  });
+
   it('rewrap with a wrong old passphrase is an auth error and changes nothing', async () => {
     const err = await strataError(() => rewrapRepoKey(params, 'nope', 'new', LABEL, FAST));
     expect(err.code).toBe('auth');

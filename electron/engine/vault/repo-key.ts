@@ -91,19 +91,21 @@ export interface RepoKeyOptions {
   unsafeFastKdfForTests?: { N: number };
 }
 
-/** A new vault: a random master, wrapped under `passphrase`. */
+/**
+ * A new vault: a random master, wrapped under `passphrase`. With a cache, the master is kept there
+ * (see openRepoKeyCached), so this machine's first backup does not derive it again.
+ */
 export async function createRepoKey(
   passphrase: string,
   options: RepoKeyOptions = {},
+  cache?: MasterKeyCache,
 ): Promise<{ keys: RepoKeys; params: KeyParams }> {
-  const master = randomBytes(MASTER_BYTES);
-  try {
+  return usingMaster(randomBytes(MASTER_BYTES), async (master) => {
     const keys = deriveKeys(master);
     const params = await wrap(master, keys.keyId, checkedPassphrase(passphrase), costFor(options, DEFAULT_KDF));
+    if (cache) await remember(cache, params, master);
     return { keys, params };
-  } finally {
-    master.fill(0);
-  }
+  });
 }
 
 /** Unwraps the master; a wrong passphrase is StrataError('auth'). `label` names the vault in messages. */
@@ -114,9 +116,13 @@ export async function openRepoKey(
   options: RepoKeyOptions = {},
 ): Promise<RepoKeys> {
   const parsed = parseKeyParams(params, label, options);
-  const master = await unwrap(parsed, passphrase, label);
+  return usingMaster(await unwrap(parsed, passphrase, label), deriveKeys);
+}
+
+/** Runs `use` on a master key, then zeroes it: no copy of a master outlives its use. */
+async function usingMaster<T>(master: Buffer, use: (master: Buffer) => T | Promise<T>): Promise<T> {
   try {
-    return deriveKeys(master);
+    return await use(master);
   } finally {
     master.fill(0);
   }
@@ -137,6 +143,7 @@ export interface MasterKeyCache {
  * unwrapped from (salt, wrapped bytes, fingerprint): after a passphrase change anywhere, the
  * passphrase is asked for and checked again, so a revoked passphrase stops working here too.
  * `passphrase` is only called on a miss. A cache that fails to read or write costs speed, not the open.
+ * `checkPassphrase` ignores a cached master (the passphrase must unwrap the key) and refreshes the cache.
  */
 export async function openRepoKeyCached(
   params: unknown,
@@ -144,28 +151,29 @@ export async function openRepoKeyCached(
   label: string,
   cache: MasterKeyCache,
   options: RepoKeyOptions = {},
+  { checkPassphrase = false }: { checkPassphrase?: boolean } = {},
 ): Promise<RepoKeys> {
   const parsed = parseKeyParams(params, label, options);
-  const binding = bindingOf(parsed);
-  const hit = await cache.get().then(
-    (raw) => cachedMaster(raw, binding),
-    () => undefined,
-  );
+  const hit = checkPassphrase
+    ? undefined
+    : await cache.get().then(
+        (raw) => cachedMaster(raw, bindingOf(parsed)),
+        () => undefined,
+      );
   if (hit) {
-    try {
-      const keys = deriveKeys(hit);
-      if (keys.keyId === parsed.keyId) return keys;
-    } finally {
-      hit.fill(0);
-    }
+    const keys = await usingMaster(hit, deriveKeys);
+    if (keys.keyId === parsed.keyId) return keys;
   }
-  const master = await unwrap(parsed, await passphrase(), label);
-  try {
-    await cache.set(JSON.stringify({ binding, master: master.toString('base64') })).catch(() => undefined);
+  return usingMaster(await unwrap(parsed, await passphrase(), label), async (master) => {
+    await remember(cache, parsed, master);
     return deriveKeys(master);
-  } finally {
-    master.fill(0);
-  }
+  });
+}
+
+/** Keeps an unwrapped master in the cache, bound to the wrapping it came from. */
+async function remember(cache: MasterKeyCache, params: KeyParams, master: Buffer): Promise<void> {
+  const value = JSON.stringify({ binding: bindingOf(params), master: master.toString('base64') });
+  await cache.set(value).catch(() => undefined);
 }
 
 function bindingOf(params: KeyParams): string {
@@ -196,14 +204,11 @@ export async function rewrapRepoKey(
 ): Promise<KeyParams> {
   const parsed = parseKeyParams(params, label, options);
   const next = checkedPassphrase(newPassphrase);
-  const master = await unwrap(parsed, oldPassphrase, label);
-  try {
+  return usingMaster(await unwrap(parsed, oldPassphrase, label), (master) => {
     const stored = { N: parsed.N, r: parsed.r, p: parsed.p };
     const floor = parsed.N * parsed.r * parsed.p > cost(DEFAULT_KDF) ? stored : DEFAULT_KDF;
-    return await wrap(master, parsed.keyId, next, costFor(options, floor));
-  } finally {
-    master.fill(0);
-  }
+    return wrap(master, parsed.keyId, next, costFor(options, floor));
+  });
 }
 
 /** Validates the `encryption` object read from strata.json; StrataError('corrupt') when it is malformed or weak. */

@@ -33,14 +33,17 @@ export async function initOrOpenVault(
   dest: Destination,
   passphrase: string,
   options: RepoKeyOptions = {},
+  cache?: MasterKeyCache,
 ): Promise<{ created: boolean; config: RepoConfig }> {
   const existing = await readRepoConfig(dest);
   if (existing) {
     assertLayout(dest, existing, 'vault');
-    await openRepoKey(existing.encryption, passphrase, dest.label, options);
+    const ask = () => Promise.resolve(passphrase);
+    if (cache) await openRepoKeyCached(existing.encryption, ask, dest.label, cache, options, { checkPassphrase: true });
+    else await openRepoKey(existing.encryption, passphrase, dest.label, options);
     return { created: false, config: existing };
   }
-  const { params } = await createRepoKey(passphrase, options);
+  const { params } = await createRepoKey(passphrase, options, cache);
   const config: RepoConfig = {
     strata: 'repository',
     version: FORMAT_VERSION,

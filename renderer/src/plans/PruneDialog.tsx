@@ -114,7 +114,9 @@ function PreviewBody({ preview: p }: { preview: PrunePreview }) {
       {p.layout === 'vault' ? (
         <p className="muted">
           This is a vault: its space is freed in two steps. A prune marks the data no kept snapshot needs; a later
-          prune, at least a day on and once no backup that began before is still running, deletes it.
+          prune, at least a day on and once no backup that began before is still running, deletes it. Data still in use
+          in mostly empty packs, and the small packs each backup leaves, are copied into full packs on the way, so later
+          prunes can free them; the run's log in Activity says how much.
         </p>
       ) : null}
       {leftAlone.length ? <p className="muted">Left alone: {leftAlone.join(', ')}.</p> : null}
