@@ -24,6 +24,11 @@ export type ErrorCode =
   | 'busy'
   | 'quota'
   | 'too-large'
+  /** A user's command (a dump, a hook) exited non-zero or wrote to stderr marked fatal. */
+  | 'command-failed'
+  /** A user's command ran past its time limit. */
+  | 'timeout'
+  | 'cancelled'
   | 'internal';
 
 export class StrataError extends Error {
