@@ -34,7 +34,14 @@ import {
   vaultSecretName,
   type SecretStore,
 } from './secrets/secret-store.js';
-import { Catalog, type BucketSourceConfig, type DestinationRecord, type SourceRecord } from './store/catalog.js';
+import {
+  Catalog,
+  type BucketSourceConfig,
+  type CommandSourceConfig,
+  type DestinationRecord,
+  type SourceRecord,
+} from './store/catalog.js';
+import { checkCommandSource } from './commands/command-check.js';
 import { openBucketFromSettings, openBucketOf, openSource, type OpenedSource } from './sources/open-source.js';
 import { clientSecretName, tokenSecretName } from './sources/gdrive/drive-secret-names.js';
 import type { DriveConnectAttempt, DriveConnectCtx, DriveConnectOptions } from './sources/gdrive/drive-connect.js';
@@ -389,10 +396,36 @@ export class Engine {
     return rec;
   }
 
+  /**
+   * A command whose output is backed up as one file. `env` holds the values of its environment
+   * variables (secrets, stored first, so the source never exists without them).
+   */
+  async addCommandSource(
+    name: string,
+    config: Omit<CommandSourceConfig, 'kind' | 'envNames'>,
+    env: Record<string, string> = {},
+    id?: string,
+  ): Promise<SourceRecord> {
+    checkCommandSource(config, env);
+    const envNames = Object.keys(env).sort();
+    const full: CommandSourceConfig = { kind: 'command', ...config, ...(envNames.length ? { envNames } : {}) };
+    const rec = this.catalog.addSource(name, full, id);
+    if (envNames.length) {
+      const secret = JSON.stringify(env);
+      await this.saveSecretOrUndo(sourceSecretName(rec.id, 'command-env'), secret, () =>
+        this.catalog.removeSource(name),
+      );
+    }
+    return rec;
+  }
+
   async removeSource(name: string): Promise<void> {
     const rec = this.catalog.source(name);
     await this.forgetOpened(rec.id);
     if (rec.config.kind === 'bucket') await (await this.secrets()).delete(sourceSecretName(rec.id));
+    if (rec.config.kind === 'command' && rec.config.envNames?.length) {
+      await (await this.secrets()).delete(sourceSecretName(rec.id, 'command-env'));
+    }
     // Google forgets Strata's access too (best effort: the source goes either way).
     if (rec.config.kind === 'gdrive') {
       const { disconnectDrive } = await import('./sources/gdrive/drive-connect.js');

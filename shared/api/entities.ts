@@ -36,8 +36,8 @@ export type S3ProviderId = z.infer<typeof S3ProviderId>;
 export const SourceInfo = z.object({
   id: z.string(),
   name: z.string(),
-  kind: z.enum(['local', 'bucket', 'gdrive']),
-  /** The folder, bucket/prefix, or 'Google Drive (account)'. */
+  kind: z.enum(['local', 'bucket', 'gdrive', 'command']),
+  /** The folder, bucket/prefix, 'Google Drive (account)', or 'pg_dump mydb → mydb.dump'. */
   path: z.string(),
   /** Google Drive only: signed in (false after Disconnect: sign in again to back it up). */
   connected: z.boolean().optional(),

@@ -172,6 +172,20 @@ describe(`S3Destination against ${targetName}`, () => {
     expect((await readAll(await d.get('small.bin'))).equals(data)).toBe(true);
   });
 
+  it('streams a body of unknown length (a command output): one PUT when short, 64 MiB parts when long', async () => {
+    const d = open('unknown-length');
+    const small = randomBytes(5 * MIB + 3);
+    const one = hashingStream(Readable.from([small.subarray(0, MIB), small.subarray(MIB)]));
+    let progress = 0;
+    await d.putStream('dump-small.sql', one.body, {
+      size: undefined,
+      sha256: one.digest,
+      onProgress: (n) => (progress += n),
+    });
+    expect(progress).toBe(small.length);
+    expect(await d.head('dump-small.sql')).toMatchObject({ size: small.length, sha256: sha256(small) });
+  });
+
   it('refuses a body shorter or longer than its declared size', async () => {
     const d = open('size-mismatch');
     const data = randomBytes(1000);
@@ -371,6 +385,30 @@ describe('S3Destination through a fault-injecting proxy (s3rver)', () => {
     await Promise.all(opened.map((d) => d.close()));
     await proxy?.stop();
     await s3rver?.stop();
+  });
+
+  it('uploads a long body of unknown length in equal 64 MiB parts, its hash recorded at the end', async () => {
+    const d = open('unknown-long');
+    // 150 MiB in 1 MiB pieces, as a pipe delivers them: three parts (64 + 64 + 22 MiB).
+    const piece = randomBytes(MIB);
+    const pieces = 150;
+    const whole = createHash('sha256');
+    for (let i = 0; i < pieces; i++) whole.update(piece);
+    const hash = createHash('sha256');
+    let hex: string | undefined;
+    const body = Readable.from(
+      (function* () {
+        for (let i = 0; i < pieces; i++) {
+          hash.update(piece);
+          yield piece;
+        }
+        hex = hash.digest('hex');
+      })(),
+    );
+    await d.putStream('dump.sql', body, { size: undefined, sha256: () => hex! });
+    const parts = requestsFor('dump.sql', 'PUT').filter((r) => r.query.has('partNumber'));
+    expect(parts.map((r) => Number(r.headers['content-length']))).toEqual([64 * MIB, 64 * MIB, 22 * MIB]);
+    expect(await d.head('dump.sql')).toMatchObject({ size: pieces * MIB, sha256: whole.digest('hex') });
   });
 
   it('waits out 503 SlowDown for at least its Retry-After, then succeeds', async () => {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { describeCommand, runCommand } from '../../electron/engine/commands/command-run.js';
+import { commandLine, describeCommand, runCommand } from '../../electron/engine/commands/command-run.js';
 import { formatTimeout, parseTimeout } from '../../shared/command-timeout.js';
 import { StrataError } from '../../shared/errors.js';
 
@@ -75,7 +75,7 @@ describe('runCommand', () => {
     const err = await failure(cmd.finished);
     expect(err.code).toBe('command-failed');
     expect(err.message).toMatch(
-      /^command sh -c .* exited with code 1: line 1 \| pg_dump: error: database "nope" does not exist$/,
+      /^command “sh -c .*” exited with code 1: line 1 \| pg_dump: error: database "nope" does not exist$/,
     );
     expect(err.hint).toMatch(/previous snapshot stays the latest/);
   });
@@ -99,7 +99,7 @@ describe('runCommand', () => {
     await drain(cmd.stdout);
     const err = await failure(cmd.finished);
     expect(err.code).toBe('timeout');
-    expect(err.message).toBe('command sleep 30 ran longer than its time limit of 300ms and was stopped');
+    expect(err.message).toBe('command “sleep 30” ran longer than its time limit of 300ms and was stopped');
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
@@ -108,7 +108,7 @@ describe('runCommand', () => {
     await drain(cmd.stdout);
     const err = await failure(cmd.finished);
     expect(err.code).toBe('not-found');
-    expect(err.message).toBe('command strata-no-such-program-xyz was not found');
+    expect(err.message).toBe('command “strata-no-such-program-xyz” was not found');
     expect(err.hint).toMatch(/full path/);
   });
 
@@ -131,9 +131,10 @@ describe('runCommand', () => {
   });
 
   it('names commands the way a shell would read them back', () => {
-    expect(describeCommand({ argv: ['pg_dump', '--format=custom', 'my db'] })).toBe("pg_dump --format=custom 'my db'");
-    expect(describeCommand({ argv: ['echo', "it's"] })).toBe("echo 'it'\\''s'");
-    expect(describeCommand({ argv: ['tar c . | gzip'], shell: true })).toBe('tar c . | gzip');
+    expect(commandLine({ argv: ['pg_dump', '--format=custom', 'my db'] })).toBe("pg_dump --format=custom 'my db'");
+    expect(commandLine({ argv: ['echo', "it's"] })).toBe("echo 'it'\\''s'");
+    expect(commandLine({ argv: ['tar c . | gzip'], shell: true })).toBe('tar c . | gzip');
+    expect(describeCommand({ argv: ['tar c . | gzip'], shell: true })).toBe('“tar c . | gzip”');
   });
 });
 

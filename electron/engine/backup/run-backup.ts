@@ -667,6 +667,7 @@ async function sendFile(deps: BackupDeps, job: SendJob): Promise<void> {
       // Reading failed before anything was sent (unreadable, vanished, changed twice).
       const message = describeError(err);
       for (const s of live) {
+        if (entry.streamed) s.fail(err); // a command that fails leaves the previous snapshot as the latest
         s.counters.filesFailed++;
         s.writer.addError(entry.path, message);
         keepPrevious(deps, run.src, s, entry.path, idx);
@@ -684,6 +685,7 @@ async function sendFile(deps: BackupDeps, job: SendJob): Promise<void> {
     }
   }
   const ok = result.errors.some((e) => e === undefined);
+  if (entry.streamed) entry.size = result.bytes;
   const id = deps.index.upsert(
     run.src.id,
     entry.path,
@@ -721,7 +723,7 @@ async function sendFile(deps: BackupDeps, job: SendJob): Promise<void> {
     }
     anyFailed = true;
     const message = describeError(err);
-    if (isFatalForDestination(err)) s.fail(err);
+    if (isFatalForDestination(err) || entry.streamed) s.fail(err);
     s.counters.filesFailed++;
     s.writer.addError(entry.path, message);
     keepPrevious(deps, run.src, s, entry.path, idx);

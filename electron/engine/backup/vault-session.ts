@@ -129,7 +129,7 @@ export class VaultSession extends DestinationSession {
           await store(chunk, ids);
           onBytes(chunk.length);
         }
-        if (total !== size) {
+        if (size !== undefined && total !== size) {
           throw new StrataError(
             'changed-while-reading',
             `the data changed while it was read: expected ${size} bytes, got ${total}`,

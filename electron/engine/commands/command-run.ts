@@ -43,6 +43,11 @@ const KILL_GRACE_MS = 10_000;
 
 /** How a command is named in messages: its program and arguments, quoted when they need it. */
 export function describeCommand(spec: Pick<CommandSpec, 'argv' | 'shell'>): string {
+  return `“${commandLine(spec)}”`;
+}
+
+/** The command as one line, its arguments quoted when they need it. */
+export function commandLine(spec: Pick<CommandSpec, 'argv' | 'shell'>): string {
   if (spec.shell) return spec.argv.join(' ');
   return spec.argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
 }
@@ -147,12 +152,12 @@ function spawnFailure(shown: string, program: string, err: NodeJS.ErrnoException
   if (err.code === 'ENOENT') {
     return new StrataError(
       'not-found',
-      `command ${program} was not found`,
+      `command “${program}” was not found`,
       'install it, or give its full path (the PATH Strata runs with may be shorter than your shell’s)',
     );
   }
   if (err.code === 'EACCES') {
-    return new StrataError('permission', `command ${program} cannot be run: permission denied`, 'make it executable');
+    return new StrataError('permission', `command “${program}” cannot be run: permission denied`, 'make it executable');
   }
   return new StrataError('io', `command ${shown} could not start: ${err.message}`);
 }

@@ -30,7 +30,8 @@ export interface ObjectAttributes {
 export interface PutStreamOptions {
   /** Instead of Strata's own (octet-stream, sha256 in metadata): recreate an original object. */
   attributes?: ObjectAttributes | undefined;
-  size: number;
+  /** Undefined when known only at the body's end (a command's output): the body is taken as it comes. */
+  size: number | undefined;
   /** Known up front, or only once the body has ended (it is hashed while it streams). */
   sha256: string | (() => string);
   /** Called with bytes acknowledged by the destination, for progress. */

@@ -431,6 +431,13 @@ export class RestoreService {
     if (src.config.kind === 'bucket') {
       return { kind: 'bucket', bucket: src.name, prefix: '', label: `bucket ${sourceLabel(src.config)}` };
     }
+    if (src.config.kind === 'command') {
+      throw new StrataError(
+        'usage',
+        `'${src.name}' is a command's output, which has no original place to go back to`,
+        'restore it into a folder, or feed it to a command with \'strata restore … --pipe-to "CMD"\'',
+      );
+    }
     throw new StrataError(
       'usage',
       `Strata reads Google Drive with read-only access, so it cannot put files back into '${src.name}'`,

@@ -6,6 +6,7 @@ import type { SourceRecord } from '../store/catalog.js';
 import type { Db } from '../store/database.js';
 import type { FolderPolicy } from '../../../shared/policy.js';
 import { LocalSource } from './local-source.js';
+import { CommandSource } from './command-source.js';
 import type { Source } from './types.js';
 import type { S3Destination } from '../destinations/s3/s3-destination.js';
 import { bucketFolderReader, localFolderReader, type FolderReader } from '../browse/folder-reader.js';
@@ -55,6 +56,12 @@ export async function openSource(
     const { openDrive } = await import('./gdrive/open-drive.js');
     return openDrive({ ...src, config: c }, await secrets(), db, env, policies);
   }
+  if (c.kind === 'command') {
+    const env = c.envNames?.length ? await commandEnvOf(src, await secrets()) : undefined;
+    const spec = { argv: c.argv, shell: c.shell, timeoutMs: c.timeoutMs, stderrFatal: c.stderrFatal, env };
+    const source = new CommandSource({ spec, outputName: c.outputName, gzip: c.gzip });
+    return { source, folders: singleFileReader(c.outputName), close: () => Promise.resolve() };
+  }
   if (c.kind === 'local') {
     return {
       source: new LocalSource(c.path),
@@ -65,4 +72,27 @@ export async function openSource(
   const [reader, { BucketSource }] = await Promise.all([openBucketOf(src, secrets), import('./bucket-source.js')]);
   const source = new BucketSource(reader);
   return { source, folders: bucketFolderReader(source.lister), close: () => source.close() };
+}
+
+/** The environment a command source's command gets: its values are kept as one secret. */
+export async function commandEnvOf(src: SourceRecord, secrets: SecretStore): Promise<Record<string, string>> {
+  const raw = await secrets.get(sourceSecretName(src.id, 'command-env'));
+  const env = raw ? (JSON.parse(raw) as Record<string, string>) : {};
+  const missing = (src.config.kind === 'command' ? (src.config.envNames ?? []) : []).filter((n) => !(n in env));
+  if (missing.length) {
+    throw new StrataError(
+      'auth',
+      `the value of ${missing.join(', ')} for source '${src.name}' is not saved on this machine`,
+      'remove the source and add it again with those variables set',
+    );
+  }
+  return env;
+}
+
+/** The tree of a command source: its one file, whose size is known once a backup ran it. */
+function singleFileReader(name: string): FolderReader {
+  return {
+    children: async (folder) => (folder === '' ? [{ name, type: 'file' }] : []),
+    stat: async () => undefined,
+  };
 }

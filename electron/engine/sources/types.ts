@@ -21,6 +21,11 @@ export interface SourceEntry {
   ref?: string | undefined;
   /** The size is known only once read (an exported Google Doc): `size` is 0 until then. */
   sizeUnknown?: boolean | undefined;
+  /**
+   * Produced while it is read (a command's output): always streamed, never read whole, its size
+   * counted as it goes; a failure fails the snapshot rather than keeping an older version.
+   */
+  streamed?: boolean | undefined;
   /** POSIX permission bits. */
   mode?: number | undefined;
   /** Symlinks only: the link's target exactly as stored. */
@@ -52,9 +57,9 @@ export interface ReadHandle {
   unchanged(): Promise<void>;
 }
 
-/** A place files are read from: a local folder, an S3-compatible bucket, a Google Drive. */
+/** A place files are read from: a local folder, an S3-compatible bucket, a Google Drive, a command's output. */
 export interface Source {
-  readonly kind: 'local' | 'bucket' | 'gdrive';
+  readonly kind: 'local' | 'bucket' | 'gdrive' | 'command';
   readonly label: string;
   /** Streaming walk: never holds the whole tree in memory. */
   walk(opts?: WalkOptions): AsyncIterable<WalkItem>;

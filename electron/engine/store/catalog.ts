@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { StrataError } from '../../../shared/errors.js';
 import type { DestinationConfig, S3DestinationConfig } from '../destinations/config.js';
 import type { Db } from './database.js';
+import { commandLine } from '../commands/command-run.js';
 import type { DriveExportFormats } from '../../../shared/api/entities.js';
 
 export interface LocalSourceConfig {
@@ -23,11 +24,29 @@ export interface GDriveSourceConfig {
   /** Set by Disconnect: the tokens are revoked and gone until the user signs in again. */
   signedOut?: boolean | undefined;
 }
-export type SourceConfig = LocalSourceConfig | BucketSourceConfig | GDriveSourceConfig;
+/**
+ * A command whose standard output is backed up as one file (a database dump). The values of its
+ * environment variables (PGPASSWORD) are secrets, in the secret store; only their names are here.
+ */
+export interface CommandSourceConfig {
+  kind: 'command';
+  /** Program and arguments; with `shell`, one command line for /bin/sh -c. */
+  argv: string[];
+  shell?: boolean | undefined;
+  /** The file's name in the snapshot, e.g. nextcloud.sql.gz. */
+  outputName: string;
+  gzip?: boolean | undefined;
+  timeoutMs?: number | undefined;
+  /** Output on standard error fails the backup even when the command exits 0. */
+  stderrFatal?: boolean | undefined;
+  envNames?: string[] | undefined;
+}
+export type SourceConfig = LocalSourceConfig | BucketSourceConfig | GDriveSourceConfig | CommandSourceConfig;
 
-/** For people: the folder, bucket/prefix, or the Drive account. */
+/** For people: the folder, bucket/prefix, the Drive account, or the command and its file. */
 export function sourceLabel(c: SourceConfig): string {
   if (c.kind === 'gdrive') return c.account ? `Google Drive (${c.account})` : 'Google Drive';
+  if (c.kind === 'command') return `${commandLine(c)} → ${c.outputName}`;
   return c.kind === 'local' ? c.path : c.prefix ? `${c.bucket}/${c.prefix}` : c.bucket;
 }
 

@@ -11,6 +11,7 @@ import { addRestoreCommand } from './restore-command.js';
 import { addCostCommands } from './cost-commands.js';
 import { addRecoveryCommands } from './recovery-commands.js';
 import { addDriveCommands, parseExports } from './drive-commands.js';
+import { addCommandSourceCommand } from './command-source-commands.js';
 import { addVerifyCommands } from './verify-commands.js';
 import { s3Settings, withS3Options, type S3Flags } from './s3-options.js';
 import { announceRun, reconcileAlerts } from '../../engine/health/notify.js';
@@ -75,7 +76,9 @@ export function buildProgram(setExit: (code: number) => void): Command {
       );
     });
 
-  const source = program.command('source').description('what to back up: local folders, buckets, Google Drives');
+  const source = program
+    .command('source')
+    .description('what to back up: local folders, buckets, Google Drives, commands');
   const sourceAdd = source.command('add').description('add a source');
   sourceAdd
     .command('local')
@@ -100,6 +103,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
       console.log(`Added source '${rec.name}' (bucket ${sourceLabel(rec.config)}).`);
     });
   addDriveCommands(source, sourceAdd, open);
+  addCommandSourceCommand(sourceAdd, open);
   source
     .command('list')
     .option('--json', 'print JSON')

@@ -11,8 +11,18 @@ import type { SourceKind } from './kinds.js';
 import { SourceKindPicker } from './SourceKindPicker.js';
 
 const HEADINGS: Record<'first' | 'more', Record<SourceKind, string>> = {
-  first: { local: 'Add your first folder', bucket: 'Add your first bucket', gdrive: 'Connect your Google Drive' },
-  more: { local: 'Add a source folder', bucket: 'Add a bucket', gdrive: 'Connect Google Drive' },
+  first: {
+    local: 'Add your first folder',
+    bucket: 'Add your first bucket',
+    gdrive: 'Connect your Google Drive',
+    command: 'Add a database or command',
+  },
+  more: {
+    local: 'Add a source folder',
+    bucket: 'Add a bucket',
+    gdrive: 'Connect Google Drive',
+    command: 'Add a database or command',
+  },
 };
 
 interface Props {

@@ -59,6 +59,12 @@ const MIN_PART_SIZE = 8 * MIB;
 const CONTENT_TYPE = 'application/octet-stream';
 const PROBE_FOLDER = '.strata-probe';
 
+/**
+ * Parts of a body whose length is known only at its end (a command's output): 10,000 of them hold
+ * 625 GiB. Equal-sized, as R2 requires of every part but the last.
+ */
+export const UNKNOWN_LENGTH_PART_SIZE = 64 * MIB;
+
 /** max(8 MiB, size / 9000): stays well under S3's 10,000-part limit whatever the size. */
 export function partSizeFor(size: number): number {
   return Math.max(MIN_PART_SIZE, Math.ceil(size / 9000));
@@ -219,6 +225,7 @@ export class S3Destination implements Destination {
   }
 
   async putStream(key: string, body: Readable, opts: PutStreamOptions): Promise<void> {
+    if (opts.size === undefined) return this.putOfUnknownLength(key, body, opts);
     const partSize = partSizeFor(opts.size);
     if (opts.size <= partSize) {
       // One part: buffer it (bounded by the part size) so the late hash is known before the PUT.
@@ -230,14 +237,55 @@ export class S3Destination implements Destination {
     await this.putMultipart(key, body, opts, partSize);
   }
 
-  private async putMultipart(key: string, body: Readable, opts: PutStreamOptions, partSize: number): Promise<void> {
+  /**
+   * Up to one part is read first: a shorter body is one PUT with its hash, a longer one a multipart
+   * upload whose hash is recorded once the body ended. At most two parts are buffered at once.
+   */
+  private async putOfUnknownLength(key: string, body: Readable, opts: PutStreamOptions): Promise<void> {
+    const reader = body[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>;
+    const head: Buffer[] = [];
+    let headBytes = 0;
+    while (headBytes <= UNKNOWN_LENGTH_PART_SIZE) {
+      const next = await reader.next();
+      if (next.done) {
+        const buf = Buffer.concat(head, headBytes);
+        const sha = typeof opts.sha256 === 'function' ? opts.sha256() : opts.sha256;
+        await this.putBuffer(key, buf, sha, opts.attributes);
+        opts.onProgress?.(buf.length);
+        return;
+      }
+      head.push(Buffer.from(next.value.buffer, next.value.byteOffset, next.value.byteLength));
+      headBytes += next.value.byteLength;
+    }
+    let total = 0;
+    async function* whole(): AsyncGenerator<Buffer> {
+      for (const b of head.splice(0)) {
+        total += b.length;
+        yield b;
+      }
+      for (let next = await reader.next(); !next.done; next = await reader.next()) {
+        total += next.value.byteLength;
+        yield Buffer.from(next.value.buffer, next.value.byteOffset, next.value.byteLength);
+      }
+    }
+    const counted = Readable.from(whole(), { objectMode: false });
+    await this.putMultipart(key, counted, { ...opts, size: undefined }, UNKNOWN_LENGTH_PART_SIZE, () => total);
+  }
+
+  private async putMultipart(
+    key: string,
+    body: Readable,
+    opts: PutStreamOptions,
+    partSize: number,
+    lengthAtEnd?: () => number,
+  ): Promise<void> {
     const Key = this.full(key);
     const upload = new Upload({
       client: this.client,
       params: {
         Bucket: this.bucket,
         Key,
-        Body: exactly(body, opts.size),
+        Body: opts.size === undefined ? body : exactly(body, opts.size),
         ContentLength: opts.size,
         ContentType: opts.attributes ? (opts.attributes.contentType ?? CONTENT_TYPE) : CONTENT_TYPE,
         StorageClass: this.storageClass,
@@ -248,7 +296,7 @@ export class S3Destination implements Destination {
             : undefined,
       },
       partSize,
-      queueSize: this.queueSize,
+      queueSize: opts.size === undefined ? Math.min(this.queueSize, 2) : this.queueSize,
       // We abort ourselves: lib-storage's own abort replaces the original error when the abort fails too.
       leavePartsOnError: true,
     });
@@ -269,7 +317,8 @@ export class S3Destination implements Destination {
       if (upload.uploadId) await this.abortUpload(Key, upload.uploadId);
       throw this.fail(err, `write "${key}"`);
     }
-    if (typeof opts.sha256 === 'function') await this.setSha256(key, opts.sha256(), opts.size, etag);
+    const size = opts.size ?? lengthAtEnd?.() ?? 0;
+    if (typeof opts.sha256 === 'function') await this.setSha256(key, opts.sha256(), size, etag);
   }
 
   /** Metadata is fixed when a multipart upload starts, before the hash is known: rewrite it in place. */
