@@ -5,7 +5,7 @@
  * previous snapshot as the latest.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -105,16 +105,38 @@ describe.skipIf('missing' in found)('command sources (CLI, real PostgreSQL, s3rv
     pg.sql('postgres', 'CREATE DATABASE shop');
     expect(pg.sql('shop', "SELECT count(*) FROM pg_tables WHERE tablename = 'orders'").trim()).toBe('0');
 
-    for (const dest of ['cloud', 'vault']) {
-      const to = join(dir, `restored-${dest}`);
-      await ok(['restore', dest, 'latest', '--source', 'shopdb', '--to', to]);
-      const file = join(to, 'shop.dump');
-      expect(statSync(file).size).toBeGreaterThan(100_000);
-      pg.sql('postgres', 'DROP DATABASE shop');
-      pg.sql('postgres', 'CREATE DATABASE shop');
-      execFileSync(join(pg.bin, 'pg_restore'), [...pg.connection, '-d', 'shop', '--exit-on-error', file]);
-      expect(fingerprint(), dest).toBe(before);
-    }
+    // From the bucket: the file into a folder, then pg_restore by hand.
+    const to = join(dir, 'restored-cloud');
+    await ok(['restore', 'cloud', 'latest', '--source', 'shopdb', '--to', to]);
+    const file = join(to, 'shop.dump');
+    expect(statSync(file).size).toBeGreaterThan(100_000);
+    execFileSync(join(pg.bin, 'pg_restore'), [...pg.connection, '-d', 'shop', '--exit-on-error', file]);
+    expect(fingerprint()).toBe(before);
+
+    // From the vault: straight into pg_restore with --pipe-to.
+    pg.sql('postgres', 'DROP DATABASE shop');
+    pg.sql('postgres', 'CREATE DATABASE shop');
+    const pgRestore = [join(pg.bin, 'pg_restore'), ...pg.connection, '-d', 'shop', '--exit-on-error'].join(' ');
+    const piped = await cli(['restore', 'vault', 'latest', '--source', 'shopdb', '--pipe-to', pgRestore]);
+    expect(piped.code, piped.stderr).toBe(0);
+    expect(piped.stderr).toMatch(
+      /Restored shop\.dump \(.+, SHA-256 checked\) from snapshot .+; feeding it to “.*pg_restore/,
+    );
+    expect(piped.stderr).toContain('The command finished without error.');
+    expect(fingerprint()).toBe(before);
+    expect(readdirSync(join(home, 'tmp')).filter((n) => n.startsWith('pipe-'))).toEqual([]);
+
+    // A command that fails says so, with its own words, and exits 1.
+    const failing = await cli([
+      ...['restore', 'vault', 'latest', '--source', 'shopdb', '--pipe-to'],
+      `${join(pg.bin, 'pg_restore')} ${pg.connection.join(' ')} -d no_such_db --exit-on-error`,
+    ]);
+    expect(failing.code).toBe(1);
+    expect(failing.stderr).toMatch(/exited with code 1: .*no_such_db/);
+    // --pipe-to feeds exactly one file.
+    const none = await cli(['restore', 'vault', 'latest', '--source', 'shopdb', '--path', 'nope', '--pipe-to', 'cat']);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/--pipe-to feeds one file, and this selection of snapshot .+ holds 0/);
   }, 300_000);
 
   it('a failing command fails the backup and leaves the previous snapshot as the latest', async () => {

@@ -23,6 +23,8 @@ export interface CommandSpec {
   stderrFatal?: boolean | undefined;
   /** Standard input: nothing (default), or a stream fed to the command (a restore's --pipe-to). */
   stdin?: Readable | undefined;
+  /** Also shown as it comes (a command run in the foreground); the tail is kept either way. */
+  onStderr?: ((text: string) => void) | undefined;
 }
 
 export interface CommandOutcome {
@@ -72,6 +74,7 @@ export function runCommand(spec: CommandSpec): RunningCommand {
   child.stderr!.on('data', (text: string) => {
     stderrSeen = true;
     stderr = (stderr + text).slice(-STDERR_TAIL);
+    spec.onStderr?.(text);
   });
   if (spec.stdin) {
     // A command that exits without reading all of its input is judged by its exit code.

@@ -2,6 +2,7 @@
  * `strata restore`: a snapshot (or part of it) into a folder or a bucket. `--dry-run` prints what
  * would happen to each file and writes nothing. A restore that was killed, cancelled or stopped by
  * a full disk continues when run again: files already in place with the right SHA-256 are kept.
+ * `--pipe-to` feeds one file to a command instead (restore-pipe.ts).
  */
 import type { Command } from 'commander';
 import { StrataError } from '../../../shared/errors.js';
@@ -13,6 +14,7 @@ import type { RestoreProgress } from '../../engine/restore/restore.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_PARTIAL } from './exit-codes.js';
 import { formatBytes, formatTime, money } from './format.js';
 import { oneOf, parseDate, parseList } from './parse.js';
+import { restoreIntoCommand } from './restore-pipe.js';
 
 type Out = { json: boolean };
 type Emit = (out: Out, value: unknown, human: () => string) => void;
@@ -31,6 +33,7 @@ interface Flags {
   conflict: string;
   dryRun?: boolean;
   json?: boolean;
+  pipeTo?: string;
 }
 
 const ACTION_WORDS: Record<PlanItem['action'], string> = {
@@ -66,6 +69,7 @@ export function addRestoreCommand(
     .option('--until <date>', 'only files modified at or before this date')
     .option('--conflict <rule>', 'when a file exists: skip, overwrite or keep-both', 'skip')
     .option('--dry-run', 'print what would happen to each file; write nothing')
+    .option('--pipe-to <command>', 'feed one file (a database dump) to this command line, e.g. "pg_restore -d mydb"')
     .option('--json', 'print JSON')
     .action(async (destName: string, snap: string, o: Flags) => {
       const conflict = oneOf(o.conflict, ['skip', 'overwrite', 'keep-both'] as const, '--conflict');
@@ -77,6 +81,24 @@ export function addRestoreCommand(
         since: o.since ? parseDate(o.since, '--since') : undefined,
         until: o.until ? parseDate(o.until, '--until') : undefined,
       };
+      if (o.pipeTo !== undefined) {
+        if (o.to !== undefined || o.toBucket !== undefined || o.dryRun) {
+          throw new StrataError(
+            'usage',
+            '--pipe-to feeds a command, not a folder or a bucket',
+            'leave out --to, --to-bucket and --dry-run',
+          );
+        }
+        await restoreIntoCommand(open(), {
+          dest: destName,
+          snapshot: snap,
+          source: o.source,
+          filter,
+          command: o.pipeTo,
+        });
+        setExit(EXIT_OK);
+        return;
+      }
       if ((o.to === undefined) === (o.toBucket === undefined)) {
         throw new StrataError(
           'usage',
