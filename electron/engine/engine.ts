@@ -42,6 +42,8 @@ import {
   type SourceRecord,
 } from './store/catalog.js';
 import { checkCommandSource } from './commands/command-check.js';
+import { HookStore, type Hook, type HookPhase } from './store/hook-store.js';
+import { DEFAULT_HOOK_TIMEOUT_MS } from './backup/hooks.js';
 import { openBucketFromSettings, openBucketOf, openSource, type OpenedSource } from './sources/open-source.js';
 import { clientSecretName, tokenSecretName } from './sources/gdrive/drive-secret-names.js';
 import type { DriveConnectAttempt, DriveConnectCtx, DriveConnectOptions } from './sources/gdrive/drive-connect.js';
@@ -135,6 +137,7 @@ export class Engine {
   readonly verifications: VerifyStore;
   readonly costs: Costs;
   readonly chunkLists: VaultChunkStore;
+  readonly hooks: HookStore;
   readonly timeZone: string;
   readonly tmpDir: string;
   private secretStore: Promise<SecretStore> | undefined;
@@ -160,6 +163,7 @@ export class Engine {
     this.verifications = new VerifyStore(this.db);
     this.timeZone = opts.timeZone ?? systemTimeZone();
     this.chunkLists = new VaultChunkStore(this.db);
+    this.hooks = new HookStore(this.db);
     this.costs = new Costs({
       db: this.db,
       catalog: this.catalog,
@@ -551,6 +555,39 @@ export class Engine {
   }
 
   /** `exports` (Drive sources): undefined keeps the folder's export formats, null inherits again. */
+  /**
+   * A command run before or after the source's backup (see backup/hooks.ts). `folder` names the
+   * policy it belongs to; the hook runs for the whole source's backup.
+   */
+  setHook(
+    source: string,
+    folder: string,
+    phase: HookPhase,
+    command: string,
+    timeoutMs = DEFAULT_HOOK_TIMEOUT_MS,
+  ): Hook {
+    const src = this.catalog.source(source);
+    if (!command.trim()) {
+      throw new StrataError(
+        'usage',
+        `an empty ${phase}-backup hook`,
+        `give a command, or remove the hook with 'strata hook remove'`,
+      );
+    }
+    const hook: Hook = { folder: normalizeFolder(folder), phase, command, timeoutMs };
+    this.hooks.set(src.id, hook);
+    return hook;
+  }
+
+  removeHook(source: string, folder: string, phase: HookPhase): boolean {
+    return this.hooks.remove(this.catalog.source(source).id, normalizeFolder(folder), phase);
+  }
+
+  listHooks(source?: string): (Hook & { source: string })[] {
+    const sources = source ? [this.catalog.source(source)] : this.catalog.listSources();
+    return sources.flatMap((s) => this.hooks.forSource(s.id).map((h) => ({ source: s.name, ...h })));
+  }
+
   setPolicy(
     source: string,
     folder: string,
@@ -645,6 +682,7 @@ export class Engine {
         openDestination: (rec) => this.openDestination(rec),
         openSource: (src) => this.openSource(src),
         chunkLists: this.chunkLists,
+        hooks: this.hooks,
         tmpDir: this.tmpDir,
         lockDir: this.home,
         version: STRATA_VERSION,

@@ -10,6 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliOk, resultOf, runCli, s3DestArgs } from '../support/cli.js';
 import { findPostgres, startPostgres, type PostgresServer } from '../support/postgres.js';
@@ -172,6 +173,69 @@ describe.skipIf('missing' in found)('command sources (CLI, real PostgreSQL, s3rv
     expect(r.stdout + r.stderr).toContain('give its full path');
     expect(r.stderr).not.toMatch(/Unhandled|at .*\.js:\d+/);
     for (const dest of ['cloud', 'vault']) expect(await snapshotsOf(dest, 'missing'), dest).toHaveLength(0);
+  }, 120_000);
+
+  it('runs hooks around a backup: a failing before-hook stops it, after-hooks always run with the outcome', async () => {
+    const trail = join(dir, 'hook-trail.txt');
+    const gate = join(dir, 'hook-gate');
+    await ok(['source', 'add', 'command', 'hooked', '--output-name', 'h.txt', '--', 'echo', 'hooked data']);
+    await ok(['policy', 'set', 'hooked', '/', '--to', 'vault']);
+    const before = await ok([
+      ...['hook', 'set', 'hooked', '/', '--timeout', '30s', '--before'],
+      `echo "before $STRATA_HOOK $STRATA_SOURCE to $STRATA_DESTINATIONS" >> '${trail}'; echo maintenance on; test ! -e '${gate}' || { echo "site busy" >&2; exit 4; }`,
+    ]);
+    expect(before).toBe(
+      "Before hooked's backup: " +
+        `echo "before $STRATA_HOOK $STRATA_SOURCE to $STRATA_DESTINATIONS" >> '${trail}'; echo maintenance on; test ! -e '${gate}' || { echo "site busy" >&2; exit 4; }` +
+        ' (time limit 30s).\n',
+    );
+    await ok([
+      'hook',
+      'set',
+      'hooked',
+      '/',
+      '--after',
+      `echo "after $STRATA_STATUS $STRATA_SNAPSHOT_IDS" >> '${trail}'`,
+    ]);
+    const listed = JSON.parse(await ok(['hook', 'list', 'hooked', '--json'])) as {
+      hooks: { phase: string; timeoutMs: number }[];
+    };
+    expect(listed.hooks.map((h) => [h.phase, h.timeoutMs])).toEqual([
+      ['before', 30_000],
+      ['after', 15 * 60_000],
+    ]);
+
+    const good = await cli(['backup', '--source', 'hooked']);
+    expect(good.code, good.stderr).toBe(0);
+    const [snap] = await snapshotsOf('vault', 'hooked');
+    expect(readFileSync(trail, 'utf8')).toBe(`before before hooked to vault\nafter ok vault=${snap!.snapshotId}\n`);
+
+    // The before-hook fails: no backup, a clear reason, and the after-hook still runs (told it failed).
+    writeFileSync(gate, '');
+    const stopped = await cli(['backup', '--source', 'hooked']);
+    expect(stopped.code).toBe(1);
+    expect(stopped.stdout + stopped.stderr).toMatch(
+      /the backup of 'hooked' did not run: its before-backup hook failed \(command “.*” exited with code 4: site busy\)/,
+    );
+    expect(await snapshotsOf('vault', 'hooked')).toHaveLength(1);
+    expect(readFileSync(trail, 'utf8').split('\n').slice(2)).toEqual([
+      'before before hooked to vault',
+      'after failed ',
+      '',
+    ]);
+
+    // Their output is in the run log.
+    const db = new Database(join(home, 'strata.db'), { readonly: true });
+    const lines = (db.prepare('SELECT message FROM run_log ORDER BY id').all() as { message: string }[]).map(
+      (r) => r.message,
+    );
+    db.close();
+    expect(lines.some((l) => /before-backup hook .* \(\/\): maintenance on$/.test(l))).toBe(true);
+    expect(lines.some((l) => /before-backup hook .* failed: .*exited with code 4: site busy/.test(l))).toBe(true);
+
+    await ok(['hook', 'remove', 'hooked', '/', '--before']);
+    expect((await cli(['hook', 'remove', 'hooked', '/', '--before'])).code).toBe(1);
+    expect((await cli(['backup', '--source', 'hooked'])).code).toBe(0);
   }, 120_000);
 
   it('refuses bad settings with what to do', async () => {

@@ -15,6 +15,11 @@ export function isFatalForDestination(err: unknown): boolean {
   return err instanceof StrataError && FATAL_CODES.has(err.code);
 }
 
+/** Counters of a session that has sent nothing yet. */
+export function emptyCounters(): SessionCounters {
+  return { filesTotal: 0, bytesTotal: 0, filesUploaded: 0, bytesUploaded: 0, filesDeleted: 0, filesFailed: 0 };
+}
+
 export interface SessionCounters {
   filesTotal: number;
   bytesTotal: number;
@@ -34,14 +39,7 @@ export interface SessionCounters {
 export class DestinationSession {
   readonly snapshotId: string;
   readonly writer: ManifestWriter;
-  readonly counters: SessionCounters = {
-    filesTotal: 0,
-    bytesTotal: 0,
-    filesUploaded: 0,
-    bytesUploaded: 0,
-    filesDeleted: 0,
-    filesFailed: 0,
-  };
+  readonly counters: SessionCounters = emptyCounters();
   /** Set when the destination failed as a whole (bad key, disk full…): no manifest is written. */
   fatal: StrataError | undefined;
   readonly startedAt = Date.now();

@@ -18,12 +18,14 @@ import { ProgressTracker, type ProgressSnapshot } from '../transfer/progress.js'
 import { layoutOf } from '../destinations/config.js';
 import type { VaultChunkStore } from '../store/vault-chunk-store.js';
 import { VaultDestination } from '../vault/vault-destination.js';
-import { DestinationSession, isFatalForDestination } from './destination-session.js';
+import { DestinationSession, emptyCounters, isFatalForDestination } from './destination-session.js';
 import { VaultSession } from './vault-session.js';
 import { SMALL_FILE_LIMIT, fanOut, type FanOutTarget } from './fan-out.js';
 import { ensureRepoConfig } from '../repository/repo-config.js';
 import { syncStatusWithDestination } from './sync-cache.js';
 import { acquireRunLock } from './run-lock.js';
+import { runHooks } from './hooks.js';
+import type { HookStore } from '../store/hook-store.js';
 import { assertNoNameClash } from './series-check.js';
 
 export interface BackupDeps {
@@ -36,6 +38,8 @@ export interface BackupDeps {
   openSource(src: SourceRecord): Promise<OpenedSource>;
   /** Vault destinations: each content's chunk list, so unchanged files are not read again. */
   chunkLists: VaultChunkStore;
+  /** Commands run before and after a source's backup (none when absent). */
+  hooks?: HookStore | undefined;
   tmpDir: string;
   /** Where the one-backup-at-a-time lock lives (the data folder). */
   lockDir: string;
@@ -137,19 +141,51 @@ async function runLocked(
         continue;
       }
       planned++;
-      await backupSource(deps, {
-        src,
-        dests,
-        resolver,
-        runId,
-        progress,
-        outcome,
-        log,
-        now,
-        signal: opts.signal,
-        concurrency: opts.concurrency ?? MAX_FILES_IN_FLIGHT,
-        throttle,
-      });
+      const hooks = deps.hooks?.forSource(src.id) ?? [];
+      const hookLog = (level: 'info' | 'warn' | 'error', message: string) => log(level, message, { sourceId: src.id });
+      const env = {
+        STRATA_RUN_ID: String(runId),
+        STRATA_SOURCE: src.name,
+        STRATA_SOURCE_KIND: src.config.kind,
+        STRATA_DESTINATIONS: dests.map((d) => d.name).join(','),
+      };
+      const before = await runHooks(hooks, 'before', env, hookLog);
+      const resultsBefore = outcome.results.length;
+      if (before) {
+        const message = `the backup of '${src.name}' did not run: its before-backup hook failed (${before.message})`;
+        for (const d of dests) pushFailure(deps, { runId, outcome, src }, d, message, now(), now());
+      } else {
+        await backupSource(deps, {
+          src,
+          dests,
+          resolver,
+          runId,
+          progress,
+          outcome,
+          log,
+          now,
+          signal: opts.signal,
+          concurrency: opts.concurrency ?? MAX_FILES_IN_FLIGHT,
+          throttle,
+        });
+      }
+      if (hooks.some((h) => h.phase === 'after')) {
+        const mine = outcome.results.slice(resultsBefore);
+        await runHooks(
+          hooks,
+          'after',
+          {
+            ...env,
+            STRATA_STATUS: opts.signal?.aborted ? 'cancelled' : overallStatus(mine.map((r) => r.status)),
+            STRATA_SNAPSHOT_IDS: mine
+              .filter((r) => r.snapshotId)
+              .map((r) => `${r.destName}=${r.snapshotId}`)
+              .join(','),
+            STRATA_ERROR: mine.find((r) => r.error)?.error ?? '',
+          },
+          hookLog,
+        );
+      }
     }
     if (!planned && !opts.signal?.aborted) {
       throw new StrataError(
@@ -160,14 +196,7 @@ async function runLocked(
     }
     progress.phase('done');
     deps.index.flush();
-    const statuses = outcome.results.map((r) => r.status);
-    outcome.status = opts.signal?.aborted
-      ? 'cancelled'
-      : statuses.every((s) => s === 'ok')
-        ? 'ok'
-        : statuses.every((s) => s === 'failed')
-          ? 'failed'
-          : 'partial';
+    outcome.status = opts.signal?.aborted ? 'cancelled' : overallStatus(outcome.results.map((r) => r.status));
     const firstError = opts.signal?.aborted
       ? 'cancelled: files sent so far are recorded, the next run continues from there'
       : outcome.results.find((r) => r.error)?.error;
@@ -246,26 +275,40 @@ async function openSessions(deps: BackupDeps, run: SourceRun): Promise<Destinati
       await dest?.close().catch(() => undefined);
       const message = describeError(err);
       run.log('error', `${d.name}: ${message}`, { sourceId: src.id, destId: d.id });
-      run.outcome.results.push({
-        sourceId: src.id,
-        destId: d.id,
-        sourceName: src.name,
-        destName: d.name,
-        status: 'failed',
-        filesTotal: 0,
-        bytesTotal: 0,
-        filesUploaded: 0,
-        bytesUploaded: 0,
-        filesDeleted: 0,
-        filesFailed: 0,
-        error: message,
-        startedAt: startedAt.getTime(),
-        finishedAt: now().getTime(),
-      });
-      deps.runs.saveResult(run.runId, run.outcome.results.at(-1)!);
+      pushFailure(deps, run, d, message, startedAt, now());
     }
   }
   return sessions;
+}
+
+/** A destination this source's backup never reached (it could not be opened, a before-hook failed). */
+function pushFailure(
+  deps: BackupDeps,
+  run: Pick<SourceRun, 'runId' | 'outcome' | 'src'>,
+  d: DestinationRecord,
+  message: string,
+  startedAt: Date,
+  finishedAt: Date,
+): void {
+  const result = {
+    sourceId: run.src.id,
+    destId: d.id,
+    sourceName: run.src.name,
+    destName: d.name,
+    status: 'failed' as const,
+    ...emptyCounters(),
+    error: message,
+    startedAt: startedAt.getTime(),
+    finishedAt: finishedAt.getTime(),
+  };
+  run.outcome.results.push(result);
+  deps.runs.saveResult(run.runId, result);
+}
+
+/** ok when every result is, failed when every one failed, else partial. */
+function overallStatus(statuses: string[]): 'ok' | 'partial' | 'failed' {
+  if (statuses.every((s) => s === 'ok')) return 'ok';
+  return statuses.every((s) => s === 'failed') ? 'failed' : 'partial';
 }
 
 async function backupSource(deps: BackupDeps, run: SourceRun): Promise<void> {

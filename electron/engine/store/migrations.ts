@@ -313,4 +313,16 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE run_results ADD COLUMN stored_bytes INTEGER;
   ALTER TABLE run_results ADD COLUMN stored_objects INTEGER;
   `,
+  // 15: commands a folder policy runs before and after its source's backup (maintenance mode,
+  // a filesystem snapshot, a monitoring ping), each with its time limit.
+  `
+  CREATE TABLE policy_hooks (
+    source_id TEXT NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+    folder TEXT NOT NULL,
+    phase TEXT NOT NULL CHECK (phase IN ('before', 'after')),
+    command TEXT NOT NULL,
+    timeout_ms INTEGER NOT NULL,
+    PRIMARY KEY (source_id, folder, phase)
+  ) WITHOUT ROWID;
+  `,
 ];

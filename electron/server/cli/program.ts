@@ -12,6 +12,7 @@ import { addCostCommands } from './cost-commands.js';
 import { addRecoveryCommands } from './recovery-commands.js';
 import { addDriveCommands, parseExports } from './drive-commands.js';
 import { addCommandSourceCommand } from './command-source-commands.js';
+import { addHookCommands } from './hook-commands.js';
 import { addVerifyCommands } from './verify-commands.js';
 import { s3Settings, withS3Options, type S3Flags } from './s3-options.js';
 import { announceRun, reconcileAlerts } from '../../engine/health/notify.js';
@@ -359,6 +360,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   addRestoreCommand(program, open, emit, setExit);
 
   addPlanCommands(program, open, emit, setExit);
+  addHookCommands(program, open, emit);
   addRecoveryCommands(program, open, emit, setExit);
   addCostCommands(program, open, emit);
 
