@@ -13,6 +13,7 @@ import type {
   ActiveRun,
   ApiErrorBody,
   BucketSourceDraft,
+  CommandSourceDraft,
   DriveExportFormats,
   PlanInfo,
   DestinationDraft,
@@ -254,6 +255,12 @@ export class StrataService {
       'sources.addBucket': async ({ name, settings }: { name: string; settings: BucketSourceDraft }) => {
         const { secretAccessKey, ...config } = settings;
         const s = await e.addBucketSource(name, config, secretAccessKey);
+        this.changed('sources');
+        return sourceInfo(s);
+      },
+      'sources.addCommand': async ({ name, command }: { name: string; command: CommandSourceDraft }) => {
+        const { env, ...config } = command;
+        const s = await e.addCommandSource(name, config, env ?? {});
         this.changed('sources');
         return sourceInfo(s);
       },

@@ -119,6 +119,20 @@ export const DestinationDraft = z.discriminatedUnion('kind', [
 ]);
 export type DestinationDraft = z.infer<typeof DestinationDraft>;
 
+/** A command source as the app adds it; `env` holds secret values (PGPASSWORD), sent once, never read back. */
+export const CommandSourceDraft = z
+  .object({
+    argv: z.array(z.string().min(1).max(4096)).min(1).max(256),
+    shell: z.boolean().optional(),
+    outputName: z.string().min(1, 'give the file name').max(255),
+    gzip: z.boolean().optional(),
+    timeoutMs: z.number().int().positive().optional(),
+    stderrFatal: z.boolean().optional(),
+    env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string().max(4096)).optional(),
+  })
+  .strict();
+export type CommandSourceDraft = z.infer<typeof CommandSourceDraft>;
+
 /** A bucket read as a source (an R2 or S3 primary): the S3 settings without a storage class, and the secret once. */
 export const BucketSourceDraft = S3DestinationSettings.omit({ kind: true, storageClass: true }).extend({
   secretAccessKey: z.string().min(1, 'give the secret access key').max(1024),

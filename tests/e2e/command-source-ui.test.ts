@@ -2,8 +2,11 @@
  * A command source added with the CLI, in the app: Chromium (Debian's, through playwright-core)
  * against `strata serve`. The Sources screen lists it as a Command with its command line; its tree
  * is its one output file, ticked for a disk and backed up from the Dashboard, after which the file
- * shows synced. Screenshots: test-output/e2e/97-… .
+ * shows synced. Then a SQLite database is added through "Add a database or command" (template,
+ * fields, the command shown before it is added) and backed up the same way. Screenshots:
+ * test-output/e2e/97-… to 100-… .
  */
+import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,12 +24,43 @@ describe.skipIf(!HAVE_CHROMIUM)('a command source in Chromium against strata ser
   let host: ServedHost;
   let browser: Browser;
   let page: Page;
+  let sqliteFile: string;
 
   const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
   const nav = (name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name });
   const sourceRow = (name: string) => page.getByRole('list', { name: 'Sources' }).getByRole('listitem', { name });
-  const row = (path: string) =>
-    page.getByRole('treegrid', { name: 'Folders of notes-db' }).locator(`[role="row"][data-path="${path}"]`);
+  const row = (path: string, source = 'notes-db') =>
+    page.getByRole('treegrid', { name: `Folders of ${source}` }).locator(`[role="row"][data-path="${path}"]`);
+
+  /** Ticks the source's one file for usb-disk, backs up from the Dashboard, and waits for it to show synced. */
+  async function tickAndBackUp(source: string, file: string, shotName: string): Promise<void> {
+    await row(file, source).waitFor({ timeout: 30_000 });
+    const box = row(file, source).getByRole('checkbox', { name: `Back up /${file} to usb-disk` });
+    await box.click();
+    await expect.poll(() => box.isChecked()).toBe(true);
+    const bar = page.getByRole('region', { name: 'Unsaved changes' });
+    await bar.getByRole('button', { name: 'Save changes' }).click();
+    await bar.waitFor({ state: 'detached' });
+    await shot(shotName);
+    const before = (await host.call<{ id: number }[]>('runs.list', { limit: 1 }))[0]?.id ?? 0;
+    await nav('Dashboard').click();
+    await page.getByRole('button', { name: 'Back up now' }).first().click();
+    await expect
+      .poll(
+        async () => {
+          const [run] = await host.call<{ id: number; status: string }[]>('runs.list', { limit: 1 });
+          return run && run.id > before ? run.status : 'not started';
+        },
+        { timeout: 60_000 },
+      )
+      .toBe('ok');
+    await nav('Sources').click();
+    await sourceRow(source)
+      .getByRole('button', { name: new RegExp(`^${source}`) })
+      .click();
+    const badge = row(file, source).locator('[role="img"][aria-label^="usb-disk: "]');
+    await expect.poll(() => badge.getAttribute('data-badge-state'), { timeout: 30_000 }).toBe('synced');
+  }
 
   beforeAll(async () => {
     await mkdir(SHOTS, { recursive: true });
@@ -44,6 +78,8 @@ describe.skipIf(!HAVE_CHROMIUM)('a command source in Chromium against strata ser
       ],
       o,
     );
+    sqliteFile = join(work, 'shop.db');
+    execFileSync('sqlite3', [sqliteFile, "CREATE TABLE items (name TEXT); INSERT INTO items VALUES ('lamp');"]);
     host = await startServe(home, { HOME: work });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
@@ -67,32 +103,30 @@ describe.skipIf(!HAVE_CHROMIUM)('a command source in Chromium against strata ser
     await expect(r.getByText('Command', { exact: true }).isVisible()).resolves.toBe(true);
     await expect(r.textContent()).resolves.toContain('→ notes.sql');
     await r.getByRole('button', { name: /^notes-db/ }).click();
-    await row('notes.sql').waitFor({ timeout: 30_000 });
-    const box = row('notes.sql').getByRole('checkbox', { name: 'Back up /notes.sql to usb-disk' });
-    await box.click();
-    await expect.poll(() => box.isChecked()).toBe(true);
-    const bar = page.getByRole('region', { name: 'Unsaved changes' });
-    await bar.getByRole('button', { name: 'Save changes' }).click();
-    await bar.waitFor({ state: 'detached' });
-    await shot('97-command-source-ticked');
-
-    await nav('Dashboard').click();
-    await page.getByRole('button', { name: 'Back up now' }).first().click();
-    await expect
-      .poll(
-        async () => {
-          const runs = await host.call<{ id: number; status: string }[]>('runs.list', { limit: 5 });
-          return runs[0]?.status;
-        },
-        { timeout: 60_000 },
-      )
-      .toBe('ok');
-    await nav('Sources').click();
-    await sourceRow('notes-db')
-      .getByRole('button', { name: /^notes-db/ })
-      .click();
-    const badge = row('notes.sql').locator('[role="img"][aria-label^="usb-disk: "]');
-    await expect.poll(() => badge.getAttribute('data-badge-state'), { timeout: 30_000 }).toBe('synced');
+    await tickAndBackUp('notes-db', 'notes.sql', '97-command-source-ticked');
     await shot('98-command-source-synced');
+  });
+
+  it('adds a SQLite database with the "Add a database or command" form and backs it up', async () => {
+    await nav('Sources').click();
+    await page.getByRole('button', { name: 'Add source' }).click();
+    await page.getByRole('radio', { name: /^Command/ }).check();
+    await page.getByRole('heading', { name: 'Add a database or command' }).waitFor();
+    const form = page.getByRole('form', { name: 'New database or command source' });
+    await form.getByRole('radio', { name: /^PostgreSQL/ }).waitFor();
+    // Nothing filled in: each problem is said where it is.
+    await form.getByRole('button', { name: 'Add source' }).click();
+    await form.getByText('Give the database to dump').waitFor();
+    await form.getByRole('radio', { name: /^SQLite/ }).check();
+    await form.getByLabel('Database file', { exact: true }).fill(sqliteFile);
+    await expect(form.getByRole('status').textContent()).resolves.toBe(`sqlite3 ${sqliteFile} .dump → shop.sql`);
+    await form.getByLabel('Name', { exact: true }).fill('shop-db');
+    await shot('99-command-source-form');
+    await form.getByRole('button', { name: 'Add source' }).click();
+    const r = sourceRow('shop-db');
+    await r.waitFor();
+    await expect(r.textContent()).resolves.toContain(`sqlite3 ${sqliteFile} .dump → shop.sql`);
+    await r.getByRole('button', { name: /^shop-db/ }).click();
+    await tickAndBackUp('shop-db', 'shop.sql', '100-command-source-sqlite-ticked');
   });
 });

@@ -63,6 +63,20 @@ describe('runCommand', () => {
     expect(err.message).not.toContain('s3cret-value');
   });
 
+  it("never passes on Strata's own variables (secrets such as STRATA_PASSPHRASE)", async () => {
+    process.env.STRATA_PASSPHRASE = 'strata-own-secret';
+    try {
+      const cmd = runCommand({ argv: ['env'], env: { STRATA_SOURCE: 'given' } });
+      const out = (await drain(cmd.stdout)).toString();
+      await cmd.finished;
+      expect(out).not.toContain('strata-own-secret');
+      expect(out).toContain('STRATA_SOURCE=given');
+      expect(out).toMatch(/^PATH=/m);
+    } finally {
+      delete process.env.STRATA_PASSPHRASE;
+    }
+  });
+
   it('fails on a non-zero exit with the tail of standard error and what to do', async () => {
     const cmd = runCommand({
       argv: [

@@ -141,51 +141,19 @@ async function runLocked(
         continue;
       }
       planned++;
-      const hooks = deps.hooks?.forSource(src.id) ?? [];
-      const hookLog = (level: 'info' | 'warn' | 'error', message: string) => log(level, message, { sourceId: src.id });
-      const env = {
-        STRATA_RUN_ID: String(runId),
-        STRATA_SOURCE: src.name,
-        STRATA_SOURCE_KIND: src.config.kind,
-        STRATA_DESTINATIONS: dests.map((d) => d.name).join(','),
-      };
-      const before = await runHooks(hooks, 'before', env, hookLog);
-      const resultsBefore = outcome.results.length;
-      if (before) {
-        const message = `the backup of '${src.name}' did not run: its before-backup hook failed (${before.message})`;
-        for (const d of dests) pushFailure(deps, { runId, outcome, src }, d, message, now(), now());
-      } else {
-        await backupSource(deps, {
-          src,
-          dests,
-          resolver,
-          runId,
-          progress,
-          outcome,
-          log,
-          now,
-          signal: opts.signal,
-          concurrency: opts.concurrency ?? MAX_FILES_IN_FLIGHT,
-          throttle,
-        });
-      }
-      if (hooks.some((h) => h.phase === 'after')) {
-        const mine = outcome.results.slice(resultsBefore);
-        await runHooks(
-          hooks,
-          'after',
-          {
-            ...env,
-            STRATA_STATUS: opts.signal?.aborted ? 'cancelled' : overallStatus(mine.map((r) => r.status)),
-            STRATA_SNAPSHOT_IDS: mine
-              .filter((r) => r.snapshotId)
-              .map((r) => `${r.destName}=${r.snapshotId}`)
-              .join(','),
-            STRATA_ERROR: mine.find((r) => r.error)?.error ?? '',
-          },
-          hookLog,
-        );
-      }
+      await backupWithHooks(deps, {
+        src,
+        dests,
+        resolver,
+        runId,
+        progress,
+        outcome,
+        log,
+        now,
+        signal: opts.signal,
+        concurrency: opts.concurrency ?? MAX_FILES_IN_FLIGHT,
+        throttle,
+      });
     }
     if (!planned && !opts.signal?.aborted) {
       throw new StrataError(
@@ -309,6 +277,42 @@ function pushFailure(
 function overallStatus(statuses: string[]): 'ok' | 'partial' | 'failed' {
   if (statuses.every((s) => s === 'ok')) return 'ok';
   return statuses.every((s) => s === 'failed') ? 'failed' : 'partial';
+}
+
+/**
+ * A source's backup between its hooks: a failed before-hook means no backup (its destinations
+ * show why); after-hooks run whenever the before-hooks ran, told the outcome.
+ */
+async function backupWithHooks(deps: BackupDeps, run: SourceRun): Promise<void> {
+  const { src, dests, runId, outcome, now } = run;
+  const hooks = deps.hooks?.forSource(src.id) ?? [];
+  if (!hooks.length) return backupSource(deps, run);
+  const log = (level: 'info' | 'warn' | 'error', message: string) => run.log(level, message, { sourceId: src.id });
+  const env = {
+    STRATA_RUN_ID: String(runId),
+    STRATA_SOURCE: src.name,
+    STRATA_SOURCE_KIND: src.config.kind,
+    STRATA_DESTINATIONS: dests.map((d) => d.name).join(','),
+  };
+  const resultsBefore = outcome.results.length;
+  const before = await runHooks(hooks, 'before', env, log);
+  if (before) {
+    const message = `the backup of '${src.name}' did not run: its before-backup hook failed (${before.message})`;
+    for (const d of dests) pushFailure(deps, run, d, message, now(), now());
+  } else {
+    await backupSource(deps, run);
+  }
+  const mine = outcome.results.slice(resultsBefore);
+  const after = {
+    ...env,
+    STRATA_STATUS: run.signal?.aborted ? 'cancelled' : overallStatus(mine.map((r) => r.status)),
+    STRATA_SNAPSHOT_IDS: mine
+      .filter((r) => r.snapshotId)
+      .map((r) => `${r.destName}=${r.snapshotId}`)
+      .join(','),
+    STRATA_ERROR: mine.find((r) => r.error)?.error ?? '',
+  };
+  await runHooks(hooks, 'after', after, log);
 }
 
 async function backupSource(deps: BackupDeps, run: SourceRun): Promise<void> {

@@ -64,7 +64,7 @@ export function runCommand(spec: CommandSpec): RunningCommand {
   const child: ChildProcess = spawn(program!, args, {
     shell: spec.shell === true,
     cwd: spec.cwd,
-    env: { ...process.env, ...spec.env },
+    env: { ...inheritedEnv(), ...spec.env },
     stdio: [spec.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     windowsHide: true,
   });
@@ -139,6 +139,15 @@ export function runCommand(spec: CommandSpec): RunningCommand {
   });
   finished.catch(() => undefined); // whoever never awaits it must not get an unhandled rejection
   return { stdout: child.stdout!, finished, stop: () => stop('stop') };
+}
+
+/**
+ * This process's environment without Strata's own variables: STRATA_PASSPHRASE,
+ * STRATA_SECRET_ACCESS_KEY and the like are secrets, and a command that prints its environment
+ * would put them in the run log.
+ */
+function inheritedEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('STRATA_')));
 }
 
 /** The last few lines of standard error, on one line: enough to say why, short enough for a badge. */

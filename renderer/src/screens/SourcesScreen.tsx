@@ -64,7 +64,7 @@ export function SourcesScreen() {
     <>
       <ScreenHeader
         title="Sources"
-        subtitle="What Strata backs up: folders, buckets and Google Drive. Tick a folder for a destination to send it, and everything below it, there."
+        subtitle="What Strata backs up: folders, buckets, Google Drive and database dumps. Tick a folder for a destination to send it, and everything below it, there."
         actions={
           adding ? null : (
             <Button variant="primary" onClick={() => setAdding(true)}>

@@ -1,10 +1,11 @@
 /**
- * Adds a source: choose the kind (a folder, a bucket, Google Drive), then that kind's form. Used by
+ * Adds a source: choose the kind (a folder, a bucket, Google Drive, a database or command), then that kind's form. Used by
  * the Sources screen and, for the first source, by onboarding.
  */
 import { useId, useState } from 'react';
 import type { SourceInfo } from '../../../shared/api/entities.js';
 import { BucketSourceForm } from './BucketSourceForm.js';
+import { CommandSourceForm } from './CommandSourceForm.js';
 import { DriveSourceForm } from './DriveSourceForm.js';
 import { FolderSourceForm } from './FolderSourceForm.js';
 import type { SourceKind } from './kinds.js';
@@ -45,6 +46,7 @@ export function AddSource({ onAdded, onCancel, first = false }: Props) {
       ) : null}
       {kind === 'bucket' ? <BucketSourceForm onAdded={onAdded} onCancel={onCancel} /> : null}
       {kind === 'gdrive' ? <DriveSourceForm onAdded={onAdded} onCancel={onCancel} /> : null}
+      {kind === 'command' ? <CommandSourceForm onAdded={onAdded} onCancel={onCancel} /> : null}
     </section>
   );
 }

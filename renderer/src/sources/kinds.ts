@@ -3,8 +3,7 @@ import type { SourceInfo } from '../../../shared/api/entities.js';
 
 export type SourceKind = SourceInfo['kind'];
 
-/** The kinds the Add source chooser offers (command sources are added with `strata source add command`). */
-export const SOURCE_KINDS: readonly SourceKind[] = ['local', 'bucket', 'gdrive'];
+export const SOURCE_KINDS: readonly SourceKind[] = ['local', 'bucket', 'gdrive', 'command'];
 
 export const KIND_LABEL: Record<SourceKind, string> = {
   local: 'Folder',

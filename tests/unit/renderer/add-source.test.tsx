@@ -37,7 +37,7 @@ function driveSource(name: string): SourceInfo {
 }
 
 describe('add source: the kinds', () => {
-  it('offers a folder, a bucket and Google Drive, the folder first', () => {
+  it('offers a folder, a bucket, Google Drive and a command, the folder first', () => {
     installFakeApi({ ...picker });
     render(<AddSource onAdded={() => undefined} />);
     const radios = screen.getAllByRole('radio') as HTMLInputElement[];
@@ -45,6 +45,7 @@ describe('add source: the kinds', () => {
       'Folder',
       'Bucket',
       'Google Drive',
+      'Command',
     ]);
     expect(radios[0]!.checked).toBe(true);
     expect(screen.getByRole('heading', { name: 'Add a source folder' })).toBeTruthy();

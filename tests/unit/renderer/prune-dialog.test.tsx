@@ -86,7 +86,8 @@ describe('prune dialog', () => {
     expect(within(dialog).getByRole('progressbar')).toBeTruthy();
 
     fake.emit('run.finished', { runId: 42, status: 'ok', error: null });
-    expect(within(dialog).getByText(/Done: removed 2 snapshots and freed about 2.5 MB/)).toBeTruthy();
+    // The store's update renders on React's schedule: wait for it rather than read at once.
+    expect(await within(dialog).findByText(/Done: removed 2 snapshots and freed about 2.5 MB/)).toBeTruthy();
     expect(within(dialog).queryByRole('progressbar')).toBeNull();
     fireEvent.click(within(dialog).getByRole('button', { name: 'Close' }));
     expect(screen.queryByRole('dialog')).toBeNull();
