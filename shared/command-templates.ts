@@ -17,6 +17,17 @@ export interface CommandTemplateFields {
   commandLine: string;
 }
 
+/** Every field empty: a form's start, and what the tests vary. */
+export const EMPTY_TEMPLATE_FIELDS: Readonly<CommandTemplateFields> = {
+  host: '',
+  port: '',
+  database: '',
+  user: '',
+  password: '',
+  file: '',
+  commandLine: '',
+};
+
 export interface CommandDraft {
   argv: string[];
   shell: boolean;

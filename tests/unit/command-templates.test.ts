@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { commandFromTemplate, templateProblems, type CommandTemplateFields } from '../../shared/command-templates.js';
+import { commandFromTemplate, EMPTY_TEMPLATE_FIELDS, templateProblems } from '../../shared/command-templates.js';
 
-const EMPTY: CommandTemplateFields = {
-  host: '',
-  port: '',
-  database: '',
-  user: '',
-  password: '',
-  file: '',
-  commandLine: '',
-};
+const EMPTY = EMPTY_TEMPLATE_FIELDS;
 
 describe('command templates', () => {
   it('PostgreSQL: pg_dump custom format, the password only in PGPASSWORD', () => {

@@ -8,6 +8,7 @@ import type { SourceInfo } from '../../../shared/api/entities.js';
 import {
   COMMAND_TEMPLATES,
   DEFAULT_PORTS,
+  EMPTY_TEMPLATE_FIELDS,
   commandFromTemplate,
   templateProblems,
   type CommandTemplateFields,
@@ -35,15 +36,7 @@ const TIME_LIMITS: readonly [string, number | undefined][] = [
 
 type FieldKey = keyof CommandTemplateFields | 'outputName' | 'name';
 
-const EMPTY: CommandTemplateFields = {
-  host: '',
-  port: '',
-  database: '',
-  user: '',
-  password: '',
-  file: '',
-  commandLine: '',
-};
+const EMPTY = EMPTY_TEMPLATE_FIELDS;
 
 export function CommandSourceForm({ onAdded, onCancel }: Props) {
   const id = useId();
