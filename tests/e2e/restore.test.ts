@@ -239,7 +239,10 @@ describe.skipIf(!HAVE_CHROMIUM)('the restore wizard in Chromium against strata s
     ) {
       // A frame with bytes moving, if the restore is still running by then.
       const bar = progress.getByRole('progressbar', { name: 'Restore progress' });
-      for (let i = 0; i < 100 && !(Number(await bar.getAttribute('aria-valuenow').catch(() => '0')) > 0); i++) {
+      // Short timeouts: once the restore ends the bar is gone, and a default 30 s wait per look would
+      // add up to far past the test's time limit.
+      const moving = async () => Number(await bar.getAttribute('aria-valuenow', { timeout: 100 }).catch(() => '0')) > 0;
+      for (let i = 0; i < 100 && (await progress.isVisible()) && !(await moving()); i++) {
         await page.waitForTimeout(50);
       }
       await shot('46-restore-progress').catch(() => undefined);
