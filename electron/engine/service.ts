@@ -40,6 +40,7 @@ import { sourceLabel, type DestinationRecord, type SourceRecord } from './store/
 import { logPage } from './store/run-store.js';
 import { WEBHOOK_SECRET, type EngineSettings } from './store/settings-store.js';
 import { SignInAttempts } from './sources/gdrive/sign-in-attempts.js';
+import type { HookPhase } from './store/hook-store.js';
 import type { VerifyRecord } from './store/verify-store.js';
 import { publicProblem, type StoredProblem } from './verify/verify-job.js';
 import { describeRetention, isKeepAll, type RetentionPolicy } from '../../shared/retention.js';
@@ -338,6 +339,18 @@ export class StrataService {
         e.setPolicyExports(i.source, i.folder, i.exports ?? undefined);
         this.changed('policies');
         return this.policies(i.source);
+      },
+
+      'hooks.list': ({ source }: { source: string }) => e.listHooks(source),
+      'hooks.set': (i: { source: string; folder: string; phase: HookPhase; command: string; timeoutMs: number }) => {
+        e.setHook(i.source, i.folder, i.phase, i.command, i.timeoutMs);
+        this.changed('policies');
+        return e.listHooks(i.source);
+      },
+      'hooks.remove': (i: { source: string; folder: string; phase: HookPhase }) => {
+        e.removeHook(i.source, i.folder, i.phase);
+        this.changed('policies');
+        return e.listHooks(i.source);
       },
 
       'destinations.list': async () => Promise.all(e.catalog.listDestinations().map((d) => this.destinationInfo(d))),

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { RetentionPolicy } from '../retention.js';
 import { ScheduleSpec } from '../schedule.js';
 import { VerifyPlan } from '../verify-plan.js';
+import { MAX_COMMAND_TIMEOUT_MS } from '../command-timeout.js';
 import {
   CostComparison,
   CostOverview,
@@ -46,6 +47,7 @@ import {
   DestinationDraft,
   DestinationInfo,
   FolderListing,
+  HookInfo,
   LogLine,
   Name,
   PolicyInfo,
@@ -139,6 +141,26 @@ export const methods = {
   'policies.setExports': call(
     z.object({ source: Name, folder: SourcePath, exports: DriveExportFormats.nullable() }).strict(),
     z.array(PolicyInfo),
+  ),
+
+  /** Hooks: commands run before and after a source's backup (the CLI's `strata hook`). */
+  'hooks.list': call(z.object({ source: Name }).strict(), z.array(HookInfo)),
+  /** Sets (or replaces) the folder's before or after hook; answers the source's hooks. */
+  'hooks.set': call(
+    z
+      .object({
+        source: Name,
+        folder: SourcePath,
+        phase: HookInfo.shape.phase,
+        command: z.string().trim().min(1, 'give the command to run').max(4096),
+        timeoutMs: z.number().int().min(1000).max(MAX_COMMAND_TIMEOUT_MS),
+      })
+      .strict(),
+    z.array(HookInfo),
+  ),
+  'hooks.remove': call(
+    z.object({ source: Name, folder: SourcePath, phase: HookInfo.shape.phase }).strict(),
+    z.array(HookInfo),
   ),
 
   'destinations.list': call(none, z.array(DestinationInfo)),

@@ -235,6 +235,16 @@ export const PolicyInfo = z.object({
 });
 export type PolicyInfo = z.infer<typeof PolicyInfo>;
 
+/** A command a folder policy runs before or after its source's backup (one line, through the shell). */
+export const HookInfo = z.object({
+  source: z.string(),
+  folder: z.string(),
+  phase: z.enum(['before', 'after']),
+  command: z.string(),
+  timeoutMs: z.number(),
+});
+export type HookInfo = z.infer<typeof HookInfo>;
+
 export const RunStatus = z.enum(['running', 'ok', 'partial', 'failed', 'interrupted', 'cancelled']);
 export type RunStatus = z.infer<typeof RunStatus>;
 

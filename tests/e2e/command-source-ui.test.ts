@@ -7,7 +7,7 @@
  * test-output/e2e/97-… to 100-… .
  */
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
@@ -60,6 +60,25 @@ describe.skipIf(!HAVE_CHROMIUM)('a command source in Chromium against strata ser
       .click();
     const badge = row(file, source).locator('[role="img"][aria-label^="usb-disk: "]');
     await expect.poll(() => badge.getAttribute('data-badge-state'), { timeout: 30_000 }).toBe('synced');
+  }
+
+  /** "Back up now" on the Dashboard; the new run's final status. */
+  async function backUpNow(): Promise<string> {
+    const before = (await host.call<{ id: number }[]>('runs.list', { limit: 1 }))[0]?.id ?? 0;
+    await nav('Dashboard').click();
+    await page.getByRole('button', { name: 'Back up now' }).first().click();
+    let status = 'not started';
+    await expect
+      .poll(
+        async () => {
+          const [run] = await host.call<{ id: number; status: string }[]>('runs.list', { limit: 1 });
+          status = run && run.id > before ? run.status : 'not started';
+          return status === 'not started' || status === 'running' ? 'waiting' : 'done';
+        },
+        { timeout: 60_000 },
+      )
+      .toBe('done');
+    return status;
   }
 
   beforeAll(async () => {
@@ -128,5 +147,82 @@ describe.skipIf(!HAVE_CHROMIUM)('a command source in Chromium against strata ser
     await expect(r.textContent()).resolves.toContain(`sqlite3 ${sqliteFile} .dump → shop.sql`);
     await r.getByRole('button', { name: /^shop-db/ }).click();
     await tickAndBackUp('shop-db', 'shop.sql', '100-command-source-sqlite-ticked');
+  });
+
+  it('runs commands set in the Rules panel before and after the backup, and a failing one stops it', async () => {
+    const log = join(work, 'hooks.log');
+    await nav('Sources').click();
+    await sourceRow('notes-db')
+      .getByRole('button', { name: /^notes-db/ })
+      .click();
+    const rules = page.getByRole('region', { name: 'Rules for /' });
+    await rules.waitFor();
+    // One file: nothing to exclude, so no exclusion form; the commands are there.
+    await rules.getByText('nothing to leave out').waitFor();
+    await expect(rules.getByLabel(/Exclusion patterns/).count()).resolves.toBe(0);
+    const before = rules.getByRole('form', { name: 'Before the backup' });
+    const after = rules.getByRole('form', { name: 'After the backup' });
+    await before.getByLabel('Before the backup', { exact: true }).fill(`echo "before $STRATA_SOURCE" >> '${log}'`);
+    await before.getByLabel('Time limit', { exact: true }).fill('soon');
+    await before.getByRole('button', { name: 'Save' }).click();
+    await before.getByRole('alert').filter({ hasText: "invalid time limit 'soon'" }).waitFor();
+    await before.getByLabel('Time limit', { exact: true }).fill('2m');
+    await before.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => before.getByRole('status').textContent()).toBe('Saved');
+    await after.getByLabel('After the backup', { exact: true }).fill(`echo "after $STRATA_STATUS" >> '${log}'`);
+    await after.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => after.getByRole('status').textContent()).toBe('Saved');
+    await expect(host.call('hooks.list', { source: 'notes-db' })).resolves.toEqual([
+      {
+        source: 'notes-db',
+        folder: '',
+        phase: 'before',
+        command: `echo "before $STRATA_SOURCE" >> '${log}'`,
+        timeoutMs: 120_000,
+      },
+      {
+        source: 'notes-db',
+        folder: '',
+        phase: 'after',
+        command: `echo "after $STRATA_STATUS" >> '${log}'`,
+        timeoutMs: 900_000,
+      },
+    ]);
+    await shot('101-hooks-rules-panel');
+
+    await expect(backUpNow()).resolves.toBe('ok');
+    await expect(readFile(log, 'utf8')).resolves.toBe('before notes-db\nafter ok\n');
+
+    // A before-command that fails: no backup, the reason on the Dashboard, the after-command told.
+    await nav('Sources').click();
+    await sourceRow('notes-db')
+      .getByRole('button', { name: /^notes-db/ })
+      .click();
+    await before
+      .getByLabel('Before the backup', { exact: true })
+      .fill("echo 'app refused maintenance mode' >&2; exit 4");
+    await before.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => before.getByRole('status').textContent()).toBe('Saved');
+    // The other source (shop-db) still backs up: the run is partial.
+    await expect(backUpNow()).resolves.toBe('partial');
+    await page
+      .getByText(/before-backup hook failed/)
+      .first()
+      .waitFor({ timeout: 15_000 });
+    await expect(page.getByText(/app refused maintenance mode/).count()).resolves.toBeGreaterThan(0);
+    await shot('102-hooks-before-failed');
+    await expect(readFile(log, 'utf8')).resolves.toBe('before notes-db\nafter ok\nafter failed\n');
+
+    // Removed in the panel, gone from the host.
+    await nav('Sources').click();
+    await sourceRow('notes-db')
+      .getByRole('button', { name: /^notes-db/ })
+      .click();
+    await before.getByRole('button', { name: 'Remove' }).click();
+    await expect.poll(() => before.getByRole('status').textContent()).toBe('Removed');
+    await expect(before.getByLabel('Before the backup', { exact: true }).inputValue()).resolves.toBe('');
+    await expect(host.call<{ phase: string }[]>('hooks.list', { source: 'notes-db' })).resolves.toMatchObject([
+      { phase: 'after' },
+    ]);
   });
 });

@@ -7,6 +7,7 @@ import { useId, useState, type FormEvent } from 'react';
 import { DriveExportFormats, type PolicyInfo } from '../../../shared/api/entities.js';
 import { isAncestor } from '../../../shared/selection.js';
 import { api } from '../api/client.js';
+import { RulesError } from './RulesError.js';
 import { describe, type ActionError } from './store.js';
 
 type Kind = keyof Required<DriveExportFormats>;
@@ -102,12 +103,7 @@ export function DocsExportForm(props: {
         Google files have no bytes of their own: each backup exports them in this format. Google exports at most 10 MB
         per file.
       </p>
-      {error && (
-        <p role="alert" className="tree-rules-error">
-          {error.message}
-          {error.hint && <> {error.hint}</>}
-        </p>
-      )}
+      <RulesError error={error} />
       <div className="tree-rules-actions">
         <button type="submit" disabled={saving}>
           {saving ? 'Saving…' : 'Save formats'}

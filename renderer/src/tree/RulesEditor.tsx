@@ -1,12 +1,16 @@
 /**
  * Exclusion patterns and size cap of one folder's policy, with the rules it inherits from folders
- * above shown read-only. Saving reloads the tree (excluded badges change).
+ * above shown read-only, and the commands run around the source's backup. Saving reloads the tree
+ * (excluded badges change). A command source is one file, so it has commands but no exclusions.
  */
-import { memo, useCallback, useEffect, useId, useState, type FormEvent } from 'react';
-import type { PolicyInfo } from '../../../shared/api/entities.js';
+import { memo, useCallback, useId, useState, type FormEvent } from 'react';
+import type { PolicyInfo, SourceInfo } from '../../../shared/api/entities.js';
 import { isAncestor } from '../../../shared/selection.js';
 import { api } from '../api/client.js';
 import { DocsExportForm } from './DocsExportForm.js';
+import { HooksForm } from './HooksForm.js';
+import { RulesError } from './RulesError.js';
+import { useHostValue } from './useHostValue.js';
 import { displayPath, formatBytes } from './format.js';
 import { describe, type ActionError } from './store.js';
 
@@ -17,36 +21,20 @@ const MAX_PATTERN_LENGTH = 1024;
 
 export interface RulesEditorProps {
   source: string;
-  /** Google Drive sources also choose how Docs below the folder are exported. */
-  drive?: boolean;
+  /** Google Drive sources also choose how Docs below the folder are exported; command sources have no exclusions. */
+  kind: SourceInfo['kind'];
   /** The folder whose rules are edited ('' is the root). */
   folder: string;
   onSaved: () => void;
 }
 
-export const RulesEditor = memo(function RulesEditor({ source, folder, onSaved, drive = false }: RulesEditorProps) {
-  const [policies, setPolicies] = useState<PolicyInfo[] | null>(null);
-  const [loadError, setLoadError] = useState<ActionError | null>(null);
+export const RulesEditor = memo(function RulesEditor({ source, folder, onSaved, kind }: RulesEditorProps) {
+  const loadPolicies = useCallback(() => api().call('policies.list', { source }), [source]);
+  const { value: policies, set: setPolicies, error: loadError } = useHostValue(loadPolicies, ['policies', 'sources']);
   /** The folder whose rules were just saved, to say so until the next edit. */
   const [savedFolder, setSavedFolder] = useState<string | null>(null);
   const [savedDocsFolder, setSavedDocsFolder] = useState<string | null>(null);
   const headingId = useId();
-
-  const refresh = useCallback(async (): Promise<void> => {
-    try {
-      setPolicies(await api().call('policies.list', { source }));
-      setLoadError(null);
-    } catch (err) {
-      setLoadError(describe(err));
-    }
-  }, [source]);
-
-  useEffect(() => {
-    void refresh();
-    return api().on('changed', ({ topics }) => {
-      if (topics.includes('policies') || topics.includes('sources')) void refresh();
-    });
-  }, [refresh]);
 
   const own = policies?.find((p) => p.folder === folder);
   const inherited = (policies ?? [])
@@ -62,13 +50,12 @@ export const RulesEditor = memo(function RulesEditor({ source, folder, onSaved, 
       <h2 id={headingId} className="tree-rules-title">
         Rules for {displayPath(folder)}
       </h2>
-      {loadError && (
-        <p role="alert" className="tree-rules-error">
-          {loadError.message}
-          {loadError.hint && <> {loadError.hint}</>}
+      <RulesError error={loadError} />
+      {kind === 'command' ? (
+        <p className="tree-rules-note">
+          A command source is the command&apos;s output, one file: there is nothing to leave out.
         </p>
-      )}
-      {policies === null && !loadError ? (
+      ) : policies === null && !loadError ? (
         <p className="tree-rules-note">Loading rules…</p>
       ) : (
         <RulesForm
@@ -86,7 +73,7 @@ export const RulesEditor = memo(function RulesEditor({ source, folder, onSaved, 
           }}
         />
       )}
-      {drive && policies !== null && (
+      {kind === 'gdrive' && policies !== null && (
         <DocsExportForm
           key={`${folder}\0${JSON.stringify(policies.find((p) => p.folder === folder)?.exports ?? {})}`}
           source={source}
@@ -101,7 +88,7 @@ export const RulesEditor = memo(function RulesEditor({ source, folder, onSaved, 
           }}
         />
       )}
-      {inherited.length > 0 && (
+      {kind !== 'command' && inherited.length > 0 && (
         <div className="tree-rules-inherited">
           <h3 className="tree-rules-subtitle">Also applies here (from folders above)</h3>
           <ul>
@@ -115,6 +102,7 @@ export const RulesEditor = memo(function RulesEditor({ source, folder, onSaved, 
           </ul>
         </div>
       )}
+      <HooksForm source={source} folder={folder} />
     </section>
   );
 });
@@ -174,7 +162,7 @@ function RulesForm(props: {
   };
 
   return (
-    <form className="tree-rules-form" onSubmit={(e) => void submit(e)}>
+    <form className="tree-rules-form" aria-label="Exclusions and size limit" onSubmit={(e) => void submit(e)}>
       <label htmlFor={patternsId}>Exclusion patterns (one per line, gitignore syntax)</label>
       <textarea
         id={patternsId}
@@ -202,12 +190,7 @@ function RulesForm(props: {
         }}
       />
       <p className="tree-rules-note">Empty means no limit. Files larger than the limit are left out.</p>
-      {error && (
-        <p role="alert" className="tree-rules-error">
-          {error.message}
-          {error.hint && <> {error.hint}</>}
-        </p>
-      )}
+      <RulesError error={error} />
       <div className="tree-rules-actions">
         <button type="submit" disabled={saving}>
           {saving ? 'Saving…' : 'Save'}

@@ -382,12 +382,7 @@ function SourceTreeView({ source, destinations, unsavedRef, onUnsavedChange }: S
             onClose={() => files.showVersions(null)}
           />
         ) : null}
-        <RulesEditor
-          source={source.name}
-          folder={rulesFolder}
-          onSaved={onRulesSaved}
-          drive={source.kind === 'gdrive'}
-        />
+        <RulesEditor source={source.name} folder={rulesFolder} onSaved={onRulesSaved} kind={source.kind} />
       </div>
       {staged.length > 0 ? (
         <SaveBar

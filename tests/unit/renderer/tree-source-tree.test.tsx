@@ -144,6 +144,8 @@ class FakeHost {
             return this.policies;
           case 'policies.list':
             return this.policies;
+          case 'hooks.list':
+            return [];
           case 'cost.whatIf':
             return this.whatIf(i as InputOf<'cost.whatIf'>);
           case 'policies.setRules': {
@@ -480,7 +482,9 @@ describe('SourceTree', () => {
     fireEvent.change(docsPatterns, { target: { value: 'drafts/\n\n*.bak  ' } });
     fireEvent.change(size, { target: { value: '' } });
     const before = host.count('tree.list');
-    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    fireEvent.click(
+      within(screen.getByRole('form', { name: 'Exclusions and size limit' })).getByRole('button', { name: 'Save' }),
+    );
     await waitFor(() => expect(host.count('policies.setRules')).toBe(1));
     expect(host.calls.find((c) => c.method === 'policies.setRules')!.input).toEqual({
       source: 'home',
