@@ -84,12 +84,14 @@ export function commandFromTemplate(id: CommandTemplateId, f: CommandTemplateFie
         env,
       };
     case 'mysql':
-      // mysqldump reads MYSQL_PWD: the password stays out of the command line.
+      // mysqldump reads MYSQL_PWD: the password stays out of the command line. --no-tablespaces:
+      // MySQL 8's mysqldump otherwise needs the PROCESS privilege, which an app's user rarely has.
       if (f.password) env.MYSQL_PWD = f.password;
       return {
         argv: [
           'mysqldump',
           '--single-transaction',
+          '--no-tablespaces',
           '--routines',
           '--triggers',
           ...(host ? ['--host', host] : []),

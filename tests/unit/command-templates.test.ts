@@ -45,6 +45,7 @@ describe('command templates', () => {
     expect(d.argv).toEqual([
       'mysqldump',
       '--single-transaction',
+      '--no-tablespaces',
       '--routines',
       '--triggers',
       '--user',
