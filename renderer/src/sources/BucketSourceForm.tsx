@@ -14,13 +14,12 @@ import {
   type DestinationForm,
 } from '../../../shared/providers.js';
 import { api } from '../api/client.js';
-import { Button } from '../components/Button.js';
-import { ErrorBanner } from '../components/ErrorBanner.js';
 import { NameField, nameProblem } from '../components/NameField.js';
 import { ProviderSelect } from '../components/ProviderSelect.js';
 import { S3Fields, clearProblems, type FieldProblems } from '../components/S3Fields.js';
 import { useAction } from '../components/useAction.js';
 import { bucketSourceDraft } from './bucket-draft.js';
+import { SourceFormEnd } from './SourceFormEnd.js';
 
 const CLOUD = PROVIDERS.filter((p) => p.kind === 's3');
 
@@ -87,13 +86,7 @@ export function BucketSourceForm({ onAdded, onCancel }: Props) {
         problems={problems}
         prefixHelp="Optional: back up only the keys under this prefix, like photos/."
       />
-      <ErrorBanner error={add.error} title="Could not add the bucket" />
-      <div className="actions">
-        <Button type="submit" variant="primary" busy={add.busy}>
-          Add bucket
-        </Button>
-        {onCancel ? <Button onClick={onCancel}>Cancel</Button> : null}
-      </div>
+      <SourceFormEnd action={add} errorTitle="Could not add the bucket" submitLabel="Add bucket" onCancel={onCancel} />
     </form>
   );
 }

@@ -15,11 +15,10 @@ import {
   type CommandTemplateId,
 } from '../../../shared/command-templates.js';
 import { api } from '../api/client.js';
-import { Button } from '../components/Button.js';
-import { ErrorBanner } from '../components/ErrorBanner.js';
 import { FieldNotes } from '../components/FieldNotes.js';
 import { NameField, nameProblem } from '../components/NameField.js';
 import { useAction } from '../components/useAction.js';
+import { SourceFormEnd } from './SourceFormEnd.js';
 
 interface Props {
   onAdded: (source: SourceInfo) => void;
@@ -229,13 +228,7 @@ export function CommandSourceForm({ onAdded, onCancel }: Props) {
         }}
         help="A short name for this source in Strata and in the backups, e.g. nextcloud-db."
       />
-      <ErrorBanner error={add.error} title="Could not add the source" />
-      <div className="actions">
-        <Button type="submit" variant="primary" busy={add.busy}>
-          Add source
-        </Button>
-        {onCancel ? <Button onClick={onCancel}>Cancel</Button> : null}
-      </div>
+      <SourceFormEnd action={add} errorTitle="Could not add the source" submitLabel="Add source" onCancel={onCancel} />
     </form>
   );
 }

@@ -3,11 +3,10 @@ import { useId, useState } from 'react';
 import type { SourceInfo } from '../../../shared/api/entities.js';
 import { suggestName } from '../../../shared/providers.js';
 import { api } from '../api/client.js';
-import { Button } from '../components/Button.js';
-import { ErrorBanner } from '../components/ErrorBanner.js';
 import { FolderPicker } from '../components/FolderPicker.js';
 import { NameField, nameProblem } from '../components/NameField.js';
 import { useAction } from '../components/useAction.js';
+import { SourceFormEnd } from './SourceFormEnd.js';
 
 interface Props {
   onAdded: (source: SourceInfo) => void;
@@ -60,13 +59,7 @@ export function FolderSourceForm({ onAdded, onCancel, submitLabel }: Props) {
         }}
         help="A short name for this folder in Strata and in the backups, e.g. Documents or photos."
       />
-      <ErrorBanner error={add.error} title="Could not add the folder" />
-      <div className="actions">
-        <Button type="submit" variant="primary" busy={add.busy}>
-          {submitLabel}
-        </Button>
-        {onCancel ? <Button onClick={onCancel}>Cancel</Button> : null}
-      </div>
+      <SourceFormEnd action={add} errorTitle="Could not add the folder" submitLabel={submitLabel} onCancel={onCancel} />
     </form>
   );
 }
