@@ -73,6 +73,13 @@ class NoncePool {
 
 const nonces = new NoncePool();
 
+/**
+ * Encrypting in pieces this size keeps each output small enough for the allocator to recycle; one
+ * update per blob faulted in a fresh chunk-sized buffer each time, which on a VM ran GCM at ~140 MB/s
+ * instead of >1 GB/s. The pack builder copies the pieces into its reused pack buffer.
+ */
+const SEAL_PIECE = 64 * 1024;
+
 /** The codec of a vault: sealed under `keys`, or plain (compressed and checked) when keys is null. */
 export function createCodec(keys: RepoKeys | null, options: CodecOptions = {}): BlobCodec {
   const limits = { ...DEFAULT_MAX_PLAIN_BYTES, ...options.maxPlainBytes };
@@ -88,9 +95,12 @@ export function createCodec(keys: RepoKeys | null, options: CodecOptions = {}): 
     const nonce = nonces.next();
     const cipher = createCipheriv('aes-256-gcm', keys.encryptionKey, nonce);
     cipher.setAAD(binding);
-    const head = cipher.update(Buffer.of(alg));
-    const body = cipher.update(payload);
-    return [version, nonce, head, body, cipher.final(), cipher.getAuthTag()];
+    const parts = [version, nonce, cipher.update(Buffer.of(alg))];
+    for (let from = 0; from < payload.length; from += SEAL_PIECE) {
+      parts.push(cipher.update(payload.subarray(from, from + SEAL_PIECE)));
+    }
+    parts.push(cipher.final(), cipher.getAuthTag());
+    return parts;
   };
 
   return {
