@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { StrataError } from '../../shared/errors.js';
 import { BLOB_FORMAT_VERSION, createCodec } from '../../electron/engine/vault/blob-codec.js';
 import { bindingOf, plainCheck } from '../../electron/engine/vault/blob-frame.js';
+import { BufferPool } from '../../electron/engine/vault/buffer-pool.js';
 import type { BlobCodec, BlobKind } from '../../electron/engine/vault/codec.js';
 import { COMPRESSION, compress, decompress, hasZstd, sampleEntropy } from '../../electron/engine/vault/compression.js';
 import {
@@ -396,6 +397,27 @@ describe.each([
         code: 'corrupt',
         message: expect.stringMatching(/does not match its id/),
       });
+    }
+  });
+
+  it('openData into a buffer pool: the same bytes and checks, and its buffers come back for reuse', async () => {
+    const codec = codecOf();
+    const pool = new BufferPool();
+    // Stored as is (a view of a pooled buffer comes back) and compressed (the pooled frame is given back at once).
+    for (const data of [randomBytes(300_000), Buffer.concat([compressible, compressible, randomBytes(70_000)])]) {
+      const id = codec.id(data);
+      const stored = codec.encode(data, 'data', id);
+      for (let round = 0; round < 3; round++) {
+        const plain = await codec.openData(stored, id, data.length, pool);
+        expect(plain.equals(data)).toBe(true);
+        pool.give(plain);
+      }
+      if (codec.encrypted) expect(pool.idleBytes).toBeGreaterThan(0);
+      const bad = Buffer.from(stored);
+      bad[Math.floor(stored.length / 2)]! ^= 0x01;
+      await expect(codec.openData(bad, id, data.length, pool)).rejects.toMatchObject({ code: 'corrupt' });
+      const other = codec.id(Buffer.from('other'));
+      await expect(codec.openData(stored, other, data.length, pool)).rejects.toMatchObject({ code: 'corrupt' });
     }
   });
 

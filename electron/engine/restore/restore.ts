@@ -1,9 +1,10 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { chmod, copyFile, lstat, mkdir, readlink, realpath, rename, rm, symlink, utimes } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { Readable, type Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { Writable } from 'node:stream';
+import { finished, pipeline } from 'node:stream/promises';
 import pLimit from 'p-limit';
 import pRetry from 'p-retry';
 import { StrataError, describeError } from '../../../shared/errors.js';
@@ -437,19 +438,29 @@ async function downloadChunks(
     );
   }
   const reader = await dest.reader();
-  const chunks = e.chunks!;
-  async function* blobs(): AsyncGenerator<Buffer> {
-    for (const id of chunks) {
-      if (io.signal?.aborted) throw io.signal.reason;
-      yield await reader.read(id);
-    }
-  }
-  const hasher = new HashingStream();
-  hasher.on('data', (c: Buffer) => onBytes(c.length));
+  const hash = createHash('sha256');
   const out = (io.openWrite ?? defaultOpenWrite)(tmp);
-  if (io.signal) await pipeline(Readable.from(blobs()), hasher, out, { signal: io.signal });
-  else await pipeline(Readable.from(blobs()), hasher, out);
-  if (hasher.digest() !== e.sha256) throw integrityError(e.path);
+  // Written by hand rather than piped: each blob's buffer goes back to the reader's pool once the
+  // write that took it has completed (decrypting into reused memory is most of a restore's speed).
+  const done = finished(out);
+  done.catch(() => undefined); // awaited below; an early failure must not go unhandled meanwhile
+  try {
+    for (const id of e.chunks!) {
+      if (io.signal?.aborted) throw io.signal.reason;
+      const plain = await reader.readPooled(id);
+      hash.update(plain);
+      onBytes(plain.length);
+      if (!out.write(plain, () => reader.recycle(plain)))
+        await once(out, 'drain', io.signal ? { signal: io.signal } : {});
+    }
+    out.end();
+    await done;
+  } catch (err) {
+    out.destroy();
+    await done.catch(() => undefined);
+    throw err;
+  }
+  if (hash.digest('hex') !== e.sha256) throw integrityError(e.path);
 }
 
 function integrityError(path: string): StrataError {

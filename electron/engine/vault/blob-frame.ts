@@ -29,14 +29,39 @@ export function plainCheck(binding: Buffer, alg: number, payload: Buffer): Buffe
     .subarray(0, CHECK_BYTES);
 }
 
-/** Returns `alg | payload` once the tag verifies. */
-export function openSealed(stored: Buffer, keys: RepoKeys, binding: Buffer, what: string): Buffer {
+/**
+ * Decrypting in pieces this size into a reused buffer (`into`): each piece's own output stays small
+ * enough for the allocator to recycle, where one update per blob faulted in a fresh buffer each time.
+ */
+const DECRYPT_PIECE = 64 * 1024;
+
+/**
+ * Returns `alg | payload` once the tag verifies: a new buffer, or one from `into(length)` (a pool),
+ * which holds unauthenticated bytes only until this returns or throws.
+ */
+export function openSealed(
+  stored: Buffer,
+  keys: RepoKeys,
+  binding: Buffer,
+  what: string,
+  into?: (length: number) => Buffer,
+): Buffer {
   checkVersion(stored, 1 + NONCE_BYTES + 1 + TAG_BYTES, what);
   try {
     const decipher = createDecipheriv('aes-256-gcm', keys.encryptionKey, stored.subarray(1, 1 + NONCE_BYTES));
     decipher.setAAD(binding);
     decipher.setAuthTag(stored.subarray(stored.length - TAG_BYTES));
-    const body = decipher.update(stored.subarray(1 + NONCE_BYTES, stored.length - TAG_BYTES));
+    const sealed = stored.subarray(1 + NONCE_BYTES, stored.length - TAG_BYTES);
+    if (into) {
+      const out = into(sealed.length);
+      let at = 0;
+      for (let from = 0; from < sealed.length; from += DECRYPT_PIECE) {
+        at += decipher.update(sealed.subarray(from, from + DECRYPT_PIECE)).copy(out, at);
+      }
+      at += decipher.final().copy(out, at); // checks the tag
+      return at === out.length ? out : out.subarray(0, at);
+    }
+    const body = decipher.update(sealed);
     const rest = decipher.final(); // checks the tag; GCM has nothing left over, so no copy of the body
     return rest.length === 0 ? body : Buffer.concat([body, rest]);
   } catch {

@@ -12,6 +12,7 @@
 import { StrataError } from '../../../shared/errors.js';
 import type { Destination } from '../destinations/types.js';
 import type { BlobIndex, BlobLocation } from './blob-index.js';
+import { BufferPool } from './buffer-pool.js';
 import type { BlobCodec } from './codec.js';
 import { readPackRange } from './pack-fetch.js';
 import { packKey } from './pack-format.js';
@@ -130,6 +131,9 @@ function slice(span: Span, start: number, end: number): Buffer {
 }
 
 export class BlobReader {
+  /** Where readPooled's plaintexts live until recycled. */
+  private readonly pool = new BufferPool();
+
   constructor(
     private readonly dest: Destination,
     private readonly codec: BlobCodec,
@@ -137,8 +141,21 @@ export class BlobReader {
     readonly cache = new PackCache(),
   ) {}
 
+  /** A blob's plaintext in a buffer of its own. */
   read(id: string): Promise<Buffer> {
     return readBlob(this.dest, this.codec, this.index, id, this.cache);
+  }
+
+  /**
+   * `read`, the plaintext possibly in a reused buffer: hand it to recycle() once nothing reads it
+   * any more (a restore, after the write), or just drop it.
+   */
+  readPooled(id: string): Promise<Buffer> {
+    return readBlob(this.dest, this.codec, this.index, id, this.cache, this.pool);
+  }
+
+  recycle(plain: Buffer): void {
+    this.pool.give(plain);
   }
 }
 
@@ -153,6 +170,7 @@ export async function readBlob(
   index: BlobIndex,
   id: string,
   cache = new PackCache(0),
+  pool?: BufferPool,
 ): Promise<Buffer> {
   const locations = index.locations(id);
   if (locations.length === 0) {
@@ -165,7 +183,7 @@ export async function readBlob(
   let first: unknown;
   for (const loc of locations) {
     try {
-      return await readBlobAt(dest, codec, id, loc, cache);
+      return await readBlobAt(dest, codec, id, loc, cache, pool);
     } catch (err) {
       const fallible = err instanceof StrataError && (err.code === 'not-found' || err.code === 'corrupt');
       if (!fallible) throw err;
@@ -181,6 +199,7 @@ async function readBlobAt(
   id: string,
   loc: BlobLocation,
   cache: PackCache,
+  pool: BufferPool | undefined,
 ): Promise<Buffer> {
   const key = packKey(loc.packId);
   const corrupt = (why: string, cause?: unknown): StrataError =>
@@ -213,7 +232,7 @@ async function readBlobAt(
   let plain: Buffer;
   try {
     // Authenticates the blob and checks its plaintext hashes back to `id` (blob-open-async.ts).
-    plain = await codec.openData(stored, id, loc.rawLength);
+    plain = await codec.openData(stored, id, loc.rawLength, pool);
   } catch (err) {
     if (err instanceof StrataError && err.code !== 'corrupt') throw err; // a wrong key is not damage
     throw corrupt(`it does not decode (${err instanceof Error ? err.message : String(err)})`, err);

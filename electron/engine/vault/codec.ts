@@ -5,6 +5,8 @@
  * hashes of the plaintext, so equal content is stored once and names leak nothing.
  */
 
+import type { BufferPool } from './buffer-pool.js';
+
 /** What an encoded object is; bound into the seal (AAD) so one kind cannot be swapped for another. */
 export type BlobKind = 'data' | 'pack-header' | 'index' | 'manifest' | 'run' | 'collection';
 
@@ -27,6 +29,7 @@ export interface BlobCodec {
   /**
    * decode(stored, 'data', id) with the same checks, run on the runtime's thread pool so many
    * blobs open at once on every core (a restore); `rawLength` (from the index) only sizes buffers.
+   * With a `pool` the plaintext may live in one of its buffers (the caller gives it back when done).
    */
-  openData(stored: Buffer, id: string, rawLength: number): Promise<Buffer>;
+  openData(stored: Buffer, id: string, rawLength: number, pool?: BufferPool): Promise<Buffer>;
 }
