@@ -9,7 +9,11 @@ import { StrataError } from '../../../shared/errors.js';
 export const COMPRESSION = { none: 0, deflate: 1, zstd: 2 } as const;
 export type CompressionAlg = (typeof COMPRESSION)[keyof typeof COMPRESSION];
 
-const DEFLATE_LEVEL = 6;
+/**
+ * Deflate (runtimes without zstd): level 3 compresses text about twice as fast as zlib's default 6
+ * for ~3 % more bytes (the bench's documents and code: ratio 0.478 against 0.465).
+ */
+const DEFLATE_LEVEL = 3;
 /** zstd's own default: about deflate's ratio at several times its speed. */
 const ZSTD_LEVEL = 3;
 
