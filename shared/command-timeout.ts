@@ -6,6 +6,9 @@ const PART = /(\d+)\s*([smhd])/gy;
 /** The longest a command may be given: a dump that runs longer than a week is hung. */
 export const MAX_COMMAND_TIMEOUT_MS = 7 * UNIT_MS.d;
 
+/** A hook's time limit unless it says otherwise (CLI, app and engine). */
+export const DEFAULT_HOOK_TIMEOUT_MS = 15 * UNIT_MS.m;
+
 /**
  * A command's time limit as people write it: "90s", "45m", "2h", "1h30m", "1d". Returns
  * milliseconds; anything else is a usage error that shows the accepted forms.

@@ -43,7 +43,7 @@ import {
 } from './store/catalog.js';
 import { checkCommandSource } from './commands/command-check.js';
 import { HookStore, type Hook, type HookPhase } from './store/hook-store.js';
-import { DEFAULT_HOOK_TIMEOUT_MS } from './backup/hooks.js';
+import { DEFAULT_HOOK_TIMEOUT_MS } from '../../shared/command-timeout.js';
 import { openBucketFromSettings, openBucketOf, openSource, type OpenedSource } from './sources/open-source.js';
 import { clientSecretName, tokenSecretName } from './sources/gdrive/drive-secret-names.js';
 import type { DriveConnectAttempt, DriveConnectCtx, DriveConnectOptions } from './sources/gdrive/drive-connect.js';

@@ -10,7 +10,6 @@ import { formatTimeout } from '../../../shared/command-timeout.js';
 import { describeCommand, runCommand } from '../commands/command-run.js';
 import type { Hook, HookPhase } from '../store/hook-store.js';
 
-export const DEFAULT_HOOK_TIMEOUT_MS = 15 * 60_000;
 /** Lines of a hook's output kept in the run log (the last ones). */
 const OUTPUT_LINES = 40;
 

@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { StrataError } from '../../../shared/errors.js';
-import { formatTimeout, parseTimeout } from '../../../shared/command-timeout.js';
+import { DEFAULT_HOOK_TIMEOUT_MS, formatTimeout, parseTimeout } from '../../../shared/command-timeout.js';
 import type { Engine } from '../../engine/engine.js';
 import type { HookPhase } from '../../engine/store/hook-store.js';
 import { table } from './format.js';
@@ -28,7 +28,11 @@ export function addHookCommands(program: Command, open: () => Engine, emit: Emit
     .argument('<folder>')
     .option('--before <command>', 'run before the backup; if it fails, the backup does not run')
     .option('--after <command>', 'run after the backup, whatever its outcome (STRATA_STATUS says it)')
-    .option('--timeout <duration>', 'stop the command after this long, e.g. 90s, 10m, 1h', '15m')
+    .option(
+      '--timeout <duration>',
+      'stop the command after this long, e.g. 90s, 10m, 1h',
+      formatTimeout(DEFAULT_HOOK_TIMEOUT_MS),
+    )
     .action((source: string, folder: string, o: { before?: string; after?: string; timeout: string }) => {
       const phase = phaseOf(o);
       const h = open().setHook(source, folder, phase, (o.before ?? o.after)!, parseTimeout(o.timeout));

@@ -6,7 +6,7 @@
  */
 import { useCallback, useId, useState, type FormEvent } from 'react';
 import type { HookInfo } from '../../../shared/api/entities.js';
-import { formatTimeout, parseTimeout } from '../../../shared/command-timeout.js';
+import { DEFAULT_HOOK_TIMEOUT_MS, formatTimeout, parseTimeout } from '../../../shared/command-timeout.js';
 import { api } from '../api/client.js';
 import { displayPath } from './format.js';
 import { RulesError } from './RulesError.js';
@@ -15,7 +15,7 @@ import { describe, type ActionError } from './store.js';
 
 type Phase = HookInfo['phase'];
 
-const DEFAULT_LIMIT = '15m';
+const DEFAULT_LIMIT = formatTimeout(DEFAULT_HOOK_TIMEOUT_MS);
 
 const PHASES: { phase: Phase; label: string; note: string; placeholder: string }[] = [
   {
