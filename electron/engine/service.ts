@@ -259,10 +259,14 @@ export class StrataService {
         this.changed('sources');
         return sourceInfo(s);
       },
-      'sources.addCommand': async ({ name, command }: { name: string; command: CommandSourceDraft }) => {
-        const { env, ...config } = command;
-        const s = await e.addCommandSource(name, config, env ?? {});
-        this.changed('sources');
+      'sources.addCommand': async (i: { name: string; command: CommandSourceDraft; destinations?: string[] }) => {
+        const { env, ...config } = i.command;
+        const to = i.destinations ?? [];
+        for (const d of to) e.catalog.destination(d); // a wrong name fails before the source exists
+        const s = await e.addCommandSource(i.name, config, env ?? {});
+        if (to.length > 0) e.setPolicy(i.name, '', to);
+        if (to.length > 0) this.changed('sources', 'policies');
+        else this.changed('sources');
         return sourceInfo(s);
       },
       'sources.gdrive.signIn': async (input: {

@@ -82,8 +82,14 @@ export const methods = {
   'sources.remove': call(z.object({ name: Name }).strict(), ok),
   /** An S3-compatible bucket as a source; the secret is stored first and never sent back. */
   'sources.addBucket': call(z.object({ name: Name, settings: BucketSourceDraft }).strict(), SourceInfo),
-  /** A command's output (a database dump) as a source; its env values go to the secret store. */
-  'sources.addCommand': call(z.object({ name: Name, command: CommandSourceDraft }).strict(), SourceInfo),
+  /**
+   * A command's output (a database dump) as a source; its env values go to the secret store.
+   * `destinations` ticks its one file for those at once (checked before anything is added).
+   */
+  'sources.addCommand': call(
+    z.object({ name: Name, command: CommandSourceDraft, destinations: z.array(Name).max(64).optional() }).strict(),
+    SourceInfo,
+  ),
   /**
    * Starts a Google sign-in for a new Drive source, or to reconnect an existing one (its client id
    * and secret are kept when not given). Open the URL; poll `sources.gdrive.status` until done.

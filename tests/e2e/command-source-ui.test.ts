@@ -42,6 +42,11 @@ describe.skipIf(!HAVE_CHROMIUM)('a command source in Chromium against strata ser
     await bar.getByRole('button', { name: 'Save changes' }).click();
     await bar.waitFor({ state: 'detached' });
     await shot(shotName);
+    await backUpAndSeeSynced(source, file);
+  }
+
+  /** Back up now from the Dashboard, then the source's file shows synced for usb-disk. */
+  async function backUpAndSeeSynced(source: string, file: string): Promise<void> {
     const before = (await host.call<{ id: number }[]>('runs.list', { limit: 1 }))[0]?.id ?? 0;
     await nav('Dashboard').click();
     await page.getByRole('button', { name: 'Back up now' }).first().click();
@@ -140,13 +145,34 @@ describe.skipIf(!HAVE_CHROMIUM)('a command source in Chromium against strata ser
     await form.getByLabel('Database file', { exact: true }).fill(sqliteFile);
     await expect(form.getByRole('status').textContent()).resolves.toBe(`sqlite3 ${sqliteFile} .dump → shop.sql`);
     await form.getByLabel('Name', { exact: true }).fill('shop-db');
+    // Where it goes, chosen right in the form.
+    await form
+      .getByRole('group', { name: 'Back up to' })
+      .getByRole('checkbox', { name: /^usb-disk/ })
+      .check();
     await shot('99-command-source-form');
     await form.getByRole('button', { name: 'Add source' }).click();
     const r = sourceRow('shop-db');
     await r.waitFor();
     await expect(r.textContent()).resolves.toContain(`sqlite3 ${sqliteFile} .dump → shop.sql`);
     await r.getByRole('button', { name: /^shop-db/ }).click();
-    await tickAndBackUp('shop-db', 'shop.sql', '100-command-source-sqlite-ticked');
+    // A destination that does not exist is refused before any source is added.
+    await expect(
+      host.call('sources.addCommand', {
+        name: 'ghost-db',
+        command: { argv: ['true'], outputName: 'ghost.sql' },
+        destinations: ['no-such-disk'],
+      }),
+    ).rejects.toThrow(/no-such-disk/);
+    await expect(host.call<{ name: string }[]>('sources.list')).resolves.not.toContainEqual(
+      expect.objectContaining({ name: 'ghost-db' }),
+    );
+    // Ticked at its root for usb-disk by the form: the file follows.
+    const box = row('shop.sql', 'shop-db').getByRole('checkbox', { name: 'Back up /shop.sql to usb-disk' });
+    await expect.poll(() => box.isChecked(), { timeout: 30_000 }).toBe(true);
+    await expect(host.call('policies.list', { source: 'shop-db' })).resolves.toMatchObject([{ folder: '' }]);
+    await shot('100-command-source-sqlite-ticked');
+    await backUpAndSeeSynced('shop-db', 'shop.sql');
   });
 
   it('runs commands set in the Rules panel before and after the backup, and a failing one stops it', async () => {

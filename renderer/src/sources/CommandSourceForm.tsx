@@ -3,7 +3,7 @@
  * fields, and the command it will run shown before it is added → `sources.addCommand`. A password
  * goes to the secret store as the tool's environment variable, never into the command line.
  */
-import { useId, useState, type ReactNode } from 'react';
+import { useEffect, useId, useState, type ReactNode } from 'react';
 import type { SourceInfo } from '../../../shared/api/entities.js';
 import {
   COMMAND_TEMPLATES,
@@ -18,6 +18,7 @@ import { api } from '../api/client.js';
 import { FieldNotes } from '../components/FieldNotes.js';
 import { NameField, nameProblem } from '../components/NameField.js';
 import { useAction } from '../components/useAction.js';
+import { useDestinations } from '../store/destinations.js';
 import { SourceFormEnd } from './SourceFormEnd.js';
 
 interface Props {
@@ -47,6 +48,13 @@ export function CommandSourceForm({ onAdded, onCancel }: Props) {
   const [limit, setLimit] = useState(2);
   const [stderrFatal, setStderrFatal] = useState(false);
   const [problems, setProblems] = useState<Partial<Record<FieldKey, string>>>({});
+  const destinations = useDestinations();
+  /** Destination names ticked to receive the dump; the one file can also be ticked later in its tree. */
+  const [sendTo, setSendTo] = useState<string[]>([]);
+  const loadDestinations = destinations.load;
+  useEffect(() => {
+    void loadDestinations();
+  }, [loadDestinations]);
 
   const draft = commandFromTemplate(template, fields);
   const output = outputName.trim() || draft.outputName + (gzip ? '.gz' : '');
@@ -79,6 +87,7 @@ export function CommandSourceForm({ onAdded, onCancel }: Props) {
           ...(stderrFatal ? { stderrFatal: true } : {}),
           ...(Object.keys(draft.env).length ? { env: draft.env } : {}),
         },
+        ...(sendTo.length ? { destinations: sendTo } : {}),
       }),
     );
   });
@@ -207,6 +216,27 @@ export function CommandSourceForm({ onAdded, onCancel }: Props) {
         />
         <label htmlFor={`${id}-stderr`}>Fail the backup when the command writes to standard error</label>
       </div>
+      {destinations.list && destinations.list.length > 0 ? (
+        <fieldset className="field">
+          <legend>Back up to</legend>
+          {destinations.list.map((d) => (
+            <div className="field-check" key={d.id}>
+              <input
+                id={`${id}-to-${d.id}`}
+                type="checkbox"
+                checked={sendTo.includes(d.name)}
+                onChange={(e) =>
+                  setSendTo((to) => (e.target.checked ? [...to, d.name] : to.filter((n) => n !== d.name)))
+                }
+              />
+              <label htmlFor={`${id}-to-${d.id}`}>
+                {d.name} <span className="muted">{d.label}</span>
+              </label>
+            </div>
+          ))}
+          <p className="field-help">Or tick its file for destinations in the Sources tree later.</p>
+        </fieldset>
+      ) : null}
       <div className="field">
         <span className="field-title" id={`${id}-preview`}>
           Will run
