@@ -18,6 +18,7 @@ import { StrataService } from '../../electron/engine/service.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { findPostgres, startPostgres, type PostgresServer } from '../support/postgres.js';
 import { s3DestinationConfig, S3RVER_CREDENTIALS, startS3rver, type S3rverHarness } from '../support/s3rver.js';
+import { waitUntil } from '../support/wait-until.js';
 
 const DAY = 86_400_000;
 const BUCKET = 'strata-nightly';
@@ -25,14 +26,6 @@ const NIGHTS = 35;
 /** The night the database is away (renamed) and pg_dump fails. */
 const FAILING_NIGHT = 20;
 const found = findPostgres();
-
-async function waitFor(ok: () => boolean, ms = 60_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 // command-source.test.ts fails the run in CI when PostgreSQL is missing; here it skips saying why.
 describe.skipIf('missing' in found)('a nightly PostgreSQL dump to B2 with 7 daily + 4 weekly kept', () => {
@@ -104,7 +97,7 @@ describe.skipIf('missing' in found)('a nightly PostgreSQL dump to B2 with 7 dail
       const before = finished.length;
       const latestBefore = (await engine.listSnapshots('b2')).at(-1)?.snapshotId;
       await clock.advance(DAY);
-      await waitFor(() => finished.length > before);
+      await waitUntil(() => finished.length > before);
       if (night === FAILING_NIGHT) {
         const { runId } = finished.at(-1)!;
         const [result] = engine.runs.resultsOf(runId);

@@ -18,17 +18,10 @@ import { StrataService } from '../../electron/engine/service.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { s3DestinationConfig, S3RVER_CREDENTIALS, startS3rver, type S3rverHarness } from '../support/s3rver.js';
 import { bytes, put, treeState, type TreeState } from '../support/tree.js';
+import { waitUntil } from '../support/wait-until.js';
 
 const DAY = 86_400_000;
 const BUCKET = 'strata-month';
-
-async function waitFor(ok: () => boolean, ms = 60_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('a month of scheduled backups with retention, against s3rver', () => {
   let s3: S3rverHarness;
@@ -93,7 +86,7 @@ describe('a month of scheduled backups with retention, against s3rver', () => {
       current = await treeState(src);
       const before = finished;
       await clock.advance(DAY);
-      await waitFor(() => finished > before);
+      await waitUntil(() => finished > before);
     }
     expect(finished).toBe(30);
     const snaps = await engine.listSnapshots('cloud');
