@@ -152,7 +152,7 @@ describe('prune dialog', () => {
     fireEvent.click(within(dialog).getByRole('button', { name: 'Remove 2 snapshots' }));
     await within(dialog).findByRole('progressbar');
     fake.emit('run.finished', { runId: 42, status: 'failed', error: 'permission denied (/media/usb/strata)' });
-    expect(within(dialog).getByRole('alert').textContent).toContain(
+    expect((await within(dialog).findByRole('alert')).textContent).toContain(
       'The prune failed: Permission denied (/media/usb/strata)',
     );
     stop();
