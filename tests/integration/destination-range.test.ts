@@ -63,6 +63,23 @@ function rangeSuite(name: string, open: () => Promise<Backend>): void {
       expect((await dest.getRange(KEY, size - 1, size)).equals(data.subarray(size - 1))).toBe(true);
     });
 
+    it('reads into a buffer handed in (reused memory), short where the object ends', async () => {
+      const into = Buffer.alloc(4 * MIB, 0xee);
+      const got = await dest.getRange(KEY, MIB + 5, 3 * MIB + 9, into);
+      expect(got.equals(data.subarray(MIB + 5, 3 * MIB + 9))).toBe(true);
+      expect(got.buffer).toBe(into.buffer);
+      expect(got.byteOffset).toBe(into.byteOffset);
+      // Past the end: the bytes there, in the same buffer.
+      const tail = await dest.getRange(KEY, size - 100, size + MIB, into);
+      expect(tail.equals(data.subarray(size - 100))).toBe(true);
+      expect(tail.buffer).toBe(into.buffer);
+      // Too small a buffer is not written past: the bytes come in one of the destination's own.
+      const small = Buffer.alloc(10, 0xee);
+      const big = await dest.getRange(KEY, 0, 100, small);
+      expect(big.equals(data.subarray(0, 100))).toBe(true);
+      expect(small.equals(Buffer.alloc(10, 0xee))).toBe(true);
+    });
+
     it('clamps an end past the size to the end of the object', async () => {
       expect((await dest.getRange(KEY, size - 10, size + 1000)).equals(data.subarray(size - 10))).toBe(true);
       expect((await dest.getRange(KEY, 0, size + MIB)).equals(data)).toBe(true);

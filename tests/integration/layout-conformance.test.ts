@@ -1,11 +1,11 @@
 /**
  * One conformance suite for both layouts, on a local disk and on s3rver: back up, change (edit,
  * add, delete, rename), back up again, prune by retention, verify quick and deep, and restore every
- * remaining snapshot byte for byte. Then tampering: a flipped byte in stored content, in a vault's
+ * remaining snapshot byte for byte, with each file's permissions. Then tampering: a flipped byte in stored content, in a vault's
  * index file and in a snapshot manifest is detected and reported; nothing damaged is ever restored
  * silently.
  */
-import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -122,7 +122,7 @@ describe('the same round trip on both layouts', () => {
     const backup = async (): Promise<void> => {
       const run = await engine.backup({});
       expect(run.status, JSON.stringify(run.results)).toBe('ok');
-      recorded.set(run.results[0]!.snapshotId!, await treeState(src));
+      recorded.set(run.results[0]!.snapshotId!, await treeState(src, { modes: true }));
     };
     const restoreAll = async (label: string): Promise<number> => {
       const snaps = (await engine.listSnapshots('d')).filter((s) => !s.damaged);
@@ -130,7 +130,7 @@ describe('the same round trip on both layouts', () => {
         const to = join(work, `${slug}-${label}-${s.snapshotId}`);
         const r = await engine.restore({ dest: 'd', snapshot: s.snapshotId, source: 'docs', to });
         expect(r.errors).toEqual([]);
-        expect(await treeState(to)).toEqual(recorded.get(s.snapshotId));
+        expect(await treeState(to, { modes: true })).toEqual(recorded.get(s.snapshotId));
       }
       return snaps.length;
     };
@@ -141,6 +141,13 @@ describe('the same round trip on both layouts', () => {
       await put(src, 'b/empty.txt', '');
       await put(src, 'b/nested/deep/file.md', '# deep\n');
       await put(src, 'c/doomed.bin', randomBytes(200 * KiB));
+      // Permissions come back as they were, whether or not creating the file under the umask gives them.
+      await put(src, 'a/secret.key', randomBytes(2 * KiB));
+      await chmod(join(src, 'a/secret.key'), 0o600);
+      await put(src, 'b/run.sh', '#!/bin/sh\necho hi\n');
+      await chmod(join(src, 'b/run.sh'), 0o755);
+      await put(src, 'b/shared.txt', 'group\n');
+      await chmod(join(src, 'b/shared.txt'), 0o664);
       await backup();
       await writeFile(join(src, 'a/text.txt'), 'changed\n'.repeat(2000));
       await put(src, 'd/new.bin', randomBytes(300 * KiB));

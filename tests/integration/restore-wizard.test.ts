@@ -256,6 +256,25 @@ describe('the restore wizard API', () => {
     expect(await readdir(outside)).toEqual([]);
   });
 
+  it('never writes through a link planted deeper, inside a real folder of the target', async () => {
+    const to = join(work, 'planted-deep');
+    const outside = join(work, 'outside-deep');
+    await mkdir(join(to, 'docs'), { recursive: true });
+    await mkdir(outside, { recursive: true });
+    await symlink(outside, join(to, 'docs', 'notes'));
+    const { runId } = await call(
+      'restore.start',
+      base({ paths: ['docs'], target: { kind: 'folder', path: to }, conflict: 'overwrite' }),
+    );
+    expect((await finished(runId)).status).toBe('partial');
+    const report = await call('restore.report', { runId });
+    // Both notes refused; the report beside them restored.
+    expect(report.failures.map((f) => f.path).sort()).toEqual(['docs/notes/monday.md', 'docs/notes/tuesday.md']);
+    for (const f of report.failures) expect(f.error).toMatch(/links outside the restore folder/);
+    expect(await readFile(join(to, 'docs/report.pdf'), 'utf8')).toBe('report v1\n');
+    expect(await readdir(outside)).toEqual([]);
+  });
+
   it('restores into a bucket under a prefix; run again, every object is recognised as already there', async () => {
     const target = { kind: 'bucket', bucket: 'bucket', prefix: 'recovered' };
     expect((await service.handle('restore.preview', base({ target, conflict: 'keep-both' }))).ok).toBe(false);

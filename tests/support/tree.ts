@@ -12,8 +12,11 @@ async function sha(file: string | Buffer): Promise<string> {
   return h.digest('hex');
 }
 
-/** Reads a tree: files by SHA-256 and size, symlinks by target, folders by presence. Buffer-safe for odd names. */
-export async function treeState(root: string): Promise<TreeState> {
+/**
+ * Reads a tree: files by SHA-256 and size (and permission bits with `modes`), symlinks by target,
+ * folders by presence. Buffer-safe for odd names.
+ */
+export async function treeState(root: string, opts: { modes?: boolean } = {}): Promise<TreeState> {
   const out: TreeState = new Map();
   const walk = async (abs: Buffer, rel: string): Promise<void> => {
     const names = (await readdir(abs, { encoding: 'buffer' })).sort(Buffer.compare);
@@ -25,7 +28,10 @@ export async function treeState(root: string): Promise<TreeState> {
       else if (st.isDirectory()) {
         out.set(r, 'dir');
         await walk(p, r);
-      } else if (st.isFile()) out.set(r, `file:${st.size}:${await sha(p)}`);
+      } else if (st.isFile()) {
+        const mode = opts.modes ? `:${(st.mode & 0o7777).toString(8)}` : '';
+        out.set(r, `file:${st.size}:${await sha(p)}${mode}`);
+      }
     }
   };
   await walk(Buffer.from(root), '');

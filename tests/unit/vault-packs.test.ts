@@ -777,6 +777,80 @@ describe('ranged pack reads', () => {
     expect(loads[2]).toEqual([8 * MIB, 12 * MIB]);
   });
 
+  it("a dropped span's memory is reused for the next one, never while a reader holds a view of it", async () => {
+    const pack = randomBytes(12 * MIB);
+    const intos: ArrayBufferLike[] = [];
+    const load = async (a: number, b: number, into: Buffer) => {
+      intos.push(into.buffer);
+      const n = Math.max(0, Math.min(b, pack.length) - a);
+      pack.copy(into, 0, a, a + n);
+      return into.subarray(0, n);
+    };
+    const cache = new PackCache(8 * MIB, 4 * MIB);
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    // A reader holds a view of the first span while newer spans push it out of the cache.
+    const first = cache.use('p', 0, 1000, load, async (bytes) => {
+      await held;
+      return Buffer.from(bytes);
+    });
+    await cache.read('p', 4 * MIB, 4 * MIB + 10, load);
+    await cache.read('p', 8 * MIB, 8 * MIB + 10, load); // the first span is dropped, still held
+    await cache.read('q', 0, 10, load); // the second is dropped and free
+    expect(intos[3]).not.toBe(intos[0]);
+    expect(cache.idleBytes).toBe(4 * MIB);
+    await cache.read('q', 4 * MIB, 4 * MIB + 10, load);
+    expect(intos[4]).toBe(intos[1]); // the free one, not the held one
+    release();
+    expect((await first).equals(pack.subarray(0, 1000))).toBe(true);
+    // Let go: the first span's memory is free too, and the next miss takes it.
+    expect(cache.idleBytes).toBe(8 * MIB);
+    await cache.read('r', 0, 10, load);
+    expect(intos[5]).toBe(intos[0]);
+  });
+
+  it('many concurrent readers of a small cache, loads landing in any order, each get their own bytes', async () => {
+    const packs = new Map(['a', 'b', 'c'].map((id) => [id, randomBytes(2 * MIB)] as const));
+    const seen = new Set<ArrayBufferLike>();
+    let loads = 0;
+    const tick = () => new Promise<void>((r) => setTimeout(r, Math.floor(Math.random() * 3)));
+    const cache = new PackCache(MIB, 256 * 1024);
+    // Eight readers at a time, as a restore's files are.
+    const one = async (i: number) => {
+      const id = ['a', 'b', 'c'][i % 3]!;
+      const pack = packs.get(id)!;
+      const start = Math.floor(Math.random() * (pack.length - 1000));
+      const end = Math.min(pack.length, start + 1 + Math.floor(Math.random() * 64 * 1024));
+      const load = async (a: number, b: number, into: Buffer) => {
+        loads++;
+        seen.add(into.buffer);
+        await tick();
+        const n = Math.max(0, Math.min(b, pack.length) - a);
+        pack.copy(into, 0, a, a + n);
+        return into.subarray(0, n);
+      };
+      return cache.use(id, start, end, load, async (bytes) => {
+        await tick();
+        // Still this reader's bytes after other loads ran meanwhile.
+        expect(bytes.equals(pack.subarray(start, end))).toBe(true);
+        return true;
+      });
+    };
+    const reads = (
+      await Promise.all(
+        Array.from({ length: 8 }, async (_, w) => {
+          const done: boolean[] = [];
+          for (let i = w; i < 2000; i += 8) done.push(await one(i));
+          return done;
+        }),
+      )
+    ).flat();
+    expect(reads).toHaveLength(2000);
+    // Memory was reused: far fewer buffers than loads.
+    expect(seen.size).toBeLessThan(loads);
+    expect(cache.size).toBeLessThanOrEqual(MIB);
+  });
+
   it('a pack header costs a HEAD (none with a known size) and its tail, not the pack', async () => {
     const { dest, codec, pack } = await bigPack();
     expect(await fetchPackHeader(dest, codec, pack.packId)).toEqual(pack.blobs);

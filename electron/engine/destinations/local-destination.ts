@@ -150,12 +150,13 @@ export class LocalDestination implements Destination {
     };
   }
 
-  async getRange(key: string, start: number, end: number): Promise<Buffer> {
+  async getRange(key: string, start: number, end: number, into?: Buffer): Promise<Buffer> {
     checkRange(key, start, end);
     const { fh, st } = await this.openFile(key);
     try {
+      const want = Math.max(0, Math.min(end, st.size) - start);
       // Unzeroed: only the bytes read are returned.
-      const buf = Buffer.allocUnsafe(Math.max(0, Math.min(end, st.size) - start));
+      const buf = into && into.length >= want ? into.subarray(0, want) : Buffer.allocUnsafe(want);
       let filled = 0;
       // read() may return less than asked (NAS shares, signals): loop until full or end of file.
       while (filled < buf.length) {

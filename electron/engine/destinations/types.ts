@@ -72,9 +72,10 @@ export interface Destination {
    * 416 to both `start === size` and `start > size`; telling them apart would cost a HEAD). So a
    * result shorter than asked means the object ends there. Throws StrataError('not-found') when the
    * object is absent (also for an empty range), 'internal' for a negative, fractional or reversed
-   * range and 'too-large' past MAX_RANGE_BYTES (see checkRange).
+   * range and 'too-large' past MAX_RANGE_BYTES (see checkRange). With `into` (at least end − start
+   * bytes) the result may be a view of it, so a reader of many ranges reuses its memory.
    */
-  getRange(key: string, start: number, end: number): Promise<Buffer>;
+  getRange(key: string, start: number, end: number, into?: Buffer): Promise<Buffer>;
   /** Like get, with what the destination knows of the object (S3: its metadata, from the same request). */
   open(key: string, opts?: OpenOptions): Promise<{ body: Readable; info: ObjectInfo }>;
   head(key: string, opts?: HeadOptions): Promise<ObjectInfo | undefined>;

@@ -28,14 +28,19 @@ export async function assertInside(realRoot: string, target: string | Buffer, pa
     if (up.length === probe.length) break;
     probe = up;
   }
-  const real = await realpath(probe);
-  if (real !== realRoot && !real.startsWith(realRoot + sep)) {
+  if (!(await resolvesInside(realRoot, probe))) {
     throw new StrataError(
       'unsafe-path',
       `refusing to restore ${JSON.stringify(path)}: a folder on its way links outside the restore folder`,
       'restore into an empty folder, or remove the link',
     );
   }
+}
+
+/** True when an existing path, its links followed, is the restore folder or inside it. */
+export async function resolvesInside(realRoot: string, existing: string | Buffer): Promise<boolean> {
+  const real = await realpath(existing);
+  return real === realRoot || real.startsWith(realRoot + sep);
 }
 
 /** A symlink's target must stay inside the restore folder. */

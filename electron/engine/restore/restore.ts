@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { chmod, copyFile, lstat, mkdir, readlink, realpath, rename, rm, symlink, utimes } from 'node:fs/promises';
@@ -17,7 +17,14 @@ import { requireRepoConfig } from '../repository/repo-config.js';
 import type { SnapshotInfo } from '../repository/snapshot-list.js';
 import { HashingStream } from '../transfer/hashing.js';
 import { compileRestoreFilter, type RestoreFilter } from './restore-filter.js';
-import { assertInside, keepBothName, linkStaysInside, parentOf, targetPathOf } from './restore-target.js';
+import {
+  assertInside,
+  keepBothName,
+  linkStaysInside,
+  parentOf,
+  resolvesInside,
+  targetPathOf,
+} from './restore-target.js';
 import { hashFile, Scratch } from './restore-scratch.js';
 
 export type ConflictRule = 'skip' | 'overwrite' | 'keep-both';
@@ -37,8 +44,8 @@ export interface RestoreOptions {
   openWrite?: OpenWrite | undefined;
 }
 
-/** Opens a temp file for writing. */
-export type OpenWrite = (path: string | Buffer) => Writable;
+/** Opens a temp file for writing, created with `mode` (less the umask) when given. */
+export type OpenWrite = (path: string | Buffer, mode?: number) => Writable;
 
 export interface RestoreProgress {
   filesDone: number;
@@ -59,7 +66,10 @@ export interface RestoreReport {
   /** Existing files that already held this version (checked by SHA-256): a resumed restore's earlier work. */
   identical: number;
   renamed: number;
-  /** Files whose SHA-256 was checked against the snapshot: every one written, and every identical one. */
+  /**
+   * Files checked against the snapshot, every one written and every identical one: by SHA-256, or
+   * for a vault's files written, chunk by chunk (each authenticated and hashed back to its id).
+   */
   verified: number;
   /** Bytes downloaded from the destination. */
   bytesRead: number;
@@ -123,8 +133,8 @@ export async function openForRestore(
 
 /**
  * Restores one snapshot (or the filtered part of it) into a folder. The manifest is checked
- * whole before anything is written; each file lands through a temp file and a rename once its
- * SHA-256 matches the manifest; folders get their mtimes after their contents are in place.
+ * whole before anything is written; each file lands through a temp file and a rename once it is
+ * checked (download); folders get their mtimes after their contents are in place.
  * A disk that fills stops the restore cleanly (report.stopped); running it again continues.
  */
 export async function restoreSnapshot(opts: RestoreOptions): Promise<RestoreReport> {
@@ -146,7 +156,15 @@ export async function restoreSnapshot(opts: RestoreOptions): Promise<RestoreRepo
       }
       return report.stopped !== undefined;
     };
-    const ctx: FileCtx = { opts, snapshot, realRoot, conflict, scratch, openWrite: opts.openWrite ?? defaultOpenWrite };
+    const ctx: FileCtx = {
+      opts,
+      snapshot,
+      realRoot,
+      conflict,
+      scratch,
+      openWrite: opts.openWrite ?? defaultOpenWrite,
+      dirs: new Map(),
+    };
 
     // Pass 1: folders and files, in manifest order (a folder comes before what it holds).
     const limit = pLimit(opts.concurrency ?? Math.min(16, dest.concurrency));
@@ -158,7 +176,11 @@ export async function restoreSnapshot(opts: RestoreOptions): Promise<RestoreRepo
       if (e.type === 'dir') {
         try {
           await assertInside(realRoot, target, e.path);
-          await mkdir(target, { recursive: true });
+          const made = await mkdir(target, { recursive: true });
+          // Its files skip the checks only when the folder itself is inside (a link planted there is not).
+          if (typeof target === 'string' && (made !== undefined || (await resolvesInside(realRoot, target)))) {
+            ctx.dirs.set(target, made !== undefined);
+          }
           report.dirs++;
         } catch (err) {
           if (isDiskFull(err)) report.stopped ??= diskFull(opts.to, report);
@@ -259,9 +281,23 @@ interface FileCtx {
   conflict: ConflictRule;
   scratch: Scratch;
   openWrite: OpenWrite;
+  /**
+   * Folders this restore has checked (assertInside) and made, so the files in them skip both:
+   * true when the restore created it, so nothing was in it before.
+   */
+  dirs: Map<string, boolean>;
 }
 
-const defaultOpenWrite: OpenWrite = (path) => createWriteStream(path);
+const defaultOpenWrite: OpenWrite = (path, mode) => createWriteStream(path, mode === undefined ? {} : { mode });
+
+/** Read once: reading the umask sets it back, so it is not read per file. */
+let processUmask: number | undefined;
+
+/** True when creating a file with `mode` already gives it that mode, so no chmod is needed. */
+function modeFromCreate(mode: number): boolean {
+  processUmask ??= process.umask();
+  return (mode & 0o7000) === 0 && (mode & 0o777 & ~processUmask) === (mode & 0o777);
+}
 
 function isDiskFull(err: unknown): boolean {
   const code = (err as { code?: string } | undefined)?.code;
@@ -307,10 +343,13 @@ async function restoreFile(
   onBytes: (n: number) => void,
 ): Promise<'written' | 'skipped' | 'renamed' | 'identical'> {
   const { realRoot, conflict } = ctx;
-  await assertInside(realRoot, target, e.path);
+  const parent = parentOf(target);
+  const checked = typeof parent === 'string' ? ctx.dirs.get(parent) : undefined;
+  if (checked === undefined) await assertInside(realRoot, target, e.path);
   let final = target;
   let outcome: 'written' | 'renamed' = 'written';
-  const existing = await lstat(target).catch(() => undefined);
+  // In a folder this restore created, nothing can be in the way.
+  const existing = checked ? undefined : await lstat(target).catch(() => undefined);
   if (existing) {
     if (await holdsVersion(target, e)) return 'identical';
     if (conflict === 'skip') return 'skipped';
@@ -323,11 +362,20 @@ async function restoreFile(
       throw new StrataError('io', `a folder is in the way at ${e.path}`, 'move it aside and restore again');
     }
   }
-  await mkdir(parentOf(target), { recursive: true });
+  if (checked === undefined) {
+    await mkdir(parent, { recursive: true });
+    if (typeof parent === 'string') ctx.dirs.set(parent, false);
+  }
   const tmp = ctx.scratch.file();
+  const mode = e.mode === undefined ? undefined : e.mode & 0o7777;
   try {
-    await download(ctx.opts.dest, ctx.snapshot, e, tmp, onBytes, { openWrite: ctx.openWrite, signal: ctx.opts.signal });
-    if (e.mode !== undefined) await chmod(tmp, e.mode & 0o7777);
+    await download(ctx.opts.dest, ctx.snapshot, e, tmp, onBytes, {
+      openWrite: ctx.openWrite,
+      signal: ctx.opts.signal,
+      mode,
+    });
+    // A custom openWrite may not create with the mode asked.
+    if (mode !== undefined && !(ctx.openWrite === defaultOpenWrite && modeFromCreate(mode))) await chmod(tmp, mode);
     const t = new Date(e.mtime);
     await utimes(tmp, t, t);
     await renameInto(tmp, final);
@@ -388,7 +436,7 @@ export async function download(
   e: ManifestEntry,
   tmp: string | Buffer,
   onBytes: (n: number) => void,
-  io: { openWrite?: OpenWrite | undefined; signal?: AbortSignal | undefined } = {},
+  io: { openWrite?: OpenWrite | undefined; signal?: AbortSignal | undefined; mode?: number | undefined } = {},
 ): Promise<void> {
   if (e.chunks) return downloadChunks(dest, e, tmp, onBytes, io);
   const current = e.key ?? filesKey(snapshot.sourceName, e.path, Buffer.byteLength(dest.label) + 1);
@@ -420,15 +468,17 @@ export async function download(
 }
 
 /**
- * A vault entry: its chunks read in order from their packs (each checked against its keyed id by
- * the reader), written out and the whole checked against the entry's SHA-256.
+ * A vault entry: its chunks read in order from their packs and written out. Each chunk is checked
+ * by the reader (authenticated, and its plaintext hashed back to its keyed id) and the manifest
+ * that lists the ids is itself authenticated, so the file is the backed-up one without hashing it
+ * a second time, as restic and Kopia restore; its length is still checked against the manifest.
  */
 async function downloadChunks(
   dest: Destination,
   e: ManifestEntry,
   tmp: string | Buffer,
   onBytes: (n: number) => void,
-  io: { openWrite?: OpenWrite | undefined; signal?: AbortSignal | undefined },
+  io: { openWrite?: OpenWrite | undefined; signal?: AbortSignal | undefined; mode?: number | undefined },
 ): Promise<void> {
   if (!(dest instanceof VaultDestination)) {
     throw new StrataError(
@@ -438,17 +488,17 @@ async function downloadChunks(
     );
   }
   const reader = await dest.reader();
-  const hash = createHash('sha256');
-  const out = (io.openWrite ?? defaultOpenWrite)(tmp);
+  const out = (io.openWrite ?? defaultOpenWrite)(tmp, io.mode);
   // Written by hand rather than piped: each blob's buffer goes back to the reader's pool once the
   // write that took it has completed (decrypting into reused memory is most of a restore's speed).
   const done = finished(out);
   done.catch(() => undefined); // awaited below; an early failure must not go unhandled meanwhile
+  let length = 0;
   try {
     for (const id of e.chunks!) {
       if (io.signal?.aborted) throw io.signal.reason;
       const plain = await reader.readPooled(id);
-      hash.update(plain);
+      length += plain.length;
       onBytes(plain.length);
       if (!out.write(plain, () => reader.recycle(plain)))
         await once(out, 'drain', io.signal ? { signal: io.signal } : {});
@@ -460,7 +510,7 @@ async function downloadChunks(
     await done.catch(() => undefined);
     throw err;
   }
-  if (hash.digest('hex') !== e.sha256) throw integrityError(e.path);
+  if (length !== e.size) throw integrityError(e.path);
 }
 
 function integrityError(path: string): StrataError {
@@ -482,7 +532,7 @@ async function fetchVerified(
   e: ManifestEntry,
   tmp: string | Buffer,
   onBytes: (n: number) => void,
-  io: { openWrite?: OpenWrite | undefined; signal?: AbortSignal | undefined },
+  io: { openWrite?: OpenWrite | undefined; signal?: AbortSignal | undefined; mode?: number | undefined },
 ): Promise<'ok' | 'other' | 'mismatch'> {
   const { body, info } = await dest.open(key);
   if ((info.sha256 && info.sha256 !== e.sha256) || info.size !== e.size) {
@@ -491,7 +541,7 @@ async function fetchVerified(
   }
   const hasher = new HashingStream();
   hasher.on('data', (c: Buffer) => onBytes(c.length));
-  const out = (io.openWrite ?? defaultOpenWrite)(tmp);
+  const out = (io.openWrite ?? defaultOpenWrite)(tmp, io.mode);
   if (io.signal) await pipeline(body, hasher, out, { signal: io.signal });
   else await pipeline(body, hasher, out);
   if (hasher.digest() === e.sha256) return 'ok';

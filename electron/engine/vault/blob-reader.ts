@@ -26,20 +26,34 @@ interface Span {
   packId: string;
   start: number;
   bytes: Buffer;
+  /** Readers between taking a view of `bytes` and being done with it. */
+  users: number;
+  /** Dropped from the cache while in use: its memory goes back to the pool when the last reader is done. */
+  evicted: boolean;
 }
 
 interface Loading {
   packId: string;
   start: number;
   end: number;
-  span: Promise<Span>;
+  /** Its bytes are set when `ready` resolves. */
+  span: Span;
+  ready: Promise<void>;
 }
 
+const EMPTY = Buffer.alloc(0);
+
 const endOf = (s: Span): number => s.start + s.bytes.length;
+
+/** Reads bytes [start, end) of the pack, short at its end (Destination.getRange); `into` may hold them. */
+export type SpanLoader = (start: number, end: number, into: Buffer) => Promise<Buffer>;
 
 /**
  * Spans of packs, least recently used dropped first; concurrent reads inside one span being
  * fetched share its download. With maxBytes 0 nothing is kept and nothing is read ahead.
+ *
+ * A dropped span's memory is reused for the next one once no reader holds a view of it: a restore
+ * reads its whole size through here, and fresh memory costs a page fault per 4 KiB (see BufferPool).
  */
 export class PackCache {
   readonly readAhead: number;
@@ -47,6 +61,7 @@ export class PackCache {
   /** Every kept span, least recently used first. */
   private readonly lru = new Set<Span>();
   private readonly loading = new Set<Loading>();
+  private readonly pool: BufferPool;
   private bytes = 0;
 
   constructor(
@@ -55,22 +70,34 @@ export class PackCache {
   ) {
     // Reading ahead what cannot be kept would only cost bytes.
     this.readAhead = Math.min(readAhead, maxBytes);
+    this.pool = new BufferPool(maxBytes, 2 * this.readAhead);
   }
 
   get size(): number {
     return this.bytes;
   }
 
+  /** Span memory idle in the pool, for the next miss. */
+  get idleBytes(): number {
+    return this.pool.idleBytes;
+  }
+
+  /** A copy of bytes [start, end) of a pack (see `use`). */
+  read(packId: string, start: number, end: number, load: SpanLoader): Promise<Buffer> {
+    return this.use(packId, start, end, load, (bytes) => Promise.resolve(Buffer.from(bytes)));
+  }
+
   /**
-   * Bytes [start, end) of a pack, fewer when the pack ends before `end`. `load` reads a range of the
-   * pack (short at its end, like Destination.getRange).
+   * Runs `fn` on bytes [start, end) of a pack, fewer when the pack ends before `end`. The bytes may
+   * be a view of a cached span: valid only until `fn`'s promise settles.
    */
-  async read(
+  async use<T>(
     packId: string,
     start: number,
     end: number,
-    load: (start: number, end: number) => Promise<Buffer>,
-  ): Promise<Buffer> {
+    load: SpanLoader,
+    fn: (bytes: Buffer) => Promise<T>,
+  ): Promise<T> {
     const spans = this.byPack.get(packId);
     let partial: Span | undefined;
     for (const s of spans ?? []) {
@@ -78,34 +105,76 @@ export class PackCache {
       if (endOf(s) >= end) {
         this.lru.delete(s);
         this.lru.add(s);
-        return slice(s, start, end);
+        return this.within(s, () => fn(slice(s, start, end)));
       }
       // Holds the front of the range: the next read starts where it ends instead of re-reading it.
       if (!partial || endOf(s) > endOf(partial)) partial = s;
     }
     for (const l of this.loading) {
-      if (l.packId === packId && l.start <= start && end <= l.end) return slice(await l.span, start, end);
+      if (l.packId === packId && l.start <= start && end <= l.end) {
+        // Counted before waiting, so no continuation in between can hand its memory to another span.
+        l.span.users++;
+        try {
+          await l.ready;
+        } catch (err) {
+          l.span.users--;
+          throw err;
+        }
+        return this.within(l.span, () => fn(slice(l.span, start, end)), true);
+      }
     }
     const from = partial ? endOf(partial) : start;
     const to = Math.max(end, from + this.readAhead);
-    const loading: Loading = {
-      packId,
-      start: from,
-      end: to,
-      span: load(from, to).then((bytes) => ({ packId, start: from, bytes })),
-    };
+    // This reader is the span's first user; the kept head, if any, is held while the rest loads.
+    const span: Span = { packId, start: from, bytes: EMPTY, users: 1, evicted: false };
+    if (partial) partial.users++;
+    const loading: Loading = { packId, start: from, end: to, span, ready: this.fill(span, to, load) };
     this.loading.add(loading);
-    let span: Span;
     try {
-      span = await loading.span;
+      await loading.ready;
+    } catch (err) {
+      if (partial) this.release(partial);
+      throw err;
     } finally {
       this.loading.delete(loading);
     }
     this.keep(span);
-    if (!partial) return slice(span, start, end);
+    if (!partial) return this.within(span, () => fn(slice(span, start, end)), true);
     // The range straddles two spans: only its own bytes are joined. Joining the kept head to each new
     // span copied up to twice the read-ahead per miss, a third of a restore's main-thread time.
-    return Buffer.concat([slice(partial, start, from), slice(span, from, end)]);
+    const joined = Buffer.concat([slice(partial, start, from), slice(span, from, end)]);
+    this.release(partial);
+    this.release(span);
+    return fn(joined);
+  }
+
+  /** Reads the span's bytes, into pooled memory when the loader takes it. */
+  private async fill(span: Span, to: number, load: SpanLoader): Promise<void> {
+    const into = this.pool.take(to - span.start);
+    let bytes: Buffer;
+    try {
+      bytes = await load(span.start, to, into);
+    } catch (err) {
+      this.pool.give(into);
+      throw err;
+    }
+    // A loader that made its own buffer leaves the pool's to the pool.
+    if (bytes.buffer !== into.buffer) this.pool.give(into);
+    span.bytes = bytes;
+  }
+
+  /** `work` on a view of `span`, which stays out of the pool until it settles. */
+  private async within<T>(span: Span, work: () => Promise<T>, counted = false): Promise<T> {
+    if (!counted) span.users++;
+    try {
+      return await work();
+    } finally {
+      this.release(span);
+    }
+  }
+
+  private release(span: Span): void {
+    if (--span.users === 0 && span.evicted) this.pool.give(span.bytes);
   }
 
   private keep(span: Span): void {
@@ -122,6 +191,8 @@ export class PackCache {
       set.delete(old);
       if (set.size === 0) this.byPack.delete(old.packId);
       this.bytes -= old.bytes.length;
+      if (old.users === 0) this.pool.give(old.bytes);
+      else old.evicted = true;
     }
   }
 }
@@ -211,8 +282,8 @@ async function readBlobAt(
     );
   if (loc.kind !== 'data') throw corrupt(`it is a ${loc.kind} blob, which this version does not read as data`);
   const end = loc.offset + loc.length;
-  const stored = await cache.read(loc.packId, loc.offset, end, (from, to) =>
-    readPackRange(dest, loc.packId, from, to).catch((err: unknown) => {
+  const load: SpanLoader = (from, to, into) =>
+    readPackRange(dest, loc.packId, from, to, into).catch((err: unknown) => {
       if (err instanceof StrataError && err.code === 'not-found') {
         throw new StrataError(
           'not-found',
@@ -222,22 +293,24 @@ async function readBlobAt(
         );
       }
       throw err;
-    }),
-  );
-  if (stored.length < loc.length) {
-    throw corrupt(
-      `the pack is truncated: the blob ends at byte ${end} but the pack has only ${stored.length} of its ${loc.length} bytes`,
-    );
-  }
-  let plain: Buffer;
-  try {
-    // Authenticates the blob and checks its plaintext hashes back to `id` (blob-open-async.ts).
-    plain = await codec.openData(stored, id, loc.rawLength, pool);
-  } catch (err) {
-    if (err instanceof StrataError && err.code !== 'corrupt') throw err; // a wrong key is not damage
-    throw corrupt(`it does not decode (${err instanceof Error ? err.message : String(err)})`, err);
-  }
+    });
+  const plain = await cache.use(loc.packId, loc.offset, end, load, async (stored) => {
+    if (stored.length < loc.length) {
+      throw corrupt(
+        `the pack is truncated: the blob ends at byte ${end} but the pack has only ${stored.length} of its ${loc.length} bytes`,
+      );
+    }
+    let opened: Buffer;
+    try {
+      // Authenticates the blob and checks its plaintext hashes back to `id` (blob-open-async.ts).
+      opened = await codec.openData(stored, id, loc.rawLength, pool);
+    } catch (err) {
+      if (err instanceof StrataError && err.code !== 'corrupt') throw err; // a wrong key is not damage
+      throw corrupt(`it does not decode (${err instanceof Error ? err.message : String(err)})`, err);
+    }
+    // A codec may hand back a view of the cached span, which is reused: the caller gets bytes of its own.
+    return opened.buffer === stored.buffer ? Buffer.from(opened) : opened;
+  });
   if (plain.length !== loc.rawLength) throw corrupt(`${plain.length} bytes where the index says ${loc.rawLength}`);
-  // A codec may hand back a view of a cached span; the caller gets bytes of its own.
-  return plain.buffer === stored.buffer ? Buffer.from(plain) : plain;
+  return plain;
 }

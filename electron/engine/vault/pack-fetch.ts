@@ -17,10 +17,17 @@ export async function readObject(dest: Destination, key: string): Promise<Buffer
 
 /**
  * Bytes [start, end) of a pack; fewer when the pack ends before `end` (a truncated pack: the caller
- * says which blob that damages). A missing pack is StrataError('not-found').
+ * says which blob that damages). A missing pack is StrataError('not-found'). `into` may hold them
+ * (Destination.getRange).
  */
-export function readPackRange(dest: Destination, packId: string, start: number, end: number): Promise<Buffer> {
-  return dest.getRange(packKey(packId), start, end);
+export function readPackRange(
+  dest: Destination,
+  packId: string,
+  start: number,
+  end: number,
+  into?: Buffer,
+): Promise<Buffer> {
+  return dest.getRange(packKey(packId), start, end, into);
 }
 
 /**

@@ -157,8 +157,8 @@ export class VaultDestination implements Destination {
   }
 
   /** Packs are read by range; a manifest is opened and sliced (nothing reads a manifest by range). */
-  async getRange(key: string, start: number, end: number): Promise<Buffer> {
-    if (!isManifest(key)) return this.inner.getRange(key, start, end);
+  async getRange(key: string, start: number, end: number, into?: Buffer): Promise<Buffer> {
+    if (!isManifest(key)) return this.inner.getRange(key, start, end, into);
     checkRange(key, start, end);
     return (await this.opened(key)).subarray(start, end);
   }

@@ -418,7 +418,7 @@ export class S3Destination implements Destination {
     return { body, info };
   }
 
-  async getRange(key: string, start: number, end: number): Promise<Buffer> {
+  async getRange(key: string, start: number, end: number, into?: Buffer): Promise<Buffer> {
     const want = checkRange(key, start, end);
     if (want === 0) {
       // "bytes=5-4" is no valid Range; the object must still exist, like any other read.
@@ -473,15 +473,19 @@ export class S3Destination implements Destination {
       policy: this.policy,
       mapError: (err) => this.fail(err, action),
     });
+    // Into the caller's buffer when it has one (reused memory), else joined once at the end.
+    const target = into && into.length >= want ? into : undefined;
     const chunks: Buffer[] = [];
     let got = 0;
     for await (const chunk of body) {
       const buf = chunk as Buffer;
-      chunks.push(got + buf.length > want ? buf.subarray(0, want - got) : buf);
-      got = Math.min(want, got + buf.length);
+      const part = got + buf.length > want ? buf.subarray(0, want - got) : buf;
+      if (target) part.copy(target, got);
+      else chunks.push(part);
+      got += part.length;
       if (got === want) break; // leaving the loop destroys the body: whatever the server sent past `end` is dropped
     }
-    return Buffer.concat(chunks, got);
+    return target ? target.subarray(0, got) : Buffer.concat(chunks, got);
   }
 
   async head(key: string, _opts?: HeadOptions): Promise<ObjectInfo | undefined> {
