@@ -6,7 +6,14 @@ import { BLOB_FORMAT_VERSION, createCodec } from '../../electron/engine/vault/bl
 import { bindingOf, plainCheck } from '../../electron/engine/vault/blob-frame.js';
 import { BufferPool } from '../../electron/engine/vault/buffer-pool.js';
 import type { BlobCodec, BlobKind } from '../../electron/engine/vault/codec.js';
-import { COMPRESSION, compress, decompress, hasZstd, sampleEntropy } from '../../electron/engine/vault/compression.js';
+import {
+  COMPRESSION,
+  compress,
+  compressAsync,
+  decompress,
+  hasZstd,
+  sampleEntropy,
+} from '../../electron/engine/vault/compression.js';
 import {
   createRepoKey,
   DEFAULT_KDF,
@@ -273,6 +280,35 @@ describe('compression', () => {
     const mixed = Buffer.concat([randomBytes(8 * 1024), compressible.subarray(0, 48 * 1024), randomBytes(8 * 1024)]);
     expect(sampleEntropy(mixed)).toBeLessThan(7.5);
     expect(compress(mixed).alg).not.toBe(COMPRESSION.none);
+  });
+
+  it('compressAsync (the thread pool, probe included) makes the same choice as compress, and round-trips', async () => {
+    // Passes the entropy test (a little of each 1 KiB entropy slice is zeros) and fails the probe
+    // (its 16 KiB slices are almost all noise): stored as is after compressing only the sample.
+    const probedOut = randomBytes(1024 * 1024);
+    const step = Math.floor((probedOut.length - 1024) / 3);
+    for (let i = 0; i < 4; i++) probedOut.fill(0, i * step, i * step + 256);
+    expect(sampleEntropy(probedOut)).toBeLessThan(7.5);
+    const inputs = {
+      noise: randomBytes(4 * 1024 * 1024),
+      small: randomBytes(5000),
+      empty: Buffer.alloc(0),
+      text: Buffer.concat([compressible, compressible]),
+      base64: Buffer.from(randomBytes(300 * 1024).toString('base64')),
+      probedOut,
+    };
+    const choices: Record<string, number> = {};
+    for (const [name, input] of Object.entries(inputs)) {
+      const sync = compress(input);
+      const async = await compressAsync(input);
+      expect(async.alg, name).toBe(sync.alg);
+      expect(decompress(async.alg, async.payload, 1 << 30).equals(input), name).toBe(true);
+      choices[name] = async.alg;
+    }
+    const none = COMPRESSION.none;
+    expect(choices).toMatchObject({ noise: none, small: none, empty: none, probedOut: none });
+    expect(choices.text).not.toBe(none);
+    expect(choices.base64).not.toBe(none);
   });
 
   it('caps decompression (a bomb is reported as damage, not expanded)', () => {

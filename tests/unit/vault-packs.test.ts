@@ -572,6 +572,36 @@ describe('PackWriter uploads', () => {
     await expect(writer.add(blobs[2]!.id, blobs[2]!.plain)).rejects.toThrow('the bucket went away');
   });
 
+  it('encodes many adds at once, appends them in turn, and stores a blob added twice meanwhile once', async () => {
+    const dest = await newDest();
+    let encoding = 0;
+    let most = 0;
+    const gates: (() => void)[] = [];
+    // Compression on the thread pool, held until released: adds that do not wait for each other.
+    const slow: BlobCodec = {
+      ...identityCodec,
+      async encodeParts(plain, kind, context) {
+        encoding++;
+        most = Math.max(most, encoding);
+        await new Promise<void>((r) => gates.push(r));
+        encoding--;
+        return [identityCodec.encode(plain, kind, context)];
+      },
+    };
+    const writer = new PackWriter({ dest, codec: slow, targetSize: 1 << 20 });
+    const blobs = blobsOf(identityCodec, 4, 900, 900);
+    const adds = blobs.map((b) => writer.add(b.id, b.plain));
+    const again = writer.add(blobs[0]!.id, blobs[0]!.plain);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(most).toBe(4);
+    expect(await again).toBe(false); // skipped at once, while the first is still encoding
+    gates.reverse().forEach((open) => open()); // finished in the opposite order
+    expect(await Promise.all(adds)).toEqual([true, true, true, true]);
+    const [pack] = await writer.flush();
+    expect(pack!.blobs.map((b) => b.id).sort()).toEqual(blobs.map((b) => b.id).sort());
+    expect(writer.stats).toMatchObject({ added: 4, skipped: 1, packs: 1 });
+  });
+
   it('takeWritten hands over finished packs without forcing out a partial one', async () => {
     const dest = await newDest();
     const writer = new PackWriter({ dest, codec: identityCodec, targetSize: 2000 });

@@ -1,7 +1,8 @@
 /**
  * Gathers encoded blobs into packs of about `targetSize` and uploads each under its content name.
- * Memory stays near one pack being filled plus `maxUploads` packs on their way: `add` waits for an
- * upload slot before sealing the next pack. Safe with other writers on the same vault: pack names
+ * Memory stays near one pack being filled plus `maxUploads` packs on their way (`add` waits for an
+ * upload slot before sealing the next pack) plus the blobs being encoded, one per caller awaiting
+ * its add. Safe with other writers on the same vault: pack names
  * are content hashes, so nothing is ever overwritten with different bytes.
  *
  * Nothing here grows with the number of blobs written: packs are filled in place in buffers
@@ -65,6 +66,8 @@ export class PackWriter {
    * `onPack` has indexed it. Without an index, a single set of every id the writer took.
    */
   private taken: IdSet[] = [new IdSet()];
+  /** Ids being encoded for a pack: a second add of one is a skip, as for a taken one. */
+  private readonly encoding = new Set<string>();
   private readonly forgetsIndexed: boolean;
   private builder: PackBuilder | undefined;
   /** Builders whose pack is stored, their buffers ready for the next pack. */
@@ -92,7 +95,33 @@ export class PackWriter {
    * false when the blob was skipped as already stored or already added.
    */
   add(id: string, plain: Buffer, rawLength = plain.length): Promise<boolean> {
-    return this.serial(() => this.addNow(id, plain, rawLength));
+    // Skipped at once when known: no encoding, and no wait behind other adds.
+    if (
+      this.failure === undefined &&
+      (this.encoding.has(id) || this.taken.some((set) => set.has(id)) || this.has(id))
+    ) {
+      this.stats.skipped++;
+      return Promise.resolve(false);
+    }
+    // Encoded now, outside the queue: many blobs compress at once on the runtime's thread pool,
+    // and only the appending to a pack waits its turn. Compressing inside the queue ran one blob
+    // at a time and left the main thread idle for a third of a backup.
+    this.encoding.add(id);
+    const parts = this.encode(id, plain);
+    parts.catch(() => undefined); // awaited in turn below; a failure meanwhile must not go unhandled
+    return this.serial(async () => {
+      try {
+        return await this.addNow(id, await parts, rawLength);
+      } finally {
+        this.encoding.delete(id);
+      }
+    });
+  }
+
+  private async encode(id: string, plain: Buffer): Promise<readonly Buffer[]> {
+    return this.codec.encodeParts
+      ? await this.codec.encodeParts(plain, 'data', id)
+      : [this.codec.encode(plain, 'data', id)];
   }
 
   /** Uploads the partial pack and waits for every upload; returns the packs stored since the last flush or take. */
@@ -118,15 +147,8 @@ export class PackWriter {
     return run;
   }
 
-  private async addNow(id: string, plain: Buffer, rawLength: number): Promise<boolean> {
+  private async addNow(id: string, parts: readonly Buffer[], rawLength: number): Promise<boolean> {
     this.throwIfFailed();
-    if (this.taken.some((set) => set.has(id)) || this.has(id)) {
-      this.stats.skipped++;
-      return false;
-    }
-    const parts = this.codec.encodeParts
-      ? await this.codec.encodeParts(plain, 'data', id)
-      : [this.codec.encode(plain, 'data', id)];
     let length = 0;
     for (const part of parts) length += part.length;
     this.stats.added++;
