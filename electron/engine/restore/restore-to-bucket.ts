@@ -1,8 +1,9 @@
 /**
  * Restores a snapshot of a bucket source into a bucket: the disaster-recovery path when the
  * primary lost data. Objects are recreated under their original keys (below an optional prefix)
- * with their Content-Type and user metadata; each one is first downloaded and checked against the
- * snapshot's SHA-256, then uploaded, so nothing unverified reaches the bucket.
+ * with their Content-Type and user metadata; each one is first downloaded and checked (download():
+ * by the snapshot's SHA-256, or chunk by chunk from a vault), then uploaded, so nothing unverified
+ * reaches the bucket.
  */
 import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
