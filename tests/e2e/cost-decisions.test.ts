@@ -74,7 +74,8 @@ describe.skipIf(!HAVE_CHROMIUM)('cost estimates in the tree, the destination edi
     for (;;) {
       const runs = await host.call<{ id: number; status: string }[]>('runs.list', { limit: 5 });
       const status = runs.find((r) => r.id > after)?.status;
-      if (status && status !== 'running') {
+      // Ended once recorded and once the host has let go of it (the record comes a moment first).
+      if (status && status !== 'running' && (await host.call('runs.active')) === null) {
         if (status !== 'ok') throw new Error(`the backup ended ${status}`);
         return;
       }
