@@ -8,7 +8,13 @@ import { LocalDestination } from '../../electron/engine/destinations/local-desti
 import type { HeadOptions, ObjectInfo } from '../../electron/engine/destinations/types.js';
 import { createCodec } from '../../electron/engine/vault/blob-codec.js';
 import { BlobIndex, IdSet } from '../../electron/engine/vault/blob-index.js';
-import { BlobReader, DEFAULT_READ_AHEAD, PackCache, readBlob } from '../../electron/engine/vault/blob-reader.js';
+import {
+  BlobReader,
+  DEFAULT_READ_AHEAD,
+  PackCache,
+  readBlob,
+  type SpanLoader,
+} from '../../electron/engine/vault/blob-reader.js';
 import type { BlobCodec, BlobKind } from '../../electron/engine/vault/codec.js';
 import { readAllIndexes, rebuildIndexFromPacks, writeIndex } from '../../electron/engine/vault/index-file.js';
 import { fetchPackHeader } from '../../electron/engine/vault/pack-fetch.js';
@@ -602,6 +608,23 @@ describe('PackWriter uploads', () => {
     expect(writer.stats).toMatchObject({ added: 4, skipped: 1, packs: 1 });
   });
 
+  it('a blob that fails to encode fails the writer: a second add of it, skipped meanwhile, is not lost silently', async () => {
+    const dest = await newDest();
+    let fail!: (err: Error) => void;
+    const broken: BlobCodec = {
+      ...identityCodec,
+      encodeParts: () => new Promise((_resolve, reject) => (fail = reject)),
+    };
+    const writer = new PackWriter({ dest, codec: broken, targetSize: 1 << 20 });
+    const [blob] = blobsOf(identityCodec, 1, 900, 900);
+    const first = writer.add(blob!.id, blob!.plain);
+    expect(await writer.add(blob!.id, blob!.plain)).toBe(false); // skipped: the first is encoding it
+    fail(new Error('compression failed'));
+    await expect(first).rejects.toThrow('compression failed');
+    await expect(writer.flush()).rejects.toThrow('compression failed');
+    await expect(writer.add('another', Buffer.from('x'))).rejects.toThrow('compression failed');
+  });
+
   it('takeWritten hands over finished packs without forcing out a partial one', async () => {
     const dest = await newDest();
     const writer = new PackWriter({ dest, codec: identityCodec, targetSize: 2000 });
@@ -719,6 +742,10 @@ class ReadCountingDestination extends LocalDestination {
 }
 
 describe('ranged pack reads', () => {
+  /** A copy of bytes [a, b) of a pack through the cache (its own view is valid only inside `use`). */
+  const copyOf = (cache: PackCache, packId: string, a: number, b: number, load: SpanLoader) =>
+    cache.use(packId, a, b, load, (bytes) => Promise.resolve(Buffer.from(bytes)));
+
   const MIB = 1024 * 1024;
 
   /** One ~16 MiB pack: sixteen 1 MiB blobs with a 200-byte one in the middle. */
@@ -792,8 +819,8 @@ describe('ranged pack reads', () => {
       return Buffer.from(pack.subarray(a, Math.min(b, pack.length)));
     };
     const cache = new PackCache(16 * MIB, 4 * MIB);
-    expect((await cache.read('p', 0, 1000, load)).equals(pack.subarray(0, 1000))).toBe(true);
-    const across = await cache.read('p', 4 * MIB - 10, 4 * MIB + 10, load);
+    expect((await copyOf(cache, 'p', 0, 1000, load)).equals(pack.subarray(0, 1000))).toBe(true);
+    const across = await copyOf(cache, 'p', 4 * MIB - 10, 4 * MIB + 10, load);
     expect(across.equals(pack.subarray(4 * MIB - 10, 4 * MIB + 10))).toBe(true);
     expect(loads).toEqual([
       [0, 4 * MIB],
@@ -802,7 +829,7 @@ describe('ranged pack reads', () => {
     // Each byte is kept once: the new span starts where the kept one ends.
     expect(cache.size).toBe(8 * MIB);
     // Past the end of the pack the answer comes back short, for the caller to call it truncated.
-    const tail = await cache.read('p', 8 * MIB - 5, 11 * MIB, load);
+    const tail = await copyOf(cache, 'p', 8 * MIB - 5, 11 * MIB, load);
     expect(tail.equals(pack.subarray(8 * MIB - 5))).toBe(true);
     expect(loads[2]).toEqual([8 * MIB, 12 * MIB]);
   });
@@ -824,18 +851,18 @@ describe('ranged pack reads', () => {
       await held;
       return Buffer.from(bytes);
     });
-    await cache.read('p', 4 * MIB, 4 * MIB + 10, load);
-    await cache.read('p', 8 * MIB, 8 * MIB + 10, load); // the first span is dropped, still held
-    await cache.read('q', 0, 10, load); // the second is dropped and free
+    await copyOf(cache, 'p', 4 * MIB, 4 * MIB + 10, load);
+    await copyOf(cache, 'p', 8 * MIB, 8 * MIB + 10, load); // the first span is dropped, still held
+    await copyOf(cache, 'q', 0, 10, load); // the second is dropped and free
     expect(intos[3]).not.toBe(intos[0]);
     expect(cache.idleBytes).toBe(4 * MIB);
-    await cache.read('q', 4 * MIB, 4 * MIB + 10, load);
+    await copyOf(cache, 'q', 4 * MIB, 4 * MIB + 10, load);
     expect(intos[4]).toBe(intos[1]); // the free one, not the held one
     release();
     expect((await first).equals(pack.subarray(0, 1000))).toBe(true);
     // Let go: the first span's memory is free too, and the next miss takes it.
     expect(cache.idleBytes).toBe(8 * MIB);
-    await cache.read('r', 0, 10, load);
+    await copyOf(cache, 'r', 0, 10, load);
     expect(intos[5]).toBe(intos[0]);
   });
 

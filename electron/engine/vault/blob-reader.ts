@@ -82,11 +82,6 @@ export class PackCache {
     return this.pool.idleBytes;
   }
 
-  /** A copy of bytes [start, end) of a pack (see `use`). */
-  read(packId: string, start: number, end: number, load: SpanLoader): Promise<Buffer> {
-    return this.use(packId, start, end, load, (bytes) => Promise.resolve(Buffer.from(bytes)));
-  }
-
   /**
    * Runs `fn` on bytes [start, end) of a pack, fewer when the pack ends before `end`. The bytes may
    * be a view of a cached span: valid only until `fn`'s promise settles.

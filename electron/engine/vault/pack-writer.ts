@@ -2,8 +2,8 @@
  * Gathers encoded blobs into packs of about `targetSize` and uploads each under its content name.
  * Memory stays near one pack being filled plus `maxUploads` packs on their way (`add` waits for an
  * upload slot before sealing the next pack) plus the blobs being encoded, one per caller awaiting
- * its add. Safe with other writers on the same vault: pack names
- * are content hashes, so nothing is ever overwritten with different bytes.
+ * its add. Safe with other writers on the same vault: pack names are content hashes, so nothing is
+ * ever overwritten with different bytes.
  *
  * Nothing here grows with the number of blobs written: packs are filled in place in buffers
  * reused from one pack to the next (pack-builder.ts), and with an index (`has` and `onPack`) only
@@ -95,11 +95,9 @@ export class PackWriter {
    * false when the blob was skipped as already stored or already added.
    */
   add(id: string, plain: Buffer, rawLength = plain.length): Promise<boolean> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
     // Skipped at once when known: no encoding, and no wait behind other adds.
-    if (
-      this.failure === undefined &&
-      (this.encoding.has(id) || this.taken.some((set) => set.has(id)) || this.has(id))
-    ) {
+    if (this.encoding.has(id) || this.taken.some((set) => set.has(id)) || this.has(id)) {
       this.stats.skipped++;
       return Promise.resolve(false);
     }
@@ -108,7 +106,11 @@ export class PackWriter {
     // at a time and left the main thread idle for a third of a backup.
     this.encoding.add(id);
     const parts = this.encode(id, plain);
-    parts.catch(() => undefined); // awaited in turn below; a failure meanwhile must not go unhandled
+    // A blob that fails to encode fails the writer, as a failed upload does: another add of it may
+    // already have been told it was stored.
+    parts.catch((err: unknown) => {
+      this.failure ??= err;
+    });
     return this.serial(async () => {
       try {
         return await this.addNow(id, await parts, rawLength);
