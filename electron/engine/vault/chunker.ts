@@ -5,8 +5,8 @@
  *
  * Choices, all part of 'fastcdc-gear-v1' (changing any of them changes every chunk id, so a new
  * algorithm name would be needed):
- * - 32-bit gear fingerprint `fp = (fp << 1) + GEAR[byte]`, kept in int32 arithmetic so V8 runs the
- *   hot loop without BigInt or doubles. A 32-bit gear sees the last 32 bytes, plenty for cut points.
+ * - 32-bit gear fingerprint `fp = (fp << 1) + GEAR[byte]`, wrapping (int32 arithmetic; the loop runs
+ *   in WebAssembly, vault/gear-scan.ts). A 32-bit gear sees the last 32 bytes, plenty for cut points.
  * - Masks take the fingerprint's top bits: bit k depends on the last k+1 bytes only, so high bits
  *   are the ones that mix a whole window (FastCDC spreads bits of a 64-bit mask for the same reason).
  * - Normalization level n (recorded in strata.json; 1 for new vaults): before avgSize the mask has
@@ -20,6 +20,7 @@
  */
 import { createHash } from 'node:crypto';
 import { StrataError } from '../../../shared/errors.js';
+import { createGearScanner } from './gear-scan.js';
 
 export interface ChunkingOptions {
   /** No chunk but the last is shorter (bytes). */
@@ -67,6 +68,9 @@ const GEAR: Int32Array = (() => {
   }
   return table;
 })();
+
+/** The loop `fp = ((fp << 1) + GEAR[byte]) | 0` until `fp & mask` is 0, in WebAssembly (vault/gear-scan.ts). */
+const gear = createGearScanner(GEAR);
 
 interface Params extends ChunkingOptions {
   maskS: number;
@@ -143,16 +147,18 @@ function scan(data: Uint8Array, pos: number, end: number, st: ScanState, p: Para
   let fp = st.fp;
   let i = Math.max(pos, start + p.minSize);
   let stop = Math.min(end, start + p.avgSize);
-  const maskS = p.maskS;
-  for (; i < stop; i++) {
-    fp = ((fp << 1) + GEAR[data[i]!]!) | 0;
-    if ((fp & maskS) === 0) return cut(st, i + 1);
+  if (i < stop) {
+    const at = gear.scan(data, i, stop, fp, p.maskS);
+    if (at >= 0) return cut(st, at);
+    fp = gear.fp;
+    i = stop;
   }
   stop = Math.min(end, start + p.maxSize);
-  const maskL = p.maskL;
-  for (; i < stop; i++) {
-    fp = ((fp << 1) + GEAR[data[i]!]!) | 0;
-    if ((fp & maskL) === 0) return cut(st, i + 1);
+  if (i < stop) {
+    const at = gear.scan(data, i, stop, fp, p.maskL);
+    if (at >= 0) return cut(st, at);
+    fp = gear.fp;
+    i = stop;
   }
   if (i === start + p.maxSize) return cut(st, i);
   st.len = end - start;
