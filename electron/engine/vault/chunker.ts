@@ -102,13 +102,24 @@ export function resolveChunking(opts?: Partial<ChunkingOptions>): ChunkingOption
   }
   if ((avgSize & (avgSize - 1)) !== 0) throw invalid(`avgSize must be a power of two, got ${avgSize}`);
   if (normalization < 0 || normalization > 3) throw invalid(`normalization must be 0 to 3, got ${normalization}`);
-  return { minSize, avgSize, maxSize, normalization };
+  return Object.freeze({ minSize, avgSize, maxSize, normalization });
 }
 
-function params(opts?: Partial<ChunkingOptions>): Params {
-  const o = resolveChunking(opts);
-  const bits = Math.log2(o.avgSize);
-  return { ...o, maskS: topMask(bits + o.normalization), maskL: topMask(bits - o.normalization) };
+/**
+ * Resolved once per frozen options object (a vault's, from resolveChunking): a backup of small
+ * files chunks every one with the same options, and validating them each time was 1 % of it.
+ */
+const resolved = new WeakMap<Partial<ChunkingOptions>, Params>();
+
+function params(opts: Partial<ChunkingOptions> = DEFAULT_CHUNKING): Params {
+  let p = resolved.get(opts);
+  if (!p) {
+    const o = resolveChunking(opts);
+    const bits = Math.log2(o.avgSize);
+    p = { ...o, maskS: topMask(bits + o.normalization), maskL: topMask(bits - o.normalization) };
+    if (Object.isFrozen(opts)) resolved.set(opts, p);
+  }
+  return p;
 }
 
 /** What strata.json records so a repository is always read back with the parameters it was written with. */
