@@ -7,7 +7,6 @@
  * destination editor compares every provider for the data; the restore summary says what the
  * restore costs. Screenshots go to test-output/e2e/ (80-…).
  */
-import { AxeBuilder } from '@axe-core/playwright';
 import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,8 +18,10 @@ import { formatBytes, formatCount } from '../../renderer/src/format.js';
 import { signedMonthly } from '../../renderer/src/tree/whatif-text.js';
 import type { CostComparison, CostOverview, WhatIfResult } from '../../shared/api/cost.js';
 import type { RestorePreview } from '../../shared/api/entities.js';
+import { expectAccessible } from '../support/axe.js';
 import { launchChromium, haveChromium, SHOTS } from '../support/chromium.js';
 import { startS3rver, type S3rverHarness } from '../support/s3rver.js';
+import { waitForRunOk } from '../support/host-runs.js';
 import { startServe, type ServedHost } from '../support/serve-host.js';
 import { bytes } from '../support/tree.js';
 
@@ -55,33 +56,18 @@ describe.skipIf(!HAVE_CHROMIUM)('cost estimates in the tree, the destination edi
   const step = (title: RegExp) => page.getByRole('heading', { level: 2, name: title });
   const next = () => page.getByRole('button', { name: 'Next', exact: true }).click();
 
-  async function axe(screen: string): Promise<void> {
-    const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21aa']).analyze();
-    const bad = result.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-    expect(bad, `accessibility on ${screen}`).toEqual([]);
-  }
-
   async function monthly(destination: string): Promise<number> {
     const o = await host.call<CostOverview>('cost.get', { destination });
     return o.destinations.find((d) => d.destination === destination)!.monthly.total;
   }
 
-  /** Waits for the first run after `after` to end, which must be ok (a plain loop: hooks cannot poll). */
+  /** Waits for the first run after `after` to end, which must be ok. */
   async function waitForRun(after: number): Promise<void> {
-    const until = Date.now() + 120_000;
-    for (;;) {
-      const runs = await host.call<{ id: number; status: string }[]>('runs.list', { limit: 5 });
-      const status = runs.find((r) => r.id > after)?.status;
-      // Ended once recorded and once the host has let go of it (the record comes a moment first).
-      if (status && status !== 'running' && (await host.call('runs.active')) === null) {
-        if (status !== 'ok') throw new Error(`the backup ended ${status}`);
-        return;
-      }
-      if (Date.now() > until) throw new Error('the backup did not finish');
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitForRunOk(
+      (m, i) => host.call(m, i),
+      (runs) => runs.find((r) => r.id > after),
+      120_000,
+    );
   }
 
   async function lastRunId(): Promise<number> {
@@ -172,7 +158,7 @@ describe.skipIf(!HAVE_CHROMIUM)('cost estimates in the tree, the destination edi
     await expect(bar().textContent()).resolves.toContain('2 unsaved changes');
     await page.getByRole('status', { name: 'Estimating the cost' }).waitFor({ state: 'detached' });
     await shot('80-tree-whatif');
-    await axe('sources with unsaved ticks');
+    await expectAccessible(page, 'sources with unsaved ticks');
 
     // Ticking back is no change at all.
     await box('docs', 'usb-disk').click();
@@ -193,7 +179,7 @@ describe.skipIf(!HAVE_CHROMIUM)('cost estimates in the tree, the destination edi
     await dialog.waitFor();
     await expect(dialog.textContent()).resolves.toContain('1 change to what projects sends where is not saved');
     await shot('81-leave-unsaved');
-    await axe('leave with unsaved ticks');
+    await expectAccessible(page, 'leave with unsaved ticks');
     await dialog.getByRole('button', { name: 'Stay' }).click();
     await dialog.waitFor({ state: 'detached' });
     await expect(page.getByRole('heading', { name: 'Sources', level: 1 }).isVisible()).resolves.toBe(true);
@@ -252,7 +238,7 @@ describe.skipIf(!HAVE_CHROMIUM)('cost estimates in the tree, the destination edi
     await expect(table.locator('tr[data-price-id="aws-deep-archive"]').textContent()).resolves.toMatch(/thaw/);
     await expect(table.getByText('Cheapest').count()).resolves.toBe(1);
     await shot('83-editor-comparison');
-    await axe('destination editor with the comparison');
+    await expectAccessible(page, 'destination editor with the comparison');
     await page.getByRole('button', { name: 'Cancel' }).click();
 
     // A new destination: priced on what the sources back up today; the draft's row follows the form.
@@ -313,7 +299,7 @@ describe.skipIf(!HAVE_CHROMIUM)('cost estimates in the tree, the destination edi
     );
     await expect(lines.first().textContent()).resolves.toMatch(/^Egress: /);
     await shot('85-restore-cost');
-    await axe('restore summary with its cost');
+    await expectAccessible(page, 'restore summary with its cost');
 
     // The same from the local disk: nothing to pay.
     await page.getByRole('button', { name: 'Back', exact: true }).click();

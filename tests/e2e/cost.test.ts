@@ -7,7 +7,6 @@
  * and by keyboard, counts the bucket, and resets the price back to free. Screenshots go to
  * test-output/e2e/ (7x-…).
  */
-import { AxeBuilder } from '@axe-core/playwright';
 
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,6 +16,7 @@ import { type Browser, type Locator, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CostOverview, PriceTable } from '../../shared/api/cost.js';
 import { formatMonthly } from '../../renderer/src/cost/money.js';
+import { expectAccessible } from '../support/axe.js';
 import { launchChromium, haveChromium, SHOTS } from '../support/chromium.js';
 import { startS3rver, type S3rverHarness } from '../support/s3rver.js';
 import { startServe, type ServedHost } from '../support/serve-host.js';
@@ -52,14 +52,6 @@ describe.skipIf(!HAVE_CHROMIUM)('cost estimates in Chromium against strata serve
   const breakdown = (name: string) => page.getByRole('group', { name: `Cost breakdown of ${name}` });
   const prices = () => page.getByRole('region', { name: 'Prices' });
   const totalPanel = () => page.getByRole('region', { name: 'Estimated monthly cost' });
-
-  async function axe(screen: string): Promise<void> {
-    const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21aa']).analyze();
-    const bad = result.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-    expect(bad, `accessibility on ${screen}`).toEqual([]);
-  }
 
   /** Clicks into a field, selects what is there and types over it, the way a person does; then Enter or Tab. */
   async function typeInto(input: Locator, text: string, then: 'Enter' | 'Tab'): Promise<void> {
@@ -155,7 +147,7 @@ describe.skipIf(!HAVE_CHROMIUM)('cost estimates in Chromium against strata serve
     // Typing scrolled the page; the full-page shot reads best from the top.
     await page.evaluate(() => window.scrollTo(0, 0));
     await shot('72-settings-prices');
-    await axe('settings prices');
+    await expectAccessible(page, 'settings prices');
 
     // A provider row: its source page opens outside, with the date it was read.
     const select = prices().getByLabel('Price row');
@@ -222,7 +214,7 @@ describe.skipIf(!HAVE_CHROMIUM)('cost estimates in Chromium against strata serve
     const month = vps.history.at(-1)?.month;
     expect(month).toMatch(/^\d{4}-\d\d$/);
     await shot('70-dashboard-cost');
-    await axe('dashboard with costs');
+    await expectAccessible(page, 'dashboard with costs');
   });
 
   it('opens the breakdown on hover and on keyboard focus, and counts the bucket', async () => {
@@ -242,7 +234,7 @@ describe.skipIf(!HAVE_CHROMIUM)('cost estimates in Chromium against strata serve
     expect(text).toMatch(/in [\d,]+ objects, (counted|estimated from runs)/);
     expect(text).toMatch(/Each month.*uploaded/);
     await shot('71-cost-breakdown', false);
-    await axe('cost breakdown (hover)');
+    await expectAccessible(page, 'cost breakdown (hover)');
     // Away with the pointer: it closes.
     await page.mouse.move(5, 890);
     await popover.waitFor({ state: 'hidden' });
@@ -274,11 +266,11 @@ describe.skipIf(!HAVE_CHROMIUM)('cost estimates in Chromium against strata serve
     expect(counted.usage.bytes).toBeGreaterThanOrEqual(WRITTEN);
     expect(counted.usage.objects).toBeGreaterThanOrEqual(FILES.length + 1);
     await shot('74-cost-counted', false);
-    await axe('cost breakdown (counted)');
+    await expectAccessible(page, 'cost breakdown (counted)');
 
     await page.emulateMedia({ colorScheme: 'dark' });
     await shot('75-cost-breakdown-dark', false);
-    await axe('cost breakdown (dark)');
+    await expectAccessible(page, 'cost breakdown (dark)');
     await page.keyboard.press('Escape');
     await popover.waitFor({ state: 'hidden' });
     await shot('76-dashboard-cost-dark');
@@ -352,7 +344,7 @@ describe.skipIf(!HAVE_CHROMIUM)('cost estimates in Chromium against strata serve
     await totalPanel().screenshot({ path: join(SHOTS, '79-cost-chart-year.png') });
     await page.emulateMedia({ colorScheme: 'dark' });
     await totalPanel().screenshot({ path: join(SHOTS, '79-cost-chart-year-dark.png') });
-    await axe('dashboard with a year of costs (dark)');
+    await expectAccessible(page, 'dashboard with a year of costs (dark)');
     await page.emulateMedia({ colorScheme: 'light' });
     await page.unroute('**/api/call/cost.get');
   });

@@ -5,7 +5,6 @@
  * policy no longer keeps (Activity records it), and a destination that keeps failing raises an
  * alert. Screenshots go to test-output/e2e/ (20-…) for a human to look at.
  */
-import { AxeBuilder } from '@axe-core/playwright';
 
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,6 +12,7 @@ import { join } from 'node:path';
 
 import { type Browser, type Locator, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { expectAccessible } from '../support/axe.js';
 import { launchChromium, haveChromium, SHOTS } from '../support/chromium.js';
 import { startServe, type ServedHost } from '../support/serve-host.js';
 import { bytes } from '../support/tree.js';
@@ -31,14 +31,6 @@ describe.skipIf(!HAVE_CHROMIUM)('schedules, retention, prune and alerts in Chrom
   const nav = (name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name });
   const card = (name: string) => page.getByRole('region', { name: `Destination ${name}` });
   const planForm = (name: string) => page.getByRole('form', { name: `Schedule and retention of ${name}` });
-
-  async function axe(screen: string): Promise<void> {
-    const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21aa']).analyze();
-    const bad = result.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-    expect(bad, `accessibility on ${screen}`).toEqual([]);
-  }
 
   /** Presses a "Back up now" and waits until the card counts one more recent run. */
   async function backUp(button: Locator, name: string, runsBefore: number): Promise<void> {
@@ -115,7 +107,7 @@ describe.skipIf(!HAVE_CHROMIUM)('schedules, retention, prune and alerts in Chrom
     await form.getByLabel('How often').selectOption({ label: 'Every day' });
     await next.getByRole('listitem').first().waitFor({ timeout: 10_000 });
     await shot('21-plan-editor');
-    await axe('plan editor');
+    await expectAccessible(page, 'plan editor');
 
     await form.getByRole('button', { name: 'Save' }).click();
     await form.waitFor({ state: 'detached' });
@@ -127,7 +119,7 @@ describe.skipIf(!HAVE_CHROMIUM)('schedules, retention, prune and alerts in Chrom
       staleAfterHours: 48,
     });
     await shot('22-destinations-plan');
-    await axe('destinations with plans');
+    await expectAccessible(page, 'destinations with plans');
 
     await nav('Dashboard').click();
     const usb = card('usb-disk');
@@ -163,7 +155,7 @@ describe.skipIf(!HAVE_CHROMIUM)('schedules, retention, prune and alerts in Chrom
     await expect(rows.nth(1).textContent()).resolves.toMatch(/Keep.*last snapshot/);
     await expect(rows.nth(2).textContent()).resolves.toMatch(/Remove/);
     await shot('24-prune-preview');
-    await axe('prune preview');
+    await expectAccessible(page, 'prune preview');
 
     await dialog.getByRole('button', { name: 'Remove 2 snapshots' }).click();
     await dialog.getByText(/Done: removed 2 snapshots/).waitFor({ timeout: 60_000 });
@@ -215,7 +207,7 @@ describe.skipIf(!HAVE_CHROMIUM)('schedules, retention, prune and alerts in Chrom
     await expect(docs.textContent()).resolves.toMatch(/Only one current copy/);
     await expect(docs.textContent()).resolves.toMatch(/nas/);
     await shot('27-dashboard-alert');
-    await axe('dashboard with an alert');
+    await expectAccessible(page, 'dashboard with an alert');
   });
 
   it('pauses and resumes the schedules from the dashboard', async () => {
@@ -227,7 +219,7 @@ describe.skipIf(!HAVE_CHROMIUM)('schedules, retention, prune and alerts in Chrom
     await expect(host.call('settings.get')).resolves.toMatchObject({ schedulesPaused: true });
     await expect(host.call('plans.get', { destination: 'usb-disk' })).resolves.toMatchObject({ nextRuns: [] });
     await shot('28-dashboard-paused');
-    await axe('dashboard paused');
+    await expectAccessible(page, 'dashboard paused');
 
     await page.getByRole('button', { name: 'Resume schedules' }).click();
     await page.getByRole('button', { name: 'Pause schedules' }).waitFor();
@@ -249,7 +241,7 @@ describe.skipIf(!HAVE_CHROMIUM)('schedules, retention, prune and alerts in Chrom
       webhookStyle: 'healthchecks',
     });
     await shot('29-settings-notifications');
-    await axe('settings with notifications');
+    await expectAccessible(page, 'settings with notifications');
     await notifications.getByRole('button', { name: 'Remove webhook' }).click();
     await notifications.getByText('A webhook is saved').waitFor({ state: 'detached' });
     await expect(host.call('settings.get')).resolves.toMatchObject({ webhookConfigured: false });
@@ -263,18 +255,18 @@ describe.skipIf(!HAVE_CHROMIUM)('schedules, retention, prune and alerts in Chrom
     await nav('Dashboard').click();
     await page.getByRole('region', { name: 'Alerts' }).waitFor();
     await shot('30-dashboard-dark');
-    await axe('dashboard (dark)');
+    await expectAccessible(page, 'dashboard (dark)');
     const form = await openPlan('usb-disk');
     await form.getByRole('list', { name: /^Next runs/ }).waitFor({ timeout: 10_000 });
     await form.getByRole('radio', { name: 'Custom' }).check();
     await shot('31-plan-editor-dark');
-    await axe('plan editor (dark)');
+    await expectAccessible(page, 'plan editor (dark)');
     await form.getByRole('button', { name: 'Cancel' }).click();
     await page.getByRole('button', { name: 'Prune usb-disk now…' }).click();
     const dialog = page.getByRole('dialog', { name: 'Prune usb-disk now?' });
     await dialog.getByText(/Nothing to remove|Removes/).waitFor({ timeout: 30_000 });
     await shot('32-prune-preview-dark');
-    await axe('prune preview (dark)');
+    await expectAccessible(page, 'prune preview (dark)');
     await dialog.getByRole('button', { name: 'Cancel' }).click();
   });
 });

@@ -5,7 +5,6 @@
  * and lands on the Restore screen (the dashboard while that screen does not exist yet); the
  * sources are back with synced badges and current copies. Screenshots go to test-output/e2e/5x-*.png.
  */
-import { AxeBuilder } from '@axe-core/playwright';
 
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,6 +13,7 @@ import { join } from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SCREENS, SCREEN_TITLES, type Screen } from '../../renderer/src/store/route.js';
+import { expectAccessible } from '../support/axe.js';
 import { launchChromium, haveChromium, SHOTS } from '../support/chromium.js';
 import { cliOk } from '../support/cli.js';
 import { startServe, type ServedHost } from '../support/serve-host.js';
@@ -32,14 +32,6 @@ describe.skipIf(!HAVE_CHROMIUM)('restore from an existing backup, in Chromium ag
 
   const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
   const nav = (name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name });
-
-  async function axe(screen: string): Promise<void> {
-    const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21aa']).analyze();
-    const bad = result.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-    expect(bad, `accessibility on ${screen}`).toEqual([]);
-  }
 
   beforeAll(async () => {
     await mkdir(SHOTS, { recursive: true });
@@ -92,7 +84,7 @@ describe.skipIf(!HAVE_CHROMIUM)('restore from an existing backup, in Chromium ag
     await page.getByRole('button', { name: 'Test connection' }).click();
     await page.getByText(/Connected: Strata can write, read, list and delete/).waitFor();
     await shot('51-recovery-connect');
-    await axe('recovery: connect');
+    await expectAccessible(page, 'recovery: connect');
   });
 
   it('finds the sources and snapshots on the destination alone', async () => {
@@ -105,7 +97,7 @@ describe.skipIf(!HAVE_CHROMIUM)('restore from an existing backup, in Chromium ag
     await expect(rows.nth(1).textContent()).resolves.toMatch(/^documentsFolder.*Documents.*2/);
     await expect(rows.nth(2).textContent()).resolves.toMatch(/^picturesFolder.*Pictures.*2/);
     await shot('52-recovery-found');
-    await axe('recovery: found');
+    await expectAccessible(page, 'recovery: found');
   });
 
   it('rebuilds the index and lands on the Restore screen', async () => {

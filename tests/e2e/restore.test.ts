@@ -6,7 +6,6 @@
  * nowhere), then a file's previous version from the Sources tree; the restored bytes are compared. Screenshots go to test-output/e2e/ (40-…).
  */
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { AxeBuilder } from '@axe-core/playwright';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,8 +13,10 @@ import { join } from 'node:path';
 
 import { type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { expectAccessible } from '../support/axe.js';
 import { launchChromium, haveChromium, SHOTS } from '../support/chromium.js';
 import { startS3rver, type S3rverHarness } from '../support/s3rver.js';
+import { waitForRunOk } from '../support/host-runs.js';
 import { startServe, type ServedHost } from '../support/serve-host.js';
 import { bytes } from '../support/tree.js';
 
@@ -36,28 +37,12 @@ describe.skipIf(!HAVE_CHROMIUM)('the restore wizard in Chromium against strata s
   const snapRow = (path: string) => snapTree().locator(`[role="row"][data-path="${path}"]`);
   const next = () => page.getByRole('button', { name: 'Next', exact: true }).click();
 
-  async function axe(screen: string): Promise<void> {
-    const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21aa']).analyze();
-    const bad = result.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-    expect(bad, `accessibility on ${screen}`).toEqual([]);
-  }
-
   async function backUp(): Promise<void> {
     const { runId } = await host.call<{ runId: number }>('runs.start', {});
-    const until = Date.now() + 60_000;
-    for (;;) {
-      const runs = await host.call<{ id: number; status: string }[]>('runs.list', { limit: 5 });
-      const status = runs.find((r) => r.id === runId)?.status;
-      // Ended once recorded and once the host has let go of it (the record comes a moment first).
-      if (status && status !== 'running' && (await host.call('runs.active')) === null) {
-        if (status !== 'ok') throw new Error(`the backup ended ${status}`);
-        return;
-      }
-      if (Date.now() > until) throw new Error('the backup did not finish');
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitForRunOk(
+      (m, i) => host.call(m, i),
+      (runs) => runs.find((r) => r.id === runId),
+    );
   }
 
   /** Waits for the report step of a restore and answers its headline. */
@@ -128,7 +113,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the restore wizard in Chromium against strata s
     await expect(timeline.textContent()).resolves.toMatch(/6 files/);
     await expect(timeline.textContent()).resolves.toMatch(/Not verified/);
     await shot('40-restore-snapshot');
-    await axe('restore: snapshot');
+    await expectAccessible(page, 'restore: snapshot');
     await next();
 
     await step(/^2\. Files/).waitFor();
@@ -148,7 +133,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the restore wizard in Chromium against strata s
       .poll(() => page.getByRole('status').filter({ hasText: 'Selected:' }).textContent(), { timeout: 10_000 })
       .toMatch(/Selected: 3 files, 300\.\d+ kB|Selected: 3 files/);
     await shot('41-restore-select');
-    await axe('restore: files');
+    await expectAccessible(page, 'restore: files');
     await next();
 
     await step(/^3\. Where to/).waitFor();
@@ -157,7 +142,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the restore wizard in Chromium against strata s
     // Offered once the host has said where the source lives: waited for, not read at once (it flaked in CI).
     await expect.poll(() => page.getByRole('radio', { name: /The original place/ }).isEnabled()).toBe(true);
     await shot('42-restore-target');
-    await axe('restore: target');
+    await expectAccessible(page, 'restore: target');
     await next();
 
     await step(/^4\. Existing files/).waitFor();
@@ -169,7 +154,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the restore wizard in Chromium against strata s
       .toMatch(/docs\/plan\.txt → docs\/plan \(restored 1\)\.txt/);
     await expect(page.getByText(/3 files: 2 written, 1 kept beside the existing file/).count()).resolves.toBe(1);
     await shot('43-restore-conflict');
-    await axe('restore: conflicts');
+    await expectAccessible(page, 'restore: conflicts');
     await next();
 
     await step(/^5\. Summary/).waitFor();
@@ -178,7 +163,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the restore wizard in Chromium against strata s
     await expect(summary.textContent()).resolves.toMatch(/Egress.*downloaded from usb-disk/);
     await expect(summary.textContent()).resolves.toMatch(/measured on recent backups/);
     await shot('44-restore-summary');
-    await axe('restore: summary');
+    await expectAccessible(page, 'restore: summary');
     await page.getByRole('button', { name: 'Start restore' }).click();
 
     await expect(report()).resolves.toMatch(/Restored 3 files; every one checked/);
@@ -189,7 +174,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the restore wizard in Chromium against strata s
     await page.getByRole('button', { name: 'Copy path' }).click();
     await page.getByText('Copied').waitFor();
     await shot('45-restore-report');
-    await axe('restore: report');
+    await expectAccessible(page, 'restore: report');
 
     expect(await readFile(join(to, 'docs', 'plan.txt'), 'utf8')).toBe('my own edit\n');
     expect(await readFile(join(to, 'docs', 'plan (restored 1).txt'), 'utf8')).toBe('the second plan, longer\n');
@@ -346,7 +331,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the restore wizard in Chromium against strata s
     const rows = dialog.getByRole('row');
     await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(3);
     await shot('49-versions-dialog');
-    await axe('versions dialog');
+    await expectAccessible(page, 'versions dialog');
     // The older version (second row of versions, newest first).
     await dialog
       .getByRole('button', { name: /^Restore the version/ })

@@ -8,7 +8,6 @@
  * reconnected. Screenshots go to test-output/e2e/ (30-…) for a human to look at.
  */
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { AxeBuilder } from '@axe-core/playwright';
 
 import { mkdir, mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,6 +15,7 @@ import { join } from 'node:path';
 
 import { type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { expectAccessible } from '../support/axe.js';
 import { launchChromium, haveChromium, SHOTS } from '../support/chromium.js';
 import { FakeDrive, startFakeDrive, type FakeDriveServer } from '../support/fake-drive/index.js';
 import { S3RVER_CREDENTIALS, startS3rver, type S3rverHarness } from '../support/s3rver.js';
@@ -72,14 +72,6 @@ describe.skipIf(!HAVE_CHROMIUM)('bucket and Google Drive sources in Chromium aga
   async function lastRun(): Promise<{ id: number; status: string } | undefined> {
     const runs = await host.call<{ id: number; status: string }[]>('runs.list', { limit: 5 });
     return runs.reduce<{ id: number; status: string } | undefined>((a, r) => (!a || r.id > a.id ? r : a), undefined);
-  }
-
-  async function axe(screen: string): Promise<void> {
-    const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21aa']).analyze();
-    const bad = result.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-    expect(bad, `accessibility on ${screen}`).toEqual([]);
   }
 
   beforeAll(async () => {
@@ -154,7 +146,7 @@ describe.skipIf(!HAVE_CHROMIUM)('bucket and Google Drive sources in Chromium aga
     await page.getByLabel('Access key ID', { exact: true }).fill(S3RVER_CREDENTIALS.accessKeyId);
     await page.getByLabel('Secret access key', { exact: true }).fill(S3RVER_CREDENTIALS.secretAccessKey);
     await shot('30-add-source-bucket');
-    await axe('add a bucket');
+    await expectAccessible(page, 'add a bucket');
     await page.getByRole('button', { name: 'Add bucket' }).click();
 
     // Onboarding goes on to the first destination: a local disk.
@@ -197,7 +189,7 @@ describe.skipIf(!HAVE_CHROMIUM)('bucket and Google Drive sources in Chromium aga
     await page.getByLabel('OAuth client ID').fill(fake.clientId);
     await page.getByLabel('Client secret').fill(fake.clientSecret);
     await shot('32-add-source-drive');
-    await axe('connect Google Drive');
+    await expectAccessible(page, 'connect Google Drive');
 
     // Hold Google's consent page until the waiting state is on screen, so it can be looked at.
     let release!: () => void;
@@ -262,7 +254,7 @@ describe.skipIf(!HAVE_CHROMIUM)('bucket and Google Drive sources in Chromium aga
       badge('google-drive', 'My Drive/Projects/plan.txt', 'nas').getAttribute('data-badge-state'),
     ).resolves.toBe('pending');
     await shot('35-drive-tree-ticked');
-    await axe('Google Drive tree');
+    await expectAccessible(page, 'Google Drive tree');
 
     await nav('Dashboard').click();
     const before = (await lastRun())?.id ?? 0;

@@ -4,7 +4,6 @@
  * B2-preset destination on s3rver over https. Screenshots of every screen go to
  * test-output/e2e/ for a human to look at.
  */
-import { AxeBuilder } from '@axe-core/playwright';
 
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,6 +11,7 @@ import { join } from 'node:path';
 
 import { type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { expectAccessible } from '../support/axe.js';
 import { launchChromium, haveChromium, SHOTS } from '../support/chromium.js';
 import { startS3rver, type S3rverHarness } from '../support/s3rver.js';
 import { startServe, type ServedHost } from '../support/serve-host.js';
@@ -33,14 +33,6 @@ describe.skipIf(!HAVE_CHROMIUM)('the Strata UI in Chromium against strata serve'
   const tree = () => page.getByRole('treegrid', { name: 'Folders of projects' });
   const row = (path: string) => tree().locator(`[role="row"][data-path="${path}"]`);
   const badge = (path: string, dest: string) => row(path).locator(`[role="img"][aria-label^="${dest}: "]`);
-
-  async function axe(screen: string): Promise<void> {
-    const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21aa']).analyze();
-    const bad = result.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-    expect(bad, `accessibility on ${screen}`).toEqual([]);
-  }
 
   async function waitForRunEnd(): Promise<void> {
     await page.getByRole('region', { name: 'Backup in progress' }).waitFor({ state: 'detached', timeout: 120_000 });
@@ -92,7 +84,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the Strata UI in Chromium against strata serve'
     await page.getByRole('button', { name: 'Test connection' }).click();
     await page.getByText(/Connected: Strata can write, read, list and delete/).waitFor();
     await shot('02-onboarding-destination');
-    await axe('onboarding');
+    await expectAccessible(page, 'onboarding');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor();
     await page.getByRole('region', { name: 'Destination usb-disk' }).waitFor();
@@ -115,7 +107,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the Strata UI in Chromium against strata serve'
       .getByText(/Connected: Strata can write, read, list and delete in strata-b2/)
       .waitFor({ timeout: 60_000 });
     await shot('03-destination-b2-tested');
-    await axe('destination editor');
+    await expectAccessible(page, 'destination editor');
     await page.getByRole('button', { name: 'Save' }).click();
     const item = page.getByRole('listitem', { name: 'b2' });
     await item.waitFor();
@@ -164,7 +156,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the Strata UI in Chromium against strata serve'
     expect(policies.map((p) => p.folder).sort()).toEqual(['', 'docs', 'photos']);
     await expect.poll(() => badge('docs', 'b2').getAttribute('data-badge-state')).toBe('pending');
     await shot('06-sources-ticked');
-    await axe('sources');
+    await expectAccessible(page, 'sources');
   });
 
   it('backs up now, shows progress per destination, and turns the badges synced', async () => {
@@ -173,7 +165,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the Strata UI in Chromium against strata serve'
     await page.getByLabel('Bandwidth limit (MB/s)').fill('8');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('status').getByText('Saved').waitFor();
-    await axe('settings');
+    await expectAccessible(page, 'settings');
 
     await nav('Dashboard').click();
     await page.getByRole('button', { name: 'Back up now' }).first().click();
@@ -188,7 +180,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the Strata UI in Chromium against strata serve'
     const b2Card = page.getByRole('region', { name: 'Destination b2' });
     await expect.poll(() => b2Card.textContent(), { timeout: 30_000 }).toMatch(/1 of 1 recent run succeeded/);
     await shot('08-dashboard-done');
-    await axe('dashboard');
+    await expectAccessible(page, 'dashboard');
 
     await nav('Sources').click();
     await expect.poll(() => badge('docs', 'b2').getAttribute('data-badge-state'), { timeout: 30_000 }).toBe('synced');
@@ -240,7 +232,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the Strata UI in Chromium against strata serve'
       .poll(() => page.getByRole('list', { name: /^Log of run/ }).textContent(), { timeout: 10_000 })
       .toMatch(/b2/);
     await shot('12-activity');
-    await axe('activity');
+    await expectAccessible(page, 'activity');
   });
 
   it('follows a dark theme chosen in Settings', async () => {
@@ -250,7 +242,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the Strata UI in Chromium against strata serve'
     await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
     await nav('Dashboard').click();
     await shot('13-dashboard-dark');
-    await axe('dashboard (dark)');
+    await expectAccessible(page, 'dashboard (dark)');
   });
 
   it('scrolls a folder of 100,000 files, keeping only the visible rows in the page', async () => {

@@ -5,7 +5,6 @@
  * wizard reads it back byte for byte, and Change passphrase re-wraps the key. The passphrases
  * appear in no answer, no output of the host and no file of its data folder. Screenshots 90-95.
  */
-import { AxeBuilder } from '@axe-core/playwright';
 import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +12,7 @@ import { join } from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DestinationInfo } from '../../shared/api/entities.js';
+import { expectAccessible } from '../support/axe.js';
 import { launchChromium, haveChromium, SHOTS } from '../support/chromium.js';
 import { startServe, type ServedHost } from '../support/serve-host.js';
 import { bytes, diffTrees, put, treeState } from '../support/tree.js';
@@ -41,14 +41,6 @@ describe.skipIf(!HAVE_CHROMIUM)('vault destinations in the app', () => {
     page.getByRole('treegrid', { name: 'Folders of projects' }).locator(`[role="row"][data-path="${path}"]`);
   const step = (title: RegExp) => page.getByRole('heading', { level: 2, name: title });
   const next = () => page.getByRole('button', { name: 'Next', exact: true }).click();
-
-  async function axe(screen: string): Promise<void> {
-    const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21aa']).analyze();
-    const bad = result.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-    expect(bad, `accessibility on ${screen}`).toEqual([]);
-  }
 
   beforeAll(async () => {
     await mkdir(SHOTS, { recursive: true });
@@ -104,7 +96,7 @@ describe.skipIf(!HAVE_CHROMIUM)('vault destinations in the app', () => {
     );
     expect((await host.call<DestinationInfo[]>('destinations.list')).map((d) => d.name)).toEqual(['usb-disk']);
     await shot('90-vault-editor-mismatch');
-    await axe('destination editor, vault');
+    await expectAccessible(page, 'destination editor, vault');
 
     await page.getByLabel('Confirm passphrase', { exact: true }).fill(PASSPHRASE);
     await expect(page.getByText('The passphrases do not match').count()).resolves.toBe(0);
@@ -117,7 +109,7 @@ describe.skipIf(!HAVE_CHROMIUM)('vault destinations in the app', () => {
     expect(Object.fromEntries(layouts)).toEqual({ 'usb-disk': 'mirror', safe: 'vault' });
     await expect(page.getByRole('listitem', { name: 'usb-disk' }).locator('.tag-vault').count()).resolves.toBe(0);
     await shot('91-vault-destination-listed');
-    await axe('destinations with a vault');
+    await expectAccessible(page, 'destinations with a vault');
   });
 
   it('backs up the ticked folder into the vault and restores it byte for byte through the wizard', async () => {
@@ -191,7 +183,7 @@ describe.skipIf(!HAVE_CHROMIUM)('vault destinations in the app', () => {
     await dialog.getByLabel('Confirm new passphrase', { exact: true }).fill(NEW_PASSPHRASE);
     // The viewport only: the dialog's backdrop covers the window, not the whole long page.
     await page.screenshot({ path: join(SHOTS, '95-vault-change-passphrase.png') });
-    await axe('change passphrase dialog');
+    await expectAccessible(page, 'change passphrase dialog');
     await dialog.getByRole('button', { name: 'Change passphrase' }).click();
     await dialog.waitFor({ state: 'detached', timeout: 30_000 });
     await page.getByRole('status').filter({ hasText: 'The passphrase of safe was changed.' }).waitFor();

@@ -5,7 +5,6 @@
  * next check, repaired from the other destination, and the check after that is intact again.
  * The plan editor schedules checks. Screenshots go to test-output/e2e/ (6x-…).
  */
-import { AxeBuilder } from '@axe-core/playwright';
 
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,7 +12,9 @@ import { join } from 'node:path';
 
 import { type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { expectAccessible } from '../support/axe.js';
 import { launchChromium, haveChromium, SHOTS } from '../support/chromium.js';
+import { waitForIdle } from '../support/host-runs.js';
 import { startServe, type ServedHost } from '../support/serve-host.js';
 import { bytes } from '../support/tree.js';
 
@@ -32,20 +33,9 @@ describe.skipIf(!HAVE_CHROMIUM)('verification and repair in Chromium against str
   /** The card's Verification line. */
   const verification = (name: string) => card(name).locator('dt:text-is("Verification") + dd');
 
-  async function axe(screen: string): Promise<void> {
-    const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21aa']).analyze();
-    const bad = result.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-    expect(bad, `accessibility on ${screen}`).toEqual([]);
-  }
-
-  /** Waits until no run is going on (the host refuses a check meanwhile); beforeAll cannot use expect.poll. */
+  /** Waits until no run is going on (the host refuses a check meanwhile). */
   async function idle(): Promise<void> {
-    for (const end = Date.now() + 60_000; Date.now() < end; await new Promise((r) => setTimeout(r, 200))) {
-      if ((await host.call('runs.active')) === null) return;
-    }
-    throw new Error('a run was still going on after 60 s');
+    await waitForIdle((m, i) => host.call(m, i));
   }
 
   /** Verify… on a card, Quick, Start; waits for the check to end and the card to say how. */
@@ -55,7 +45,7 @@ describe.skipIf(!HAVE_CHROMIUM)('verification and repair in Chromium against str
     await expect(dialog.getByRole('radio', { name: 'Quick' }).isChecked()).resolves.toBe(true);
     if (screenshot) {
       await shot(screenshot, false);
-      await axe('verify dialog');
+      await expectAccessible(page, 'verify dialog');
     }
     await dialog.getByRole('button', { name: 'Start' }).click();
     await dialog.waitFor({ state: 'detached' });
@@ -103,7 +93,7 @@ describe.skipIf(!HAVE_CHROMIUM)('verification and repair in Chromium against str
     await quickCheck('usb-disk', /^Quick check just now: intact/, '60-verify-dialog');
     await expect(card('usb-disk').getByRole('button', { name: 'View report' }).isVisible()).resolves.toBe(true);
     await shot('61-dashboard-verified');
-    await axe('dashboard verified');
+    await expectAccessible(page, 'dashboard verified');
   });
 
   it('finds a stored file deleted behind its back, repairs it from the other destination, and is intact again', async () => {
@@ -124,15 +114,15 @@ describe.skipIf(!HAVE_CHROMIUM)('verification and repair in Chromium against str
     expect(cells[2]).toMatch(/is not on the destination/);
     expect(cells[3]).toBe('nas');
     await shot('63-verify-report', false);
-    await axe('verify report');
+    await expectAccessible(page, 'verify report');
 
     await report.getByRole('button', { name: 'Repair from nas' }).click();
     await report.getByText('Repaired 1 version from nas.').waitFor({ timeout: 60_000 });
     await shot('64-verify-repaired', false);
-    await axe('verify report repaired');
+    await expectAccessible(page, 'verify report repaired');
     await page.emulateMedia({ colorScheme: 'dark' });
     await shot('67-verify-repaired-dark', false);
-    await axe('verify report repaired (dark)');
+    await expectAccessible(page, 'verify report repaired (dark)');
     await page.emulateMedia({ colorScheme: 'light' });
 
     await report.getByRole('button', { name: 'Verify again' }).click();
@@ -164,7 +154,7 @@ describe.skipIf(!HAVE_CHROMIUM)('verification and repair in Chromium against str
     // Typing scrolled the page; the full-page shot reads best from the top.
     await page.evaluate(() => window.scrollTo(0, 0));
     await shot('66-plan-verification');
-    await axe('plan editor with verification');
+    await expectAccessible(page, 'plan editor with verification');
     await form.getByRole('button', { name: 'Save' }).click();
     await form.waitFor({ state: 'detached' });
     await expect(host.call('plans.get', { destination: 'nas' })).resolves.toMatchObject({
@@ -213,7 +203,7 @@ describe.skipIf(!HAVE_CHROMIUM)('verification and repair in Chromium against str
     await banner.getByRole('button', { name: 'Cancel' }).click();
     await banner.waitFor({ state: 'detached', timeout: 30_000 });
     await idle();
-    await axe('dashboard after a cancelled check');
+    await expectAccessible(page, 'dashboard after a cancelled check');
     // A cancelled check proves nothing: the card does not claim one.
     await expect(verification('big-disk').textContent()).resolves.toMatch(/^Never verified/);
     const [latest] = await host.call<{ status: string }[]>('verify.reports', { destination: 'big-disk', limit: 1 });

@@ -10,6 +10,7 @@ import type { EventName, MethodName, OutputOf } from '../../shared/api/contract.
 import { Engine } from '../../electron/engine/engine.js';
 import { MemoryStore } from '../../electron/engine/secrets/memory-store.js';
 import { StrataService } from '../../electron/engine/service.js';
+import { waitForIdle } from '../support/host-runs.js';
 import { startServe } from '../support/serve-host.js';
 import { bytes } from '../support/tree.js';
 
@@ -238,10 +239,7 @@ describe('strata serve stopped during a backup', () => {
     expect(runs[0]!.status).toBe('cancelled');
     await host.call('settings.set', { bandwidthLimit: null });
     await host.call('runs.start', {});
-    for (let i = 0; i < 100; i++) {
-      if ((await host.call<unknown>('runs.active', {})) === null) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await waitForIdle((m, i) => host.call(m, i), 20_000);
     const after = await host.call<{ status: string; results: { filesUploaded: number }[] }[]>('runs.list', {});
     expect(after[0]!.status).toBe('ok');
     // Files sent before the stop were not sent again.

@@ -5,6 +5,7 @@
  * re-wraps the key (the old one no longer opens it) and a mirror has none to change. No passphrase
  * ever appears in an answer, an event or any byte of the data folder.
  */
+import { waitForRunOk } from '../support/host-runs.js';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -142,18 +143,12 @@ describe('vault destinations through the API', () => {
   it('backs up into the vault and reads the snapshot back', async () => {
     await call('policies.select', { source: 'src', path: '', destination: 'safe', include: true });
     const { runId } = await call('runs.start', { destinations: ['safe'] });
-    const until = Date.now() + 60_000;
-    for (;;) {
-      const run = (await call('runs.list', { limit: 5 })).find((r) => r.id === runId);
-      // Done once recorded and once the host has let go of it (the next test changes the passphrase,
-      // which a running backup forbids; the record is written a moment before the host lets go).
-      if (run && run.status !== 'running' && (await call('runs.active', {})) === null) {
-        expect(run.status).toBe('ok');
-        break;
-      }
-      if (Date.now() > until) throw new Error('the backup did not finish');
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    // Over once the host has let go of it too: the next test changes the passphrase, which a
+    // running backup forbids.
+    await waitForRunOk(
+      (m, i) => call(m as MethodName, i),
+      (runs) => runs.find((r) => r.id === runId),
+    );
     expect(await call('snapshots.list', { destination: 'safe' })).toHaveLength(1);
   });
 
