@@ -7,6 +7,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { waitForServer } from './server-ready.js';
 
 const SERVER = '/usr/sbin/mariadbd';
 const INSTALL_DB = '/usr/bin/mariadb-install-db';
@@ -63,19 +64,13 @@ export async function startMariadb(port: number): Promise<MariadbServer> {
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     ).toString();
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    try {
-      sql('SELECT 1');
-      break;
-    } catch {
-      if (server.exitCode !== null || Date.now() > deadline) {
-        server.kill('SIGKILL');
-        throw new Error(`MariaDB did not start:\n${log}`);
-      }
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
+  await waitForServer(
+    server,
+    () => sql('SELECT 1'),
+    'MariaDB',
+    () => log,
+    60_000,
+  );
   return {
     port,
     socket,

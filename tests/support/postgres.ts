@@ -8,6 +8,7 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { userInfo } from 'node:os';
+import { waitForServer } from './server-ready.js';
 
 export interface PostgresServer {
   /** Folder of the server's binaries (initdb, postgres, pg_dump, pg_restore, psql). */
@@ -59,19 +60,13 @@ export async function startPostgres(bin: string, port: number): Promise<Postgres
   let log = '';
   server.stderr!.on('data', (c: Buffer) => (log = (log + c.toString()).slice(-4000)));
   const connection = ['-h', dir, '-p', String(port), '-U', user];
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      execFileSync(join(bin, 'pg_isready'), [...connection, '-d', 'postgres'], { stdio: 'pipe' });
-      break;
-    } catch {
-      if (server.exitCode !== null || Date.now() > deadline) {
-        server.kill('SIGKILL');
-        throw new Error(`PostgreSQL did not start:\n${log}`);
-      }
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
+  await waitForServer(
+    server,
+    () => execFileSync(join(bin, 'pg_isready'), [...connection, '-d', 'postgres'], { stdio: 'pipe' }),
+    'PostgreSQL',
+    () => log,
+    30_000,
+  );
   return {
     bin,
     socketDir: dir,
