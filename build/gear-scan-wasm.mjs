@@ -1,5 +1,5 @@
-// Compiles electron/engine/vault/gear-scan.wat and writes its bytes into gear-scan.ts (between the
-// GEAR_WASM markers), so the runtime needs no compiler and no file beside the bundle.
+// Compiles electron/engine/vault/gear-scan.wat and writes its bytes (base64) into the GEAR_WASM
+// string of gear-scan.ts, so the runtime needs no compiler and no file beside the bundle.
 // Run after editing the .wat: node build/gear-scan-wasm.mjs
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +8,9 @@ import wabtInit from 'wabt';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const watPath = `${root}electron/engine/vault/gear-scan.wat`;
 const tsPath = `${root}electron/engine/vault/gear-scan.ts`;
+
+/** Where gear-scan.ts holds the bytes: the string assigned to GEAR_WASM (group 2). */
+export const GEAR_WASM_STRING = /(const GEAR_WASM =\s*')([^']*)(')/;
 
 export async function compileGearScan() {
   const wabt = await wabtInit();
@@ -23,7 +26,7 @@ export async function compileGearScan() {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const base64 = await compileGearScan();
   const ts = await readFile(tsPath, 'utf8');
-  const updated = ts.replace(/(const GEAR_WASM =\s*')[^']*(')/, `$1${base64}$2`);
+  const updated = ts.replace(GEAR_WASM_STRING, `$1${base64}$3`);
   if (updated === ts && !ts.includes(base64)) throw new Error('GEAR_WASM not found in gear-scan.ts');
   await writeFile(tsPath, updated);
   console.log(`gear-scan.ts: ${Buffer.from(base64, 'base64').length} bytes of WebAssembly`);

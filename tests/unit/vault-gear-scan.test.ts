@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { createGearScanner } from '../../electron/engine/vault/gear-scan.js';
-import { compileGearScan } from '../../build/gear-scan-wasm.mjs';
+import { GEAR_WASM_STRING, compileGearScan } from '../../build/gear-scan-wasm.mjs';
 
 const table = new Int32Array(256);
 for (let i = 0; i < 256; i++) table[i] = (Math.imul(i + 1, 0x9e3779b1) ^ (i << 24)) | 0;
@@ -19,7 +19,7 @@ function reference(data: Uint8Array, from: number, to: number, fp: number, mask:
 describe('the gear scan in WebAssembly', () => {
   it('is the compiled gear-scan.wat', async () => {
     const ts = await readFile(new URL('../../electron/engine/vault/gear-scan.ts', import.meta.url), 'utf8');
-    const embedded = /const GEAR_WASM =\s*'([^']*)'/.exec(ts)?.[1];
+    const embedded = GEAR_WASM_STRING.exec(ts)?.[2];
     expect(embedded, 'run node build/gear-scan-wasm.mjs after editing gear-scan.wat').toBe(await compileGearScan());
   });
 
