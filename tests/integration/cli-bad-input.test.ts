@@ -100,6 +100,10 @@ describe('destination credentials and buckets', () => {
     expect(unknownDest.stderr).toContain("no destination named 'nowhere'");
     const traversal = await runCli(['policy', 'set', 'docs', '../etc', '--to', 'none'], { home });
     expect(traversal.code).toBe(2);
+    const rate = await runCli(['backup', '--bwlimit', 'fast'], { home });
+    expect(rate.code).toBe(2);
+    expect(rate.stderr).toContain("'fast' is not a rate");
+    expect(rate.stderr).toMatch(/4M/);
   });
 });
 

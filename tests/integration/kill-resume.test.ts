@@ -4,20 +4,23 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliOk, resultOf, runCli, startCli, s3DestArgs } from '../support/cli.js';
 import { startS3rver, type S3rverHarness } from '../support/s3rver.js';
-import { bytes, diffTrees, put, treeState, type TreeState } from '../support/tree.js';
+import { bytes, diffTrees, put, randomBytes, treeState, type TreeState } from '../support/tree.js';
 
 const MiB = 1024 * 1024;
 
-/** s3rver runs at about 100 MB/s on one core: its tree is smaller so the suite stays within CI's time. */
+/**
+ * s3rver runs at about 100 MB/s on one core: its tree is smaller so the suite stays within CI's time.
+ * Large files are random: a vault would compress and deduplicate patterned bytes to almost nothing.
+ */
 async function buildTree(root: string, largeMiB: number): Promise<void> {
-  for (let i = 0; i < 6; i++) await put(root, `large/part-${i}.bin`, bytes(largeMiB * MiB + i, 100 + i));
+  for (let i = 0; i < 6; i++) await put(root, `large/part-${i}.bin`, randomBytes(largeMiB * MiB + i));
   for (let i = 0; i < 300; i++) await put(root, `medium/m${i}.dat`, bytes(64 * 1024 + i, 1000 + i));
   for (let i = 0; i < 1200; i++) await put(root, `small/s${i % 12}/f${i}.txt`, `small ${i}\n`);
 }
 
 async function mutate(root: string, largeMiB: number): Promise<void> {
-  await put(root, 'large/part-0.bin', bytes(largeMiB * MiB + 7, 900));
-  await put(root, 'large/part-3.bin', bytes(12 * MiB, 901));
+  await put(root, 'large/part-0.bin', randomBytes(largeMiB * MiB + 7));
+  await put(root, 'large/part-3.bin', randomBytes(12 * MiB));
   for (let i = 0; i < 100; i++) await rm(join(root, `small/s${i % 12}/f${i}.txt`));
   for (let i = 100; i < 200; i++) await writeFile(join(root, `small/s${i % 12}/f${i}.txt`), `changed ${i}\n`);
   for (let i = 0; i < 200; i++) await put(root, `added/a${i}.txt`, `added ${i}\n`);
@@ -25,8 +28,8 @@ async function mutate(root: string, largeMiB: number): Promise<void> {
 }
 
 /** Starts a backup and SIGKILLs it after `ms`; resolves with how it ended. */
-async function backupKilledAfter(home: string, ms: number): Promise<'killed' | 'finished'> {
-  const child = startCli(['backup', '--json'], { home });
+async function backupKilledAfter(home: string, ms: number, args: string[]): Promise<'killed' | 'finished'> {
+  const child = startCli(['backup', '--json', ...args], { home });
   child.stdout!.resume();
   child.stderr!.resume();
   const timer = setTimeout(() => child.kill('SIGKILL'), ms);
@@ -41,6 +44,11 @@ interface Snap {
 
 /** A vault's key takes about a second to derive in each CLI process: kills wait that much longer. */
 const KILL_DELAY: Record<string, number> = { local: 0, s3: 0, 'local vault': 1200 };
+/**
+ * The vault chunks a changed 40 MiB file in well under a second: its killed runs are held to a
+ * bandwidth limit so the kills land part-way through on any machine. The runs that complete are not.
+ */
+const KILL_ARGS: Record<string, string[]> = { local: [], s3: [], 'local vault': ['--bwlimit', '8M'] };
 
 describe.each(['local', 's3', 'local vault'] as const)('SIGKILL during backups to a %s destination', (kind) => {
   let work: string;
@@ -52,6 +60,7 @@ describe.each(['local', 's3', 'local vault'] as const)('SIGKILL during backups t
   const outcomes: string[] = [];
   const largeMiB = kind === 's3' ? 16 : 40;
   const delay = KILL_DELAY[kind]!;
+  const killArgs = KILL_ARGS[kind]!;
 
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), `strata-kill-${kind.replace(' ', '-')}-`));
@@ -87,7 +96,7 @@ describe.each(['local', 's3', 'local vault'] as const)('SIGKILL during backups t
   }
 
   it('first runs killed part-way leave no half snapshot; the next run completes', async () => {
-    for (const ms of [700, 1600]) outcomes.push(await backupKilledAfter(home, ms + delay));
+    for (const ms of [700, 1600]) outcomes.push(await backupKilledAfter(home, ms + delay, killArgs));
     const partial = resultOf<{ snapshots: Snap[] }>(await cliOk(['snapshots', '--json'], { home })).snapshots;
     // Whatever a killed run left, it is never a listed-but-broken snapshot.
     for (const s of partial) await restoreEquals(s.snapshotId, await treeState(src), `early-${s.snapshotId}`);
@@ -101,7 +110,7 @@ describe.each(['local', 's3', 'local vault'] as const)('SIGKILL during backups t
   it('kills while overwriting keep every earlier snapshot restorable', async () => {
     await mutate(src, largeMiB);
     for (const [i, ms] of [400, 1100, 2200].entries()) {
-      outcomes.push(await backupKilledAfter(home, ms + delay));
+      outcomes.push(await backupKilledAfter(home, ms + delay, killArgs));
       await restoreEquals(before.at(-1)!.snapshotId, state0, `after-kill-${i}`);
     }
     const done = resultOf<{ status: string }>(await cliOk(['backup', '--json'], { home }));

@@ -567,6 +567,34 @@ describe('PackWriter uploads', () => {
     expect(seen).toHaveLength(1);
   });
 
+  it('paces every pack before its upload with the bytes it sends (the bandwidth limit)', async () => {
+    const dest = await newDest();
+    const paced: number[] = [];
+    let granted = 0;
+    const started: number[] = [];
+    const put = dest.putBuffer.bind(dest);
+    dest.putBuffer = (key, body) => {
+      started.push(granted);
+      return put(key, body);
+    };
+    const writer = new PackWriter({
+      dest,
+      codec: identityCodec,
+      targetSize: 4096,
+      pace: async (n) => {
+        paced.push(n);
+        await new Promise((r) => setTimeout(r, 5));
+        granted++;
+      },
+    });
+    for (const b of blobsOf(identityCodec, 40, 1024, 1024)) await writer.add(b.id, b.plain);
+    const packs = await writer.flush();
+    expect(packs.length).toBeGreaterThan(5);
+    expect([...paced].sort()).toEqual(packs.map((p) => p.size).sort());
+    // The k-th upload starts only once k paces have been granted.
+    expect(started.every((g, k) => g >= k + 1)).toBe(true);
+  });
+
   it('a failed upload fails flush and every later add', async () => {
     const dest = await newDest();
     dest.failWith = new StrataError('network', 'the bucket went away');

@@ -224,6 +224,7 @@ async function openSessions(deps: BackupDeps, run: SourceRun): Promise<Destinati
         strataVersion: deps.version,
       };
       if (dest instanceof VaultDestination) {
+        const throttle = run.throttle;
         const session = new VaultSession(dest, deps.chunkLists, {
           destId: d.id,
           destName: d.name,
@@ -232,6 +233,7 @@ async function openSessions(deps: BackupDeps, run: SourceRun): Promise<Destinati
           header,
           tmpDir: deps.tmpDir,
           now: startedAt,
+          pace: throttle && ((n) => throttle.take(n, run.signal)),
         });
         await session.start();
         sessions.push(session);

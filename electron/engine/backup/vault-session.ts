@@ -45,6 +45,8 @@ export class VaultSession extends DestinationSession {
       header: Omit<ManifestHeader, 'snapshotId' | 'sourceId' | 'sourceName' | 'layout'>;
       tmpDir: string;
       now: Date;
+      /** Waits before each pack upload: the run's bandwidth limit. */
+      pace?: ((bytes: number) => Promise<void>) | undefined;
     },
   ) {
     super(
@@ -58,7 +60,10 @@ export class VaultSession extends DestinationSession {
       args.now,
       'vault',
     );
+    this.pace = args.pace;
   }
+
+  private readonly pace: ((bytes: number) => Promise<void>) | undefined;
 
   /**
    * Announces the run, loads the vault's index (what it already stores) and makes files whose
@@ -86,6 +91,7 @@ export class VaultSession extends DestinationSession {
         this.unindexedBlobs += p.blobs.length;
         this.usedPacks.add(p.packId);
       },
+      pace: this.pace,
     });
   }
 

@@ -40,6 +40,8 @@ export interface PackWriterOptions {
   maxUploads?: number;
   /** Called once a pack is stored, e.g. to add it to the vault's index. */
   onPack?: (pack: WrittenPack) => void;
+  /** Waits before each upload of `bytes`, e.g. for the user's bandwidth limit. */
+  pace?: (bytes: number) => Promise<void>;
 }
 
 export interface PackWriterStats {
@@ -61,6 +63,7 @@ export class PackWriter {
   private readonly targetSize: number;
   private readonly maxUploads: number;
   private readonly onPack: ((pack: WrittenPack) => void) | undefined;
+  private readonly pace: ((bytes: number) => Promise<void>) | undefined;
   /**
    * Ids taken and not yet known to `has`: one set per pack being filled or uploaded, dropped once
    * `onPack` has indexed it. Without an index, a single set of every id the writer took.
@@ -85,6 +88,7 @@ export class PackWriter {
     this.targetSize = opts.targetSize ?? DEFAULT_PACK_SIZE;
     this.maxUploads = Math.max(1, opts.maxUploads ?? 2);
     this.onPack = opts.onPack;
+    this.pace = opts.pace;
     this.forgetsIndexed = opts.has !== undefined && opts.onPack !== undefined;
     if (!(this.targetSize > 0))
       throw new StrataError('internal', `pack target size ${this.targetSize} must be positive`);
@@ -191,8 +195,8 @@ export class PackWriter {
     while (this.inFlight.size >= this.maxUploads) await Promise.race(this.inFlight);
     this.throwIfFailed();
     const { packId, bytes, entries } = build();
-    const task = this.dest
-      .putBuffer(packKey(packId), bytes, packId)
+    const task = (this.pace ? this.pace(bytes.length) : Promise.resolve())
+      .then(() => this.dest.putBuffer(packKey(packId), bytes, packId))
       .then(() => {
         const pack = { packId, size: bytes.length, blobs: entries };
         this.stats.packs++;

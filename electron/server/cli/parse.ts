@@ -8,6 +8,17 @@ export function parseSize(text: string): number {
   return Math.round(Number(m[1]) * mult[(m[2] ?? '').charAt(0).toUpperCase()]!);
 }
 
+/** A bandwidth limit in bytes a second ("4M", "500K/s"); "0" or "off" is none (null). */
+export function parseRate(text: string): number | null {
+  const t = text.trim().replace(/\/s$/i, '');
+  if (/^(off|0)$/i.test(t)) return null;
+  try {
+    return parseSize(t);
+  } catch {
+    throw new StrataError('usage', `'${text}' is not a rate`, 'write it like 500K or 4M (bytes a second), or off');
+  }
+}
+
 /** "2026-01-31" (start of that day, UTC) or any full ISO-8601 date-time. */
 export function parseDate(text: string, flag: string): Date {
   const d = /^\d{4}-\d{2}-\d{2}$/.test(text) ? new Date(`${text}T00:00:00Z`) : new Date(text);

@@ -20,7 +20,7 @@ import { describeSchedule } from '../../../shared/schedule.js';
 import { describeRetention } from '../../../shared/retention.js';
 import { nextRun } from '../../engine/schedule/next-run.js';
 import { formatBytes, formatDuration, formatTime, table } from './format.js';
-import { parseList, parseSize } from './parse.js';
+import { parseList, parseRate, parseSize } from './parse.js';
 import { progressView } from './progress-view.js';
 import { readSecret } from './secret-input.js';
 
@@ -273,14 +273,20 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description('back up now')
     .option('--source <name>', 'only this source')
     .option('--dest <name>', 'only this destination')
+    .option('--bwlimit <rate>', "upload at most this much a second, e.g. 4M, or off (default: the app's setting)")
     .option('--json', 'progress and result as JSON lines')
-    .action(async (o: { source?: string; dest?: string; json?: boolean }) => {
+    .action(async (o: { source?: string; dest?: string; bwlimit?: string; json?: boolean }) => {
+      const bandwidthLimit = o.bwlimit === undefined ? undefined : parseRate(o.bwlimit);
       const view = progressView(o.json ? 'json' : process.stderr.isTTY ? 'tty' : 'quiet');
       let outcome;
       try {
+        // The same limits as the app's runs: a cron-driven backup must not saturate the link either.
+        const settings = open().settings.get();
         outcome = await open().backup({
           sources: o.source ? [o.source] : undefined,
           destinations: o.dest ? [o.dest] : undefined,
+          concurrency: settings.concurrency,
+          bandwidthLimit: bandwidthLimit === undefined ? settings.bandwidthLimit : bandwidthLimit,
           trigger: 'cli',
           onProgress: (p) => view.update(p),
         });
