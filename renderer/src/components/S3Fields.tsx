@@ -8,7 +8,7 @@ import type { ReactNode } from 'react';
 import { providerMeta, r2Endpoint, type DestinationForm, type ProviderField } from '../../../shared/providers.js';
 import { FieldNotes } from './FieldNotes.js';
 
-export type FieldProblems = Partial<Record<ProviderField | 'name', string>>;
+export type FieldProblems = Partial<Record<ProviderField, string>>;
 
 /** The problems left once the fields in `patch` changed: a field being edited no longer shows its old problem. */
 export function clearProblems(problems: FieldProblems, patch: Partial<DestinationForm>): FieldProblems {

@@ -7,7 +7,8 @@
  */
 import { useId, useState } from 'react';
 import type { DestinationDraft, DestinationInfo, DestinationLayout, TestResult } from '../../../shared/api/entities.js';
-import { NameField, nameProblem } from '../components/NameField.js';
+import { NameField } from '../components/NameField.js';
+import { useName } from '../components/useName.js';
 import {
   PROVIDERS,
   checkForm,
@@ -55,8 +56,7 @@ export function DestinationEditor({
   submitLabel = 'Save',
 }: Props) {
   const id = useId();
-  const [name, setName] = useState(existing?.name ?? '');
-  const [nameTouched, setNameTouched] = useState(Boolean(existing));
+  const name = useName(existing?.name ?? '', Boolean(existing));
   const [form, setForm] = useState<DestinationForm>(() =>
     existing ? formFromSettings(existing.settings) : emptyForm(initialProvider),
   );
@@ -76,22 +76,19 @@ export function DestinationEditor({
   const update = (patch: Partial<DestinationForm>) => {
     const next = { ...form, ...patch };
     setForm(next);
-    if (!nameTouched) setName(suggestName(next.provider === 'local' ? next.path : next.bucket));
+    name.suggest(suggestName(next.provider === 'local' ? next.path : next.bucket));
     setTested(null);
     setProblems((p) => clearProblems(p, patch));
   };
 
   const validate = (needName: boolean): boolean => {
     const found: FieldProblems = checkForm(form, { secretSaved });
-    if (needName) {
-      const problem = nameProblem(name);
-      if (problem) found.name = problem;
-    }
+    const nameOk = !needName || name.check();
     setProblems(found);
     // A mismatch matters only to Save; Test connection tries what is typed against a vault already there.
     const vaultFound = needName && !existing && layout === 'vault' ? passphraseProblems(pair) : {};
     setPairProblems(vaultFound);
-    return Object.keys(found).length === 0 && Object.keys(vaultFound).length === 0;
+    return nameOk && Object.keys(found).length === 0 && Object.keys(vaultFound).length === 0;
   };
 
   /** A new vault carries its layout and passphrase; a mirror's draft stays as it always was. */
@@ -118,7 +115,7 @@ export function DestinationEditor({
     if (!validate(true)) return;
     const info = existing
       ? await api().call('destinations.update', { name: existing.name, settings: draftFromForm(form) })
-      : await api().call('destinations.add', { name, settings: addDraft() });
+      : await api().call('destinations.add', { name: name.name, settings: addDraft() });
     onSaved(info);
   });
 
@@ -135,14 +132,8 @@ export function DestinationEditor({
       >
         <NameField
           id={id}
-          value={name}
+          {...name.field}
           disabled={Boolean(existing)}
-          problem={problems.name}
-          onChange={(typed) => {
-            setName(typed);
-            setNameTouched(true);
-            setProblems(({ name: _drop, ...rest }) => rest);
-          }}
           help={
             existing
               ? 'The name cannot be changed.'

@@ -14,7 +14,8 @@ import {
   type DestinationForm,
 } from '../../../shared/providers.js';
 import { api } from '../api/client.js';
-import { NameField, nameProblem } from '../components/NameField.js';
+import { NameField } from '../components/NameField.js';
+import { useName } from '../components/useName.js';
 import { ProviderSelect } from '../components/ProviderSelect.js';
 import { S3Fields, clearProblems, type FieldProblems } from '../components/S3Fields.js';
 import { useAction } from '../components/useAction.js';
@@ -30,8 +31,7 @@ interface Props {
 
 export function BucketSourceForm({ onAdded, onCancel }: Props) {
   const id = useId();
-  const [name, setName] = useState('');
-  const [nameTouched, setNameTouched] = useState(false);
+  const name = useName();
   // R2 first: it is the usual primary (README, "Bucket sources").
   const [form, setForm] = useState<DestinationForm>(() => emptyForm('r2'));
   const [problems, setProblems] = useState<FieldProblems>({});
@@ -40,17 +40,15 @@ export function BucketSourceForm({ onAdded, onCancel }: Props) {
   const update = (patch: Partial<DestinationForm>) => {
     const next = { ...form, ...patch };
     setForm(next);
-    if (!nameTouched) setName(suggestName(next.bucket));
+    name.suggest(suggestName(next.bucket));
     setProblems((p) => clearProblems(p, patch));
   };
 
   const add = useAction(async () => {
     const found: FieldProblems = checkForm(form, { secretSaved: false });
-    const problem = nameProblem(name);
-    if (problem) found.name = problem;
     setProblems(found);
-    if (Object.keys(found).length > 0) return;
-    onAdded(await api().call('sources.addBucket', { name, settings: bucketSourceDraft(form) }));
+    if (!name.check() || Object.keys(found).length > 0) return;
+    onAdded(await api().call('sources.addBucket', { name: name.name, settings: bucketSourceDraft(form) }));
   });
 
   return (
@@ -65,13 +63,7 @@ export function BucketSourceForm({ onAdded, onCancel }: Props) {
     >
       <NameField
         id={id}
-        value={name}
-        problem={problems.name}
-        onChange={(typed) => {
-          setName(typed);
-          setNameTouched(true);
-          setProblems(({ name: _drop, ...rest }) => rest);
-        }}
+        {...name.field}
         help="A short name for this bucket in Strata and in the backups, e.g. photos-primary."
       />
       <ProviderSelect id={id} value={form.provider} offered={CLOUD} update={update} />

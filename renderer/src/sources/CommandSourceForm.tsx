@@ -16,7 +16,8 @@ import {
 } from '../../../shared/command-templates.js';
 import { api } from '../api/client.js';
 import { FieldNotes } from '../components/FieldNotes.js';
-import { NameField, nameProblem } from '../components/NameField.js';
+import { NameField } from '../components/NameField.js';
+import { useName } from '../components/useName.js';
 import { useAction } from '../components/useAction.js';
 import { useDestinations } from '../store/destinations.js';
 import { SourceFormEnd } from './SourceFormEnd.js';
@@ -34,7 +35,7 @@ const TIME_LIMITS: readonly [string, number | undefined][] = [
   ['6 hours', 6 * 3_600_000],
 ];
 
-type FieldKey = keyof CommandTemplateFields | 'outputName' | 'name';
+type FieldKey = keyof CommandTemplateFields | 'outputName';
 
 const EMPTY = EMPTY_TEMPLATE_FIELDS;
 
@@ -42,7 +43,7 @@ export function CommandSourceForm({ onAdded, onCancel }: Props) {
   const id = useId();
   const [template, setTemplate] = useState<CommandTemplateId>('postgres');
   const [fields, setFields] = useState<CommandTemplateFields>({ ...EMPTY, host: 'localhost' });
-  const [name, setName] = useState('');
+  const name = useName();
   const [outputName, setOutputName] = useState('');
   const [gzip, setGzip] = useState(false);
   const [limit, setLimit] = useState(2);
@@ -69,15 +70,13 @@ export function CommandSourceForm({ onAdded, onCancel }: Props) {
 
   const add = useAction(async () => {
     const found: Partial<Record<FieldKey, string>> = { ...templateProblems(template, fields) };
-    const bad = nameProblem(name);
-    if (bad) found.name = bad;
     if (template === 'custom' && !outputName.trim()) found.outputName = 'Name the file the output is saved as';
     setProblems(found);
-    if (Object.keys(found).length > 0) return;
+    if (!name.check() || Object.keys(found).length > 0) return;
     const timeoutMs = TIME_LIMITS[limit]![1];
     onAdded(
       await api().call('sources.addCommand', {
-        name,
+        name: name.name,
         command: {
           argv: draft.argv,
           ...(draft.shell ? { shell: true } : {}),
@@ -250,12 +249,7 @@ export function CommandSourceForm({ onAdded, onCancel }: Props) {
       </div>
       <NameField
         id={id}
-        value={name}
-        problem={problems.name}
-        onChange={(typed) => {
-          setName(typed);
-          setProblems(({ name: _drop, ...rest }) => rest);
-        }}
+        {...name.field}
         help="A short name for this source in Strata and in the backups, e.g. nextcloud-db."
       />
       <SourceFormEnd action={add} errorTitle="Could not add the source" submitLabel="Add source" onCancel={onCancel} />

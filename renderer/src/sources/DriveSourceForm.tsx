@@ -8,7 +8,8 @@ import type { SourceInfo } from '../../../shared/api/entities.js';
 import { Button } from '../components/Button.js';
 import { ErrorBanner } from '../components/ErrorBanner.js';
 import { FieldNotes } from '../components/FieldNotes.js';
-import { NameField, nameProblem } from '../components/NameField.js';
+import { NameField } from '../components/NameField.js';
+import { useName } from '../components/useName.js';
 import { DriveWaiting } from './DriveWaiting.js';
 import { useDriveSignIn } from './useDriveSignIn.js';
 
@@ -17,11 +18,11 @@ interface Props {
   onCancel?: (() => void) | undefined;
 }
 
-type Problems = { name?: string; clientId?: string; clientSecret?: string };
+type Problems = { clientId?: string; clientSecret?: string };
 
 export function DriveSourceForm({ onAdded, onCancel }: Props) {
   const id = useId();
-  const [name, setName] = useState('google-drive');
+  const name = useName('google-drive');
   const [clientId, setClientId] = useState('');
   const [clientSecret, setClientSecret] = useState('');
   const [problems, setProblems] = useState<Problems>({});
@@ -30,13 +31,11 @@ export function DriveSourceForm({ onAdded, onCancel }: Props) {
 
   const submit = () => {
     const found: Problems = {};
-    const problem = nameProblem(name);
-    if (problem) found.name = problem;
     if (!clientId.trim()) found.clientId = 'Give the OAuth client ID';
     if (!clientSecret.trim()) found.clientSecret = 'Give the client secret';
     setProblems(found);
-    if (Object.keys(found).length > 0) return;
-    void signIn.start({ name, clientId: clientId.trim(), clientSecret: clientSecret.trim() });
+    if (!name.check() || Object.keys(found).length > 0) return;
+    void signIn.start({ name: name.name, clientId: clientId.trim(), clientSecret: clientSecret.trim() });
   };
 
   const described = (key: keyof Problems, help: boolean) =>
@@ -62,16 +61,7 @@ export function DriveSourceForm({ onAdded, onCancel }: Props) {
         <p>“Sign in with Google” opens Google in a new tab: choose the account and allow Strata to read your files.</p>
       </div>
       <fieldset className="plain-fieldset" disabled={state.phase === 'waiting'}>
-        <NameField
-          id={id}
-          value={name}
-          problem={problems.name}
-          onChange={(typed) => {
-            setName(typed);
-            setProblems(({ name: _drop, ...rest }) => rest);
-          }}
-          help="A short name for this Drive in Strata and in the backups."
-        />
+        <NameField id={id} {...name.field} help="A short name for this Drive in Strata and in the backups." />
         <div className="field">
           <label htmlFor={`${id}-clientId`}>OAuth client ID</label>
           <input

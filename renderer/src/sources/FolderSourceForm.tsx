@@ -4,7 +4,8 @@ import type { SourceInfo } from '../../../shared/api/entities.js';
 import { suggestName } from '../../../shared/providers.js';
 import { api } from '../api/client.js';
 import { FolderPicker } from '../components/FolderPicker.js';
-import { NameField, nameProblem } from '../components/NameField.js';
+import { NameField } from '../components/NameField.js';
+import { useName } from '../components/useName.js';
 import { useAction } from '../components/useAction.js';
 import { SourceFormEnd } from './SourceFormEnd.js';
 
@@ -16,18 +17,15 @@ interface Props {
 
 export function FolderSourceForm({ onAdded, onCancel, submitLabel }: Props) {
   const id = useId();
-  const [name, setName] = useState('');
-  const [nameTouched, setNameTouched] = useState(false);
+  const name = useName();
   const [path, setPath] = useState('');
-  const [problems, setProblems] = useState<{ name?: string; path?: string }>({});
+  const [problems, setProblems] = useState<{ path?: string }>({});
   const add = useAction(async () => {
     const found: typeof problems = {};
-    const problem = nameProblem(name);
-    if (problem) found.name = problem;
     if (!path.trim()) found.path = 'Choose a folder';
     setProblems(found);
-    if (Object.keys(found).length > 0) return;
-    onAdded(await api().call('sources.add', { name, path: path.trim() }));
+    if (!name.check() || Object.keys(found).length > 0) return;
+    onAdded(await api().call('sources.add', { name: name.name, path: path.trim() }));
   });
   return (
     <form
@@ -44,19 +42,13 @@ export function FolderSourceForm({ onAdded, onCancel, submitLabel }: Props) {
         onChange={(p) => {
           setPath(p);
           setProblems(({ path: _drop, ...rest }) => rest);
-          if (!nameTouched) setName(suggestName(p));
+          name.suggest(suggestName(p));
         }}
         problem={problems.path}
       />
       <NameField
         id={id}
-        value={name}
-        problem={problems.name}
-        onChange={(typed) => {
-          setName(typed);
-          setNameTouched(true);
-          setProblems(({ name: _drop, ...rest }) => rest);
-        }}
+        {...name.field}
         help="A short name for this folder in Strata and in the backups, e.g. Documents or photos."
       />
       <SourceFormEnd action={add} errorTitle="Could not add the folder" submitLabel={submitLabel} onCancel={onCancel} />

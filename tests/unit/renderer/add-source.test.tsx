@@ -113,6 +113,30 @@ describe('add source: a bucket', () => {
     ]);
   });
 
+  it('follows the bucket with the name until the user types one; a bad name shows until it is edited', async () => {
+    const fake = installFakeApi({ ...picker, 'sources.addBucket': (i) => bucketSource(i.name) });
+    render(<AddSource onAdded={() => undefined} />);
+    kind(/^Bucket/);
+    const name = () => (screen.getByLabelText('Name') as HTMLInputElement).value;
+    type('Bucket', 'photos');
+    expect(name()).toBe('photos');
+    type('Name', 'my photos');
+    type('Bucket', 'photos-2024');
+    expect(name()).toBe('my photos');
+    type('Account ID', '0123456789abcdef0123456789abcdef');
+    type('Access key ID', 'AK');
+    type('Secret access key', 'shh');
+    fireEvent.click(screen.getByRole('button', { name: 'Add bucket' }));
+    expect(await screen.findByText(/^Use /)).toBeTruthy();
+    expect(screen.getByLabelText('Name').getAttribute('aria-invalid')).toBe('true');
+    expect(fake.callsOf('sources.addBucket')).toEqual([]);
+    type('Name', 'my-photos');
+    expect(screen.queryByText(/^Use /)).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Add bucket' }));
+    await waitFor(() => expect(fake.callsOf('sources.addBucket')).toHaveLength(1));
+    expect(fake.callsOf('sources.addBucket')[0]).toMatchObject({ name: 'my-photos' });
+  });
+
   it('adds a bucket on another S3-compatible server and shows what the host refused', async () => {
     const fake = installFakeApi({
       ...picker,
