@@ -17,10 +17,8 @@ await build({
   external: ['electron'],
 });
 
-await build({
+const main = {
   ...common,
-  entryPoints: ['electron/app/main.ts'],
-  outfile: 'dist/desktop/main.mjs',
   format: 'esm',
   target: 'node22',
   external: ['electron', 'better-sqlite3', '@napi-rs/keyring'],
@@ -28,4 +26,14 @@ await build({
   banner: {
     js: "import { createRequire as __strataRequire } from 'node:module'; const require = __strataRequire(import.meta.url);",
   },
+};
+
+await build({ ...main, entryPoints: ['electron/app/main.ts'], outfile: 'dist/desktop/main.mjs' });
+
+// A restore's worker threads load this beside main.mjs (restore-workers.ts finds it there, or
+// unpacked from the asar archive).
+await build({
+  ...main,
+  entryPoints: ['electron/engine/restore/restore-worker.ts'],
+  outfile: 'dist/desktop/restore-worker.js',
 });

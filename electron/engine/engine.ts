@@ -536,6 +536,13 @@ export class Engine {
     }
   }
 
+  /** How a restore's worker thread opens the store below a vault (restore-workers.ts). */
+  private async workerDestination(rec: DestinationRecord) {
+    const config = { ...rec.config, layout: undefined };
+    const secret = config.kind === 's3' ? await (await this.secrets()).get(destinationSecretName(rec.id)) : undefined;
+    return { name: rec.name, id: rec.id, config, secret };
+  }
+
   /** A connection test's last step for a draft: the layout agrees with what is there, the passphrase opens it. */
   probeRepository(dest: Destination, layout: 'mirror' | 'vault', passphrase: string | undefined) {
     return probeRepository(dest, layout, passphrase, this.opts.vaultKdf ?? {});
@@ -889,10 +896,12 @@ export class Engine {
     signal?: AbortSignal | undefined;
   }): Promise<RestoreReport> {
     const snapshot = await this.snapshotFor(opts.dest, opts.snapshot, opts.source);
-    const dest = await this.openDestination(this.catalog.destination(opts.dest));
+    const rec = this.catalog.destination(opts.dest);
+    const dest = await this.openDestination(rec);
     try {
       return await restoreSnapshot({
         dest,
+        workers: layoutOf(rec.config) === 'vault' ? await this.workerDestination(rec) : undefined,
         snapshot,
         to: resolve(opts.to),
         filter: opts.filter,

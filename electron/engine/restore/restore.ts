@@ -26,6 +26,9 @@ import {
   targetPathOf,
 } from './restore-target.js';
 import { hashFile, Scratch } from './restore-scratch.js';
+import type { WorkerSetup } from './restore-worker-protocol.js';
+import { RestoreWorkers, restoreWorkerCount, restoreWorkerUrl, type WorkerOutcome } from './restore-workers.js';
+import type { BlobIndex } from '../vault/blob-index.js';
 
 export type ConflictRule = 'skip' | 'overwrite' | 'keep-both';
 
@@ -42,6 +45,11 @@ export interface RestoreOptions {
   signal?: AbortSignal | undefined;
   /** How downloaded bytes reach the disk (tests inject a full disk here). */
   openWrite?: OpenWrite | undefined;
+  /**
+   * How a worker thread opens this destination. Given for a vault, its files are written by worker
+   * threads, one per core (restore-workers.ts); without it everything runs in this thread.
+   */
+  workers?: WorkerSetup['destination'] | undefined;
 }
 
 /** Opens a temp file for writing, created with `mode` (less the umask) when given. */
@@ -74,6 +82,8 @@ export interface RestoreReport {
   /** Bytes downloaded from the destination. */
   bytesRead: number;
   errors: { path: string; error: string }[];
+  /** Worker threads that wrote files (0: all in this thread). */
+  workers: number;
   /** Set when the restore stopped before the end (disk full, cancelled): what happened and what to do. */
   stopped?: { code: 'disk-full' | 'cancelled'; message: string } | undefined;
 }
@@ -126,6 +136,7 @@ export async function openForRestore(
     renamed: 0,
     verified: 0,
     bytesRead: 0,
+    workers: 0,
     errors: [],
   };
   return { mf, report, progress, wanted };
@@ -141,6 +152,9 @@ export async function restoreSnapshot(opts: RestoreOptions): Promise<RestoreRepo
   const { dest, snapshot } = opts;
   const { mf, report, progress, wanted } = await openForRestore(dest, snapshot, opts.tmpDir, opts.filter);
   let scratch: Scratch | undefined;
+  let workers: RestoreWorkers | undefined;
+  const cancelWorkers = (): void => workers?.cancel();
+  opts.signal?.addEventListener('abort', cancelWorkers);
   try {
     await mkdir(opts.to, { recursive: true });
     const realRoot = await realpath(opts.to);
@@ -156,6 +170,8 @@ export async function restoreSnapshot(opts: RestoreOptions): Promise<RestoreRepo
       }
       return report.stopped !== undefined;
     };
+    workers = await startWorkers(opts, progress);
+    report.workers = workers?.size ?? 0;
     const ctx: FileCtx = {
       opts,
       snapshot,
@@ -164,6 +180,7 @@ export async function restoreSnapshot(opts: RestoreOptions): Promise<RestoreRepo
       scratch,
       openWrite: opts.openWrite ?? defaultOpenWrite,
       dirs: new Map(),
+      workers: workers && { pool: workers, index: (await (dest as VaultDestination).index()).index },
     };
 
     // Pass 1: folders and files, in manifest order (a folder comes before what it holds).
@@ -269,9 +286,28 @@ export async function restoreSnapshot(opts: RestoreOptions): Promise<RestoreRepo
     }
     return report;
   } finally {
+    opts.signal?.removeEventListener('abort', cancelWorkers);
+    await workers?.close();
     await scratch?.close();
     await mf.dispose();
   }
+}
+
+/** Below this, starting threads costs more than they save. */
+const WORKERS_FROM = { files: 64, bytes: 64 * 1024 * 1024 };
+
+/** Worker threads for a vault's files, when this restore is big enough and they can run here. */
+async function startWorkers(opts: RestoreOptions, planned: RestoreProgress): Promise<RestoreWorkers | undefined> {
+  const { dest } = opts;
+  if (!opts.workers || opts.openWrite || !(dest instanceof VaultDestination) || !dest.codec.madeFrom) return undefined;
+  if (planned.filesTotal < WORKERS_FROM.files && planned.bytesTotal < WORKERS_FROM.bytes) return undefined;
+  const url = restoreWorkerUrl();
+  const count = Math.min(restoreWorkerCount(), Math.ceil(planned.filesTotal / 8));
+  if (!url || count < 1) return undefined;
+  const { keys, options } = dest.codec.madeFrom;
+  // The keys' fields are not enumerable (kept out of logs), so a structured clone would drop them.
+  const material = keys && { keyId: keys.keyId, encryptionKey: keys.encryptionKey, idKey: keys.idKey };
+  return RestoreWorkers.start({ destination: opts.workers, keys: material, options }, count, url);
 }
 
 interface FileCtx {
@@ -286,6 +322,8 @@ interface FileCtx {
    * true when the restore created it, so nothing was in it before.
    */
   dirs: Map<string, boolean>;
+  /** Worker threads writing vault files, and where the vault's chunks are, to tell them. */
+  workers?: { pool: RestoreWorkers; index: BlobIndex } | undefined;
 }
 
 const defaultOpenWrite: OpenWrite = (path, mode) => createWriteStream(path, mode === undefined ? {} : { mode });
@@ -369,21 +407,59 @@ async function restoreFile(
   const tmp = ctx.scratch.file();
   const mode = e.mode === undefined ? undefined : e.mode & 0o7777;
   try {
-    await download(ctx.opts.dest, ctx.snapshot, e, tmp, onBytes, {
-      openWrite: ctx.openWrite,
-      signal: ctx.opts.signal,
-      mode,
-    });
-    // A custom openWrite may not create with the mode asked.
-    if (mode !== undefined && !(ctx.openWrite === defaultOpenWrite && modeFromCreate(mode))) await chmod(tmp, mode);
-    const t = new Date(e.mtime);
-    await utimes(tmp, t, t);
+    const inWorker = await writeInWorker(ctx, e, tmp, final, mode, onBytes);
+    if (inWorker === 'placed') return outcome;
+    if (!inWorker) {
+      await download(ctx.opts.dest, ctx.snapshot, e, tmp, onBytes, {
+        openWrite: ctx.openWrite,
+        signal: ctx.opts.signal,
+        mode,
+      });
+      // A custom openWrite may not create with the mode asked.
+      if (mode !== undefined && !(ctx.openWrite === defaultOpenWrite && modeFromCreate(mode))) await chmod(tmp, mode);
+      const t = new Date(e.mtime);
+      await utimes(tmp, t, t);
+    }
     await renameInto(tmp, final);
   } catch (err) {
     await rm(tmp, { force: true });
     throw err;
   }
   return outcome;
+}
+
+/** A vault file written by a worker thread, with its mode and mtime (WorkerOutcome); false when none can (write it here). */
+async function writeInWorker(
+  ctx: FileCtx,
+  e: ManifestEntry,
+  tmp: string,
+  final: string | Buffer,
+  mode: number | undefined,
+  onBytes: (n: number) => void,
+): Promise<WorkerOutcome> {
+  if (!ctx.workers || !e.chunks) return false;
+  const { pool, index } = ctx.workers;
+  let sent = 0;
+  const written = await pool.write(
+    {
+      path: e.path,
+      tmp,
+      final: typeof final === 'string' ? final : undefined,
+      chunks: e.chunks,
+      locations: e.chunks.map((id) => index.locations(id)),
+      size: e.size ?? 0,
+      mode,
+      chmod: mode !== undefined && !modeFromCreate(mode),
+      mtime: e.mtime,
+    },
+    (n) => {
+      sent += n;
+      onBytes(n);
+    },
+  );
+  // Bytes a dead worker reported are read again here: the progress counts them once.
+  if (!written && sent) onBytes(-sent);
+  return written;
 }
 
 /** Moves a finished temp file into place; a sub-folder on another file system gets a copy beside it first. */

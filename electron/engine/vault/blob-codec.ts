@@ -127,5 +127,6 @@ export function createCodec(keys: RepoKeys | null, options: CodecOptions = {}): 
     },
 
     openData: createDataOpener(keys, id, limits.data),
+    madeFrom: { keys, options },
   };
 }

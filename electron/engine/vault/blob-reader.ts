@@ -17,6 +17,9 @@ import type { BlobCodec } from './codec.js';
 import { readPackRange } from './pack-fetch.js';
 import { packKey } from './pack-format.js';
 
+/** Where a blob's copies are: the vault's index, or what a restore worker was told with its file. */
+export type BlobLocator = Pick<BlobIndex, 'locations'>;
+
 export const DEFAULT_PACK_CACHE_BYTES = 64 * 1024 * 1024;
 /** A miss reads at least this much: the next blobs of the pack then come from memory. */
 export const DEFAULT_READ_AHEAD = 4 * 1024 * 1024;
@@ -203,7 +206,7 @@ export class BlobReader {
   constructor(
     private readonly dest: Destination,
     private readonly codec: BlobCodec,
-    private readonly index: BlobIndex,
+    private readonly index: BlobLocator,
     readonly cache = new PackCache(),
   ) {}
 
@@ -233,7 +236,7 @@ export class BlobReader {
 export async function readBlob(
   dest: Destination,
   codec: BlobCodec,
-  index: BlobIndex,
+  index: BlobLocator,
   id: string,
   cache = new PackCache(0),
   pool?: BufferPool,

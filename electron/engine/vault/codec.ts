@@ -5,7 +5,9 @@
  * hashes of the plaintext, so equal content is stored once and names leak nothing.
  */
 
+import type { CodecOptions } from './blob-codec.js';
 import type { BufferPool } from './buffer-pool.js';
+import type { RepoKeys } from './repo-key.js';
 
 /** What an encoded object is; bound into the seal (AAD) so one kind cannot be swapped for another. */
 export type BlobKind = 'data' | 'pack-header' | 'index' | 'manifest' | 'run' | 'collection';
@@ -32,4 +34,6 @@ export interface BlobCodec {
    * With a `pool` the plaintext may live in one of its buffers (the caller gives it back when done).
    */
   openData(stored: Buffer, id: string, rawLength: number, pool?: BufferPool): Promise<Buffer>;
+  /** What createCodec made it from, so a restore worker thread can make the same codec. */
+  readonly madeFrom?: { keys: RepoKeys | null; options: CodecOptions };
 }

@@ -1,0 +1,52 @@
+/** The messages between a restore and its worker threads (restore-worker.ts, restore-workers.ts). */
+import type { ErrorCode } from '../../../shared/errors.js';
+import type { DestinationConfig } from '../destinations/config.js';
+import type { CodecOptions } from '../vault/blob-codec.js';
+import type { BlobLocation } from '../vault/blob-index.js';
+import type { RepoKeys } from '../vault/repo-key.js';
+
+/** What a worker opens: the store below the vault (with its secret) and the vault's keys. */
+export interface WorkerSetup {
+  destination: { name: string; id: string; config: DestinationConfig; secret?: string | undefined };
+  /** Spelt out: RepoKeys hides its fields from enumeration, which a structured clone needs. */
+  keys: RepoKeys | null;
+  options: CodecOptions;
+}
+
+export type ToWorker =
+  | {
+      type: 'write';
+      job: number;
+      /** For messages only. */
+      path: string;
+      /** The temp file to create and fill. */
+      tmp: string;
+      /** Where it then goes (renamed over what is there), when the main thread has no more to check. */
+      final: string | undefined;
+      chunks: string[];
+      /** Where each chunk's copies are, in the order of `chunks`. */
+      locations: BlobLocation[][];
+      size: number;
+      /** Created with this mode (less the umask); with `chmod`, set exactly afterwards. */
+      mode: number | undefined;
+      chmod: boolean;
+      mtime: number;
+    }
+  | { type: 'cancel' };
+
+export interface WorkerError {
+  name: string;
+  message: string;
+  strata?: ErrorCode;
+  hint?: string | undefined;
+  /** A system error's code (ENOSPC...). */
+  code?: string | undefined;
+}
+
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'unavailable'; reason: string }
+  | { type: 'bytes'; job: number; n: number }
+  /** `placed`: renamed to its final name; false when that is left to the main thread (another file system). */
+  | { type: 'done'; job: number; placed: boolean }
+  | { type: 'failed'; job: number; error: WorkerError };

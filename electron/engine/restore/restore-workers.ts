@@ -1,0 +1,158 @@
+/**
+ * The main thread's side of a restore's worker threads (restore-worker.ts): starts them, hands
+ * each vault file to one, and turns what comes back into the errors the restore already knows
+ * (a full disk, a cancel, damage). Files go to a worker in runs of about 16 MiB, so the small files
+ * of one pack are read by one worker, not fetched again by each.
+ *
+ * When workers cannot start (no worker script beside this module, as when the engine runs from
+ * source in tests; or a packaged app that cannot load it) or one dies, the restore goes on in the
+ * main thread: `write` answers false and the caller writes the file itself.
+ */
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { StrataError } from '../../../shared/errors.js';
+import type { FromWorker, ToWorker, WorkerError, WorkerSetup } from './restore-worker-protocol.js';
+
+/** Bytes handed to one worker before the next file may go to a less busy one. */
+const RUN_BYTES = 16 * 1024 * 1024;
+
+type WriteJob = Omit<Extract<ToWorker, { type: 'write' }>, 'type' | 'job'>;
+
+/** 'placed': in its final place; 'written': in its temp file; false: no worker wrote it. */
+export type WorkerOutcome = 'placed' | 'written' | false;
+
+interface Pending {
+  resolve: (outcome: WorkerOutcome) => void;
+  reject: (err: Error) => void;
+  onBytes: (n: number) => void;
+  size: number;
+}
+
+interface Slot {
+  worker: Worker;
+  alive: boolean;
+  pendingBytes: number;
+  jobs: Map<number, Pending>;
+}
+
+/** The worker script, when it is there to run (unpacked beside an asar archive in the desktop app). */
+export function restoreWorkerUrl(): URL | undefined {
+  const path = fileURLToPath(new URL('./restore-worker.js', import.meta.url)).replace(
+    `app.asar${sep}`,
+    `app.asar.unpacked${sep}`,
+  );
+  return existsSync(path) ? pathToFileURL(path) : undefined;
+}
+
+/** Worker threads worth starting here: one per core, up to four; none on a single core. */
+export function restoreWorkerCount(): number {
+  const cores = availableParallelism();
+  return cores < 2 ? 0 : Math.min(4, cores);
+}
+
+export class RestoreWorkers {
+  private next = 1;
+  private current: Slot | undefined;
+  private sentToCurrent = 0;
+
+  private constructor(private readonly slots: Slot[]) {}
+
+  get size(): number {
+    return this.slots.filter((s) => s.alive).length;
+  }
+
+  /** Starts `count` workers; undefined when any of them cannot open the destination or load. */
+  static async start(setup: WorkerSetup, count: number, url: URL): Promise<RestoreWorkers | undefined> {
+    const slots = Array.from({ length: count }, () => {
+      const worker = new Worker(url, { workerData: setup });
+      worker.unref();
+      return { worker, alive: true, pendingBytes: 0, jobs: new Map<number, Pending>() };
+    });
+    const started = await Promise.all(
+      slots.map(
+        (s) =>
+          new Promise<boolean>((resolve) => {
+            const first = (m: FromWorker): void => resolve(m.type === 'ready');
+            s.worker.once('message', first);
+            s.worker.once('error', () => resolve(false));
+            s.worker.once('exit', () => resolve(false));
+          }),
+      ),
+    );
+    if (started.includes(false)) {
+      await Promise.all(slots.map((s) => s.worker.terminate()));
+      return undefined;
+    }
+    const pool = new RestoreWorkers(slots);
+    for (const s of slots) pool.listen(s);
+    return pool;
+  }
+
+  private listen(slot: Slot): void {
+    slot.worker.on('message', (m: FromWorker) => {
+      if (m.type === 'ready' || m.type === 'unavailable') return;
+      const job = slot.jobs.get(m.job);
+      if (!job) return;
+      if (m.type === 'bytes') {
+        job.onBytes(m.n);
+        return;
+      }
+      slot.jobs.delete(m.job);
+      slot.pendingBytes -= job.size;
+      if (m.type === 'done') job.resolve(m.placed ? 'placed' : 'written');
+      else job.reject(errorFrom(m.error));
+    });
+    // A worker that dies leaves its files to the main thread (their temp files are started over).
+    const gone = (): void => {
+      slot.alive = false;
+      for (const job of slot.jobs.values()) job.resolve(false);
+      slot.jobs.clear();
+      if (this.current === slot) this.current = undefined;
+    };
+    slot.worker.on('error', gone);
+    slot.worker.on('exit', gone);
+  }
+
+  /**
+   * Has a worker write the file into `job.tmp`, with its mode and mtime, then move it to
+   * `job.final` when given. Settles once it is written and checked (WorkerOutcome); false when no
+   * worker can (the caller writes it); throws what went wrong with it.
+   */
+  write(job: WriteJob, onBytes: (n: number) => void): Promise<WorkerOutcome> {
+    const slot = this.pick();
+    if (!slot) return Promise.resolve<WorkerOutcome>(false);
+    const id = this.next++;
+    this.sentToCurrent += job.size;
+    slot.pendingBytes += job.size;
+    return new Promise<WorkerOutcome>((resolve, reject) => {
+      slot.jobs.set(id, { resolve, reject, onBytes, size: job.size });
+      slot.worker.postMessage({ type: 'write', job: id, ...job } satisfies ToWorker);
+    });
+  }
+
+  private pick(): Slot | undefined {
+    if (this.current?.alive && this.sentToCurrent < RUN_BYTES) return this.current;
+    const live = this.slots.filter((s) => s.alive);
+    this.current = live.sort((a, b) => a.pendingBytes - b.pendingBytes)[0];
+    this.sentToCurrent = 0;
+    return this.current;
+  }
+
+  /** Workers stop before their next chunk; their files fail as cancelled. */
+  cancel(): void {
+    for (const s of this.slots) if (s.alive) s.worker.postMessage({ type: 'cancel' } satisfies ToWorker);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+  }
+}
+
+/** The error a worker reported, as the restore would have met it in this thread. */
+function errorFrom(e: WorkerError): Error {
+  if (e.strata) return new StrataError(e.strata, e.message, e.hint);
+  return Object.assign(new Error(e.message), { name: e.name, ...(e.code ? { code: e.code } : {}) });
+}
