@@ -325,6 +325,17 @@ describe('compression', () => {
     expect(err!.code).toBe('corrupt');
     expect(err!.message).toMatch(/expands beyond 1048576 bytes/);
     expect(() => decompress(COMPRESSION.none, Buffer.alloc(10), 5)).toThrow(/expands beyond/);
+    // An index that claims a larger size does not lift the cap (a worker thread sizes its output by it).
+    expect(() => decompress(COMPRESSION.deflate, bomb, 1024 * 1024, 'blob', 8 * 1024 * 1024)).toThrow(/expands beyond/);
+    expect(
+      decompress(
+        COMPRESSION.deflate,
+        zlib.deflateRawSync(compressible),
+        2 * compressible.length,
+        'blob',
+        compressible.length,
+      ),
+    ).toEqual(compressible);
   });
 
   it('rejects garbage and unknown algorithms as damage', () => {

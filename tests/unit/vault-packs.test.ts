@@ -86,6 +86,16 @@ const codecs: [string, () => BlobCodec, boolean][] = [
     () => createCodec({ encryptionKey: randomBytes(32), idKey: randomBytes(32), keyId: '0123456789abcdef' }),
     true,
   ],
+  // How a restore's worker thread opens blobs: inflating on its own thread.
+  [
+    'real codec, encrypted, inflating here',
+    () =>
+      createCodec(
+        { encryptionKey: randomBytes(32), idKey: randomBytes(32), keyId: '0123456789abcdef' },
+        { inflateHere: true },
+      ),
+    true,
+  ],
 ];
 
 /** A local-disk destination that counts PUTs and uploads in flight, optionally slowly. */

@@ -36,7 +36,12 @@ async function start(): Promise<BlobReader> {
   const dest = await openDestination(d.name, d.id, d.config, secrets);
   const locator = { locations: (id: string) => table.get(id)?.at ?? [] };
   // Half the main thread's span cache each: a restore runs several of these.
-  return new BlobReader(dest, createCodec(setup.keys, setup.options), locator, new PackCache(WORKER_CACHE_BYTES));
+  return new BlobReader(
+    dest,
+    createCodec(setup.keys, { ...setup.options, inflateHere: true }),
+    locator,
+    new PackCache(WORKER_CACHE_BYTES),
+  );
 }
 
 function writeAll(fd: number, bytes: Buffer): void {

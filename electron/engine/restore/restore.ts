@@ -47,7 +47,7 @@ export interface RestoreOptions {
   openWrite?: OpenWrite | undefined;
   /**
    * How a worker thread opens this destination. Given for a vault, its files are written by worker
-   * threads, one per core (restore-workers.ts); without it everything runs in this thread.
+   * threads (restore-workers.ts); without it everything runs in this thread.
    */
   workers?: WorkerSetup['destination'] | undefined;
 }

@@ -42,6 +42,11 @@ export const DEFAULT_MAX_PLAIN_BYTES: Readonly<Record<BlobKind, number>> = {
 
 export interface CodecOptions {
   maxPlainBytes?: Partial<Record<BlobKind, number>>;
+  /**
+   * openData inflates on the calling thread rather than the runtime's thread pool: for a worker
+   * thread, which has no main thread to keep free and would only wait for the pool.
+   */
+  inflateHere?: boolean;
 }
 
 const KIND_LABEL: Record<BlobKind, string> = {
@@ -126,7 +131,7 @@ export function createCodec(keys: RepoKeys | null, options: CodecOptions = {}): 
       return plain;
     },
 
-    openData: createDataOpener(keys, id, limits.data),
+    openData: createDataOpener(keys, id, limits.data, options.inflateHere ?? false),
     madeFrom: { keys, options },
   };
 }

@@ -4,7 +4,7 @@
  * cores while the main thread decrypts, hashes and writes.
  */
 import { bindingOf, damaged, openPlain, openSealed } from './blob-frame.js';
-import { decompressAsync } from './compression.js';
+import { decompress, decompressAsync } from './compression.js';
 import type { BufferPool } from './buffer-pool.js';
 import type { RepoKeys } from './repo-key.js';
 
@@ -15,13 +15,21 @@ import type { RepoKeys } from './repo-key.js';
  */
 export type DataOpener = (stored: Buffer, id: string, rawLength: number, pool?: BufferPool) => Promise<Buffer>;
 
-export function createDataOpener(keys: RepoKeys | null, idOf: (plain: Buffer) => string, maxPlain: number): DataOpener {
+export function createDataOpener(
+  keys: RepoKeys | null,
+  idOf: (plain: Buffer) => string,
+  maxPlain: number,
+  /** Inflate on this thread (a worker's) instead of the thread pool. */
+  here = false,
+): DataOpener {
   return async (stored, id, rawLength, pool) => {
     const what = `data blob ${id}`;
     const binding = bindingOf('data', id);
     const into = pool && ((n: number) => pool.take(n));
     const frame = keys ? openSealed(stored, keys, binding, what, into) : openPlain(stored, binding, what);
-    const plain = await decompressAsync(frame[0]!, frame.subarray(1), maxPlain, what, rawLength);
+    const plain = here
+      ? decompress(frame[0]!, frame.subarray(1), maxPlain, what, rawLength)
+      : await decompressAsync(frame[0]!, frame.subarray(1), maxPlain, what, rawLength);
     // Inflated: the decrypted frame is done with. Stored as is: the plaintext is a view of it.
     if (pool && plain.buffer !== frame.buffer) pool.give(frame);
     if (idOf(plain) !== id) throw damaged(what, 'its content does not match its id');

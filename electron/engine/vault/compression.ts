@@ -109,15 +109,23 @@ function smaller(plain: Buffer, alg: CompressionAlg, payload: Buffer): Compresse
 
 /**
  * Reverses `compress`. `maxSize` caps the output so a crafted object cannot expand into
- * gigabytes (a decompression bomb); more than that is reported as a damaged object.
+ * gigabytes (a decompression bomb); more than that is reported as a damaged object. `expected`
+ * (the size the index records), when known, sizes the output buffer so it is made in one step.
  */
-export function decompress(alg: number, payload: Buffer, maxSize: number, what = 'vault object'): Buffer {
+export function decompress(
+  alg: number,
+  payload: Buffer,
+  maxSize: number,
+  what = 'vault object',
+  expected?: number,
+): Buffer {
+  const sized = expected === undefined ? {} : { chunkSize: outputChunk(expected, maxSize) };
   switch (alg) {
     case COMPRESSION.none:
       if (payload.length > maxSize) throw tooLarge(what, maxSize);
       return payload;
     case COMPRESSION.deflate:
-      return inflate(() => zlib.inflateRawSync(payload, { maxOutputLength: maxSize }), what, maxSize);
+      return inflate(() => zlib.inflateRawSync(payload, { maxOutputLength: maxSize, ...sized }), what, maxSize);
     case COMPRESSION.zstd: {
       const zstd = runtime.zstdDecompressSync;
       if (typeof zstd !== 'function') {
@@ -127,7 +135,7 @@ export function decompress(alg: number, payload: Buffer, maxSize: number, what =
           'upgrade Strata (or use the desktop app, whose runtime reads zstd) to restore from this vault',
         );
       }
-      return inflate(() => zstd(payload, { maxOutputLength: maxSize }), what, maxSize);
+      return inflate(() => zstd(payload, { maxOutputLength: maxSize, ...sized }), what, maxSize);
     }
     default:
       throw new StrataError(
@@ -136,6 +144,11 @@ export function decompress(alg: number, payload: Buffer, maxSize: number, what =
         'run strata verify on this destination; if another machine runs a newer Strata, upgrade this one',
       );
   }
+}
+
+/** One spare KiB: a full output buffer would cost zlib another round to see the end. */
+function outputChunk(expected: number, maxSize: number): number {
+  return Math.max(zlib.constants.Z_MIN_CHUNK, Math.min(expected, maxSize) + 1024);
 }
 
 /**
@@ -158,8 +171,7 @@ export function decompressAsync(
         : undefined;
   // Stored as is, unknown or no zstd here: nothing to hand off, and the sync path words the error.
   if (!fn) return Promise.resolve().then(() => decompress(alg, payload, maxSize, what));
-  // One spare KiB: a full output buffer would cost zlib another round to see the end.
-  const chunkSize = Math.max(zlib.constants.Z_MIN_CHUNK, Math.min(expected, maxSize) + 1024);
+  const chunkSize = outputChunk(expected, maxSize);
   return new Promise((resolve, reject) => {
     fn(payload, { maxOutputLength: maxSize, chunkSize }, (err, out) => {
       if (err) reject(inflateError(err, what, maxSize));
