@@ -10,6 +10,7 @@ import pRetry from 'p-retry';
 import { StrataError, describeError } from '../../../shared/errors.js';
 import type { Destination } from '../destinations/types.js';
 import { filesKey, historyKey } from '../repository/keys.js';
+import type { BlobIndex } from '../vault/blob-index.js';
 import { VaultDestination } from '../vault/vault-destination.js';
 import { ManifestFile } from '../repository/manifest-reader.js';
 import type { ManifestEntry } from '../repository/manifest-schema.js';
@@ -28,7 +29,6 @@ import {
 import { hashFile, Scratch } from './restore-scratch.js';
 import type { WorkerSetup } from './restore-worker-protocol.js';
 import { RestoreWorkers, restoreWorkerCount, restoreWorkerUrl, type WorkerOutcome } from './restore-workers.js';
-import type { BlobIndex } from '../vault/blob-index.js';
 
 export type ConflictRule = 'skip' | 'overwrite' | 'keep-both';
 
