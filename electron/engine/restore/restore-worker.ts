@@ -9,10 +9,12 @@ import { closeSync, fchmodSync, futimesSync, openSync, renameSync, writeSync } f
 import { parentPort, workerData } from 'node:worker_threads';
 import { StrataError } from '../../../shared/errors.js';
 import { openDestination } from '../destinations/open-destination.js';
-import type { SecretStore } from '../secrets/secret-store.js';
+import { MemoryStore } from '../secrets/memory-store.js';
+import { destinationSecretName } from '../secrets/secret-store.js';
 import type { BlobLocation } from '../vault/blob-index.js';
 import { createCodec } from '../vault/blob-codec.js';
 import { BlobReader, DEFAULT_PACK_CACHE_BYTES, PackCache } from '../vault/blob-reader.js';
+import { integrityError } from './integrity-error.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './restore-worker-protocol.js';
 
 const WORKER_CACHE_BYTES = DEFAULT_PACK_CACHE_BYTES / 2;
@@ -27,13 +29,8 @@ const cancelled = { now: false };
 
 async function start(): Promise<BlobReader> {
   const d = setup.destination;
-  const secrets = async (): Promise<SecretStore> => ({
-    kind: 'memory',
-    get: async () => d.secret,
-    set: async () => undefined,
-    delete: async () => undefined,
-  });
-  const dest = await openDestination(d.name, d.id, d.config, secrets);
+  const secrets = new MemoryStore(d.secret === undefined ? {} : { [destinationSecretName(d.id)]: d.secret });
+  const dest = await openDestination(d.name, d.id, d.config, async () => secrets);
   const locator = { locations: (id: string) => table.get(id)?.at ?? [] };
   // Half the main thread's span cache each: a restore runs several of these.
   return new BlobReader(
@@ -77,13 +74,7 @@ async function write(reader: BlobReader, job: Extract<ToWorker, { type: 'write' 
       reader.recycle(plain);
       post({ type: 'bytes', job: job.job, n: plain.length });
     }
-    if (length !== job.size) {
-      throw new StrataError(
-        'integrity',
-        `${job.path}: the stored copy does not match its SHA-256`,
-        'the object was changed or damaged on the destination; verify the destination',
-      );
-    }
+    if (length !== job.size) throw integrityError(job.path);
     if (job.chmod && job.mode !== undefined) fchmodSync(fd, job.mode);
     const t = new Date(job.mtime);
     futimesSync(fd, t, t);

@@ -26,6 +26,7 @@ import {
   resolvesInside,
   targetPathOf,
 } from './restore-target.js';
+import { integrityError } from './integrity-error.js';
 import { hashFile, Scratch } from './restore-scratch.js';
 import type { WorkerSetup } from './restore-worker-protocol.js';
 import { RestoreWorkers, restoreWorkerCount, restoreWorkerUrl, type WorkerOutcome } from './restore-workers.js';
@@ -587,14 +588,6 @@ async function downloadChunks(
     throw err;
   }
   if (length !== e.size) throw integrityError(e.path);
-}
-
-function integrityError(path: string): StrataError {
-  return new StrataError(
-    'integrity',
-    `${path}: the stored copy does not match its SHA-256`,
-    'the object was changed or damaged on the destination; verify the destination',
-  );
 }
 
 /**
