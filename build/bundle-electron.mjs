@@ -30,10 +30,11 @@ const main = {
 
 await build({ ...main, entryPoints: ['electron/app/main.ts'], outfile: 'dist/desktop/main.mjs' });
 
-// A restore's worker threads load this beside main.mjs (restore-workers.ts finds it there, or
-// unpacked from the asar archive).
-await build({
-  ...main,
-  entryPoints: ['electron/engine/restore/restore-worker.ts'],
-  outfile: 'dist/desktop/restore-worker.js',
-});
+// A restore's and a vault backup's worker threads load these beside main.mjs (restore-workers.ts
+// and backup-workers.ts find them there, or unpacked from the asar archive).
+for (const [entry, out] of [
+  ['electron/engine/restore/restore-worker.ts', 'dist/desktop/restore-worker.js'],
+  ['electron/engine/backup/backup-worker.ts', 'dist/desktop/backup-worker.js'],
+]) {
+  await build({ ...main, entryPoints: [entry], outfile: out });
+}

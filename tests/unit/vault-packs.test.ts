@@ -663,6 +663,48 @@ describe('PackWriter uploads', () => {
     await expect(writer.add('another', Buffer.from('x'))).rejects.toThrow('compression failed');
   });
 
+  it('stores blobs encoded elsewhere (a worker thread): knows says which to skip, from the moment one is claimed', async () => {
+    const dest = await newDest();
+    const stored = new Set<string>();
+    const writer = new PackWriter({ dest, codec: identityCodec, targetSize: 1 << 20, has: (id) => stored.has(id) });
+    const [a, b, c] = blobsOf(identityCodec, 3, 900, 900);
+    stored.add(c!.id); // the vault already has c
+    expect(writer.knows(a!.id)).toBe(false);
+    expect(writer.knows(c!.id)).toBe(true);
+    let deliver!: (parts: Buffer[]) => void;
+    const first = writer.addEncoded(a!.id, new Promise((r) => (deliver = r)), a!.plain.length);
+    // Claimed while its bytes are still on their way: a second file with the same chunk skips it.
+    expect(writer.knows(a!.id)).toBe(true);
+    expect(await writer.addEncoded(a!.id, Promise.resolve([Buffer.alloc(1)]), 1)).toBe(false);
+    const encodedA = identityCodec.encode(a!.plain, 'data', a!.id);
+    deliver([encodedA.subarray(0, 100), encodedA.subarray(100)]);
+    expect(await first).toBe(true);
+    expect(await writer.addEncoded(b!.id, Promise.resolve([identityCodec.encode(b!.plain, 'data', b!.id)]), 900)).toBe(
+      true,
+    );
+    const [pack] = await writer.flush();
+    expect(pack!.blobs.map((x) => x.id).sort()).toEqual([a!.id, b!.id].sort());
+    expect(pack!.packId).toBe(
+      createHash('sha256')
+        .update(await readFile(join(dest.root, packKey(pack!.packId))))
+        .digest('hex'),
+    );
+    const index = new BlobIndex();
+    index.addPack(pack!.packId, pack!.blobs);
+    const reader = new BlobReader(dest, identityCodec, index);
+    expect(await reader.read(a!.id)).toEqual(a!.plain);
+    expect(writer.stats).toMatchObject({ added: 2, skipped: 1, packs: 1 });
+  });
+
+  it('a blob whose encoding elsewhere fails (its worker died) fails the writer', async () => {
+    const dest = await newDest();
+    const writer = new PackWriter({ dest, codec: identityCodec, targetSize: 1 << 20 });
+    const [blob] = blobsOf(identityCodec, 1, 900, 900);
+    const add = writer.addEncoded(blob!.id, Promise.reject(new Error('a backup worker thread stopped')), 900);
+    await expect(add).rejects.toThrow('a backup worker thread stopped');
+    await expect(writer.flush()).rejects.toThrow('a backup worker thread stopped');
+  });
+
   it('takeWritten hands over finished packs without forcing out a partial one', async () => {
     const dest = await newDest();
     const writer = new PackWriter({ dest, codec: identityCodec, targetSize: 2000 });

@@ -20,7 +20,9 @@ import type { VaultChunkStore } from '../store/vault-chunk-store.js';
 import { VaultDestination } from '../vault/vault-destination.js';
 import { DestinationSession, emptyCounters, isFatalForDestination } from './destination-session.js';
 import { VaultSession } from './vault-session.js';
-import { SMALL_FILE_LIMIT, fanOut, type FanOutTarget } from './fan-out.js';
+import { SMALL_FILE_LIMIT, fanOut, type FanOutResult, type FanOutTarget } from './fan-out.js';
+import { WorkerPools } from './worker-pools.js';
+import { LocalSource } from '../sources/local-source.js';
 import { ensureRepoConfig } from '../repository/repo-config.js';
 import { syncStatusWithDestination } from './sync-cache.js';
 import { acquireRunLock } from './run-lock.js';
@@ -68,6 +70,8 @@ export interface BackupOutcome {
   status: RunStatus;
   results: (RunResult & { sourceName: string; destName: string })[];
   problems: { source: string; dest: string | undefined; path: string; error: string }[];
+  /** Worker threads that read files into vaults (backup-workers.ts), at most at once; 0 when none ran. */
+  workers: number;
 }
 
 /** In-flight bytes held in memory across all files being sent at once. */
@@ -116,7 +120,7 @@ async function runLocked(
   opts.onStart?.(runId, allDests);
   const progress = new ProgressTracker(opts.onProgress ?? (() => undefined));
   const throttle = opts.bandwidthLimit ? new Throttle(opts.bandwidthLimit) : undefined;
-  const outcome: BackupOutcome = { runId, status: 'ok', results: [], problems: [] };
+  const outcome: BackupOutcome = { runId, status: 'ok', results: [], problems: [], workers: 0 };
   const log = (
     level: 'info' | 'warn' | 'error',
     message: string,
@@ -349,9 +353,27 @@ async function walkAndSend(
   sessions: DestinationSession[],
   source: Source,
 ): Promise<void> {
-  const { src, progress, log } = run;
-  progress.destinations(sessions.map((s) => s.destId));
+  run.progress.destinations(sessions.map((s) => s.destId));
   const pending = new Set<Promise<void>>();
+  // Local files bound for a vault are read, hashed and sealed on worker threads when they can run.
+  const workers = source instanceof LocalSource && source.readsDirectly ? new WorkerPools() : undefined;
+  try {
+    await walkSendAndCommit(deps, run, sessions, source, pending, workers);
+  } finally {
+    if (workers) run.outcome.workers = Math.max(run.outcome.workers, await workers.threads());
+    await workers?.close();
+  }
+}
+
+async function walkSendAndCommit(
+  deps: BackupDeps,
+  run: SourceRun,
+  sessions: DestinationSession[],
+  source: Source,
+  pending: Set<Promise<void>>,
+  workers: WorkerPools | undefined,
+): Promise<void> {
+  const { src, progress, log } = run;
   const problem = (path: string, error: string, dest?: DestinationSession): void => {
     if (run.outcome.problems.length < MAX_PROBLEMS_RETURNED) {
       run.outcome.problems.push({ source: src.name, dest: dest?.destName, path, error });
@@ -364,7 +386,7 @@ async function walkAndSend(
   };
 
   try {
-    await walkEach(deps, run, sessions, source, pending, problem);
+    await walkEach(deps, run, sessions, source, pending, problem, workers);
   } catch (err) {
     // The source could not be walked to the end (signed out, listing refused): no snapshot and no
     // deletions from this run, for the walk did not see everything; what was sent stays recorded.
@@ -394,6 +416,7 @@ async function walkEach(
   source: Source,
   pending: Set<Promise<void>>,
   problem: (path: string, error: string, dest?: DestinationSession) => void,
+  workers: WorkerPools | undefined,
 ): Promise<void> {
   const { src, resolver, runId, progress } = run;
   const budget = new ByteBudget(MEMORY_BUDGET);
@@ -483,7 +506,7 @@ async function walkEach(
     await budget.acquire(weight);
     const job = inFlight(() =>
       (item.size > SMALL_FILE_LIMIT ? large : (fn: () => Promise<void>) => fn())(() =>
-        sendFile(deps, { run, source, entry: item, idx, targets: needs, perDest, problem }),
+        sendFile(deps, { run, source, entry: item, idx, targets: needs, perDest, problem, workers }),
       ),
     ).finally(() => {
       budget.release(weight);
@@ -667,6 +690,36 @@ interface SendJob {
   targets: DestinationSession[];
   perDest: Map<string, ReturnType<typeof pLimit>>;
   problem: (path: string, error: string, dest?: DestinationSession) => void;
+  workers: WorkerPools | undefined;
+}
+
+/**
+ * A local file bound for one vault alone goes to that vault's worker threads, as fanOut would
+ * send it (the same result); undefined when it cannot (another destination wants it too, no
+ * workers here), and the caller reads it itself. A failed read throws, as fanOut's does.
+ */
+async function sendThroughWorkers(job: SendJob, live: DestinationSession[]): Promise<FanOutResult | undefined> {
+  const { run, source, entry, idx, workers } = job;
+  const s = live[0];
+  if (!workers || live.length !== 1 || !(s instanceof VaultSession) || entry.streamed) return undefined;
+  if (!(source instanceof LocalSource)) return undefined;
+  const pool = await workers.for(s);
+  if (!pool) return undefined;
+  const facts = { path: entry.path, size: entry.size, mtimeMs: entry.mtimeMs };
+  const result = await s.storeWith(pool, source.pathOf(entry), facts, {
+    read: (n) => run.progress.sentBytes(n),
+    stored: (n) => run.progress.destBytes(s.destId, n),
+    stopped: () => run.signal?.aborted === true,
+  });
+  if (!result) return undefined;
+  if (!result.ok) {
+    if (result.reading) throw result.error;
+    return { sha256: '', bytes: 0, sent: [false], errors: [result.error] };
+  }
+  const { sha256, bytes } = result.done;
+  const st = idx?.status.get(s.destId);
+  // As fanOut counts it: a file the vault already held at this content was not uploaded.
+  return { sha256, bytes, sent: [!(st?.state === 'synced' && st.sha256 === sha256)], errors: [undefined] };
 }
 
 async function sendFile(deps: BackupDeps, job: SendJob): Promise<void> {
@@ -708,7 +761,9 @@ async function sendFile(deps: BackupDeps, job: SendJob): Promise<void> {
   let result;
   for (let attempt = 1; ; attempt++) {
     try {
-      result = await fanOut(source, entry, live.map(makeTarget), (n) => run.progress.sentBytes(n / live.length));
+      result =
+        (await sendThroughWorkers(job, live)) ??
+        (await fanOut(source, entry, live.map(makeTarget), (n) => run.progress.sentBytes(n / live.length)));
       const changed = result.errors.find((e) => e instanceof StrataError && e.code === 'changed-while-reading');
       if (changed && attempt < 2) continue;
       break;

@@ -16,6 +16,8 @@ import { packIdOfKey } from '../vault/pack-format.js';
 import { STALE_MS, type RunMarker } from '../vault/run-marker.js';
 import { PackWriter } from '../vault/pack-writer.js';
 import type { VaultDestination } from '../vault/vault-destination.js';
+import type { FileFacts } from './backup-worker-protocol.js';
+import type { BackupWorkers, WorkerFileResult } from './backup-workers.js';
 import { DestinationSession } from './destination-session.js';
 import type { FanOutTarget } from './fan-out.js';
 
@@ -145,6 +147,43 @@ export class VaultSession extends DestinationSession {
         this.sent.set(path, ids);
       },
     };
+  }
+
+  /**
+   * Stores a local file through the backup's worker threads: they read, chunk, hash and seal it;
+   * its blobs join this session's packs. undefined when no worker is left to do it.
+   */
+  async storeWith(
+    workers: BackupWorkers,
+    abs: string | Buffer,
+    facts: FileFacts,
+    progress: { read(n: number): void; stored(n: number): void; stopped(): boolean },
+  ): Promise<WorkerFileResult | undefined> {
+    const writer = this.pack();
+    const outcome = workers.backUp(abs, facts, {
+      skip: (id, raw) => {
+        const known = writer.knows(id);
+        if (known) {
+          writer.stats.skipped++;
+          progress.stored(raw);
+        }
+        return known;
+      },
+      store: async (id, blob, raw) => {
+        await writer.addEncoded(
+          id,
+          blob.then((b) => [b]),
+          raw,
+        );
+        progress.stored(raw);
+        this.indexWhenDue();
+      },
+      read: (n) => progress.read(n),
+      stopped: progress.stopped,
+    });
+    const result = await outcome;
+    if (result?.ok) this.sent.set(facts.path, result.done.ids);
+    return result;
   }
 
   private indexWhenDue(): void {

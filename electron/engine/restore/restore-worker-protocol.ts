@@ -1,9 +1,9 @@
 /** The messages between a restore and its worker threads (restore-worker.ts, restore-workers.ts). */
-import type { ErrorCode } from '../../../shared/errors.js';
 import type { DestinationConfig } from '../destinations/config.js';
 import type { CodecOptions } from '../vault/blob-codec.js';
 import type { BlobLocation } from '../vault/blob-index.js';
 import type { RepoKeys } from '../vault/repo-key.js';
+import type { WorkerError } from '../threads/worker-error.js';
 
 /** What a worker opens: the store below the vault (with its secret) and the vault's keys. */
 export interface WorkerSetup {
@@ -33,15 +33,6 @@ export type ToWorker =
       mtime: number;
     }
   | { type: 'cancel' };
-
-export interface WorkerError {
-  name: string;
-  message: string;
-  strata?: ErrorCode;
-  hint?: string | undefined;
-  /** A system error's code (ENOSPC...). */
-  code?: string | undefined;
-}
 
 export type FromWorker =
   | { type: 'ready' }

@@ -7,13 +7,13 @@
  */
 import { closeSync, fchmodSync, futimesSync, openSync, renameSync, writeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { StrataError } from '../../../shared/errors.js';
 import { openDestination } from '../destinations/open-destination.js';
 import { MemoryStore } from '../secrets/memory-store.js';
 import { destinationSecretName } from '../secrets/secret-store.js';
 import type { BlobLocation } from '../vault/blob-index.js';
 import { createCodec } from '../vault/blob-codec.js';
 import { BlobReader, DEFAULT_PACK_CACHE_BYTES, PackCache } from '../vault/blob-reader.js';
+import { toWorkerError } from '../threads/worker-error.js';
 import { integrityError } from './integrity-error.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './restore-worker-protocol.js';
 
@@ -83,16 +83,7 @@ async function write(reader: BlobReader, job: Extract<ToWorker, { type: 'write' 
     post({ type: 'done', job: job.job, placed: job.final !== undefined && place(job.tmp, job.final) });
   } catch (err) {
     if (fd !== undefined) closeSync(fd);
-    const e = err as { name?: string; message?: string; code?: string; hint?: string };
-    post({
-      type: 'failed',
-      job: job.job,
-      error: {
-        name: e.name ?? 'Error',
-        message: e.message ?? String(err),
-        ...(err instanceof StrataError ? { strata: err.code, hint: err.hint } : { code: e.code }),
-      },
-    });
+    post({ type: 'failed', job: job.job, error: toWorkerError(err) });
   } finally {
     for (const id of job.chunks) {
       const known = table.get(id)!;

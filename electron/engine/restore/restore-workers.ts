@@ -8,13 +8,11 @@
  * source in tests; or a packaged app that cannot load it) or one dies, the restore goes on in the
  * main thread: `write` answers false and the caller writes the file itself.
  */
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { sep } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
-import { StrataError } from '../../../shared/errors.js';
-import type { FromWorker, ToWorker, WorkerError, WorkerSetup } from './restore-worker-protocol.js';
+import type { Worker } from 'node:worker_threads';
+import { errorFrom } from '../threads/worker-error.js';
+import { startWorkers, workerScriptUrl } from '../threads/start-workers.js';
+import type { FromWorker, ToWorker, WorkerSetup } from './restore-worker-protocol.js';
 
 /** Bytes handed to one worker before the next file may go to a less busy one. */
 const RUN_BYTES = 16 * 1024 * 1024;
@@ -40,11 +38,7 @@ interface Slot {
 
 /** The worker script, when it is there to run (unpacked beside an asar archive in the desktop app). */
 export function restoreWorkerUrl(): URL | undefined {
-  const path = fileURLToPath(new URL('./restore-worker.js', import.meta.url)).replace(
-    `app.asar${sep}`,
-    `app.asar.unpacked${sep}`,
-  );
-  return existsSync(path) ? pathToFileURL(path) : undefined;
+  return workerScriptUrl('./restore-worker.js', import.meta.url);
 }
 
 /**
@@ -69,26 +63,9 @@ export class RestoreWorkers {
 
   /** Starts `count` workers; undefined when any of them cannot open the destination or load. */
   static async start(setup: WorkerSetup, count: number, url: URL): Promise<RestoreWorkers | undefined> {
-    const slots = Array.from({ length: count }, () => {
-      const worker = new Worker(url, { workerData: setup });
-      worker.unref();
-      return { worker, alive: true, pendingBytes: 0, jobs: new Map<number, Pending>() };
-    });
-    const started = await Promise.all(
-      slots.map(
-        (s) =>
-          new Promise<boolean>((resolve) => {
-            const first = (m: FromWorker): void => resolve(m.type === 'ready');
-            s.worker.once('message', first);
-            s.worker.once('error', () => resolve(false));
-            s.worker.once('exit', () => resolve(false));
-          }),
-      ),
-    );
-    if (started.includes(false)) {
-      await Promise.all(slots.map((s) => s.worker.terminate()));
-      return undefined;
-    }
+    const workers = await startWorkers(url, setup, count);
+    if (!workers) return undefined;
+    const slots = workers.map((worker) => ({ worker, alive: true, pendingBytes: 0, jobs: new Map<number, Pending>() }));
     const pool = new RestoreWorkers(slots);
     for (const s of slots) pool.listen(s);
     return pool;
@@ -152,10 +129,4 @@ export class RestoreWorkers {
   async close(): Promise<void> {
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
   }
-}
-
-/** The error a worker reported, as the restore would have met it in this thread. */
-function errorFrom(e: WorkerError): Error {
-  if (e.strata) return new StrataError(e.strata, e.message, e.hint);
-  return Object.assign(new Error(e.message), { name: e.name, ...(e.code ? { code: e.code } : {}) });
 }

@@ -11,6 +11,7 @@ import { StrataError, describeError } from '../../../shared/errors.js';
 import type { Destination } from '../destinations/types.js';
 import { filesKey, historyKey } from '../repository/keys.js';
 import type { BlobIndex } from '../vault/blob-index.js';
+import { keysForThread } from '../vault/repo-key.js';
 import { VaultDestination } from '../vault/vault-destination.js';
 import { ManifestFile } from '../repository/manifest-reader.js';
 import type { ManifestEntry } from '../repository/manifest-schema.js';
@@ -306,9 +307,7 @@ async function startWorkers(opts: RestoreOptions, planned: RestoreProgress): Pro
   const count = Math.min(restoreWorkerCount(), Math.ceil(planned.filesTotal / 8));
   if (!url || count < 1) return undefined;
   const { keys, options } = dest.codec.madeFrom;
-  // The keys' fields are not enumerable (kept out of logs), so a structured clone would drop them.
-  const material = keys && { keyId: keys.keyId, encryptionKey: keys.encryptionKey, idKey: keys.idKey };
-  return RestoreWorkers.start({ destination: opts.workers, keys: material, options }, count, url);
+  return RestoreWorkers.start({ destination: opts.workers, keys: keysForThread(keys), options }, count, url);
 }
 
 interface FileCtx {

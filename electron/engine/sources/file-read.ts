@@ -11,7 +11,7 @@ export const STREAM_CHUNK = 1024 * 1024;
 const SYNC_READ_MAX = 256 * 1024;
 
 /** Never follow a link that replaced the file since the walk (Windows has no such flag). */
-const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0);
+export const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0);
 
 export function changedWhileReading(path: string): StrataError {
   return new StrataError(

@@ -20,11 +20,14 @@ export class LocalSource implements Source {
   private readonly fs: LocalFs;
   /** Small reads block while the disk answers fast (see SyncGovernor). */
   private readonly readGovernor: SyncGovernor;
+  /** True when files are read with node:fs itself, so another thread may read them the same way. */
+  readonly readsDirectly: boolean;
 
   constructor(root: string, options: LocalSourceOptions = {}) {
     this.root = resolve(root);
     this.label = options.label ?? this.root;
     this.fs = withOverrides(options.fs);
+    this.readsDirectly = options.fs === undefined;
     this.readGovernor = new SyncGovernor(this.fs.sync !== undefined);
   }
 

@@ -277,6 +277,17 @@ class StreamChunker {
 }
 
 /**
+ * A chunker fed pieces by the caller, for a loop that reads a file itself (a backup worker):
+ * `push` yields the chunks a piece completes, `end` the last. Same chunks and `reuse` rule as chunkStream.
+ */
+export function streamChunker(
+  opts?: Partial<ChunkingOptions>,
+  { reuse = false }: { reuse?: boolean } = {},
+): { push(data: Uint8Array): Iterable<Buffer>; end(): Buffer | null } {
+  return new StreamChunker(params(opts), reuse);
+}
+
+/**
  * Split a stream into content-defined chunks, in order. Every yielded Buffer is a fresh copy the
  * caller owns, and input buffers are not kept past the next read, so a producer may reuse them.
  * Holds at most one partial chunk (< maxSize) besides the current input buffer.

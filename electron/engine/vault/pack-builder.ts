@@ -7,10 +7,9 @@
  * buffer reused pack after pack allocates nothing per blob that outlives it.
  */
 import type { BlobCodec } from './codec.js';
-import { encodePackTrailer, packEntries, packTrailerBound, sha256Hex, type PackEntry } from './pack-format.js';
+import { encodePackTrailer, packEntries, packTrailerBound, type PackEntry } from './pack-format.js';
 
 export interface SealedPack {
-  packId: string;
   /** The pack's bytes: a view of the builder's buffer, valid until the builder is reset. */
   bytes: Buffer;
   entries: PackEntry[];
@@ -47,8 +46,8 @@ export class PackBuilder {
   }
 
   /**
-   * Writes the header after the blobs and names the pack; the builder is then empty, but its buffer
-   * holds the pack's bytes until they are stored: take another builder meanwhile.
+   * Writes the header after the blobs; the builder is then empty, but its buffer holds the pack's
+   * bytes until they are stored: take another builder meanwhile. Its name is packIdOf(bytes).
    */
   seal(codec: BlobCodec): SealedPack {
     const listed = this.ids.map((id, i) => ({ id, length: this.lengths[i]!, rawLength: this.rawLengths[i]! }));
@@ -62,7 +61,7 @@ export class PackBuilder {
       // packTrailerBound is a bound, so this does not happen; a copy keeps a miscount from corrupting a pack.
       bytes = Buffer.concat([this.buffer.subarray(0, this.used), trailer]);
     }
-    const sealed = { packId: sha256Hex(bytes), bytes, entries: packEntries(listed) };
+    const sealed = { bytes, entries: packEntries(listed) };
     this.used = 0;
     this.ids = [];
     this.lengths = [];

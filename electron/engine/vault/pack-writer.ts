@@ -17,7 +17,7 @@ import type { Destination } from '../destinations/types.js';
 import { IdSet } from './blob-index.js';
 import type { BlobCodec } from './codec.js';
 import { PackBuilder } from './pack-builder.js';
-import { buildPack, packKey, packTrailerBound, type PackEntry } from './pack-format.js';
+import { packBytes, packIdOf, packKey, packTrailerBound, type PackEntry } from './pack-format.js';
 
 export interface WrittenPack {
   packId: string;
@@ -101,15 +101,34 @@ export class PackWriter {
   add(id: string, plain: Buffer, rawLength = plain.length): Promise<boolean> {
     if (this.failure !== undefined) return Promise.reject(this.failure);
     // Skipped at once when known: no encoding, and no wait behind other adds.
-    if (this.encoding.has(id) || this.taken.some((set) => set.has(id)) || this.has(id)) {
+    if (this.knows(id)) {
       this.stats.skipped++;
       return Promise.resolve(false);
     }
     // Encoded now, outside the queue: many blobs compress at once on the runtime's thread pool,
     // and only the appending to a pack waits its turn. Compressing inside the queue ran one blob
     // at a time and left the main thread idle for a third of a backup.
+    return this.addEncoded(id, this.encode(id, plain), rawLength);
+  }
+
+  /** True when an add of `id` would be skipped: the vault stores it or this writer already took it. */
+  knows(id: string): boolean {
+    return this.encoding.has(id) || this.taken.some((set) => set.has(id)) || this.has(id);
+  }
+
+  /**
+   * add() for a blob encoded elsewhere (a backup worker thread): `parts` are its encoded bytes,
+   * once ready (ask knows(id) before encoding one). From this call on, others skip the id. A
+   * rejected `parts` fails the writer, as a failed encode does.
+   */
+  addEncoded(id: string, parts: Promise<readonly Buffer[]>, rawLength: number): Promise<boolean> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    if (this.knows(id)) {
+      this.stats.skipped++;
+      parts.catch(() => undefined);
+      return Promise.resolve(false);
+    }
     this.encoding.add(id);
-    const parts = this.encode(id, plain);
     // A blob that fails to encode fails the writer, as a failed upload does: another add of it may
     // already have been told it was stored.
     parts.catch((err: unknown) => {
@@ -165,7 +184,7 @@ export class PackWriter {
       ids.add(id);
       // Before the set of the pack being filled, which stays last.
       if (this.forgetsIndexed) this.taken.splice(-1, 0, ids);
-      await this.upload(() => buildPack([{ id, encoded, rawLength }], this.codec), ids);
+      await this.upload(() => packBytes([{ id, encoded, rawLength }], this.codec), ids);
       return true;
     }
     if (this.builder?.count && !this.builder.fits(length)) await this.seal();
@@ -188,14 +207,19 @@ export class PackWriter {
    * without waiting for it. `ids` are forgotten once indexed; `builder` is reused once stored.
    */
   private async upload(
-    build: () => { packId: string; bytes: Buffer; entries: PackEntry[] },
+    build: () => { bytes: Buffer; entries: PackEntry[] },
     ids: IdSet,
     builder?: PackBuilder,
   ): Promise<void> {
     while (this.inFlight.size >= this.maxUploads) await Promise.race(this.inFlight);
     this.throwIfFailed();
-    const { packId, bytes, entries } = build();
-    const task = (this.pace ? this.pace(bytes.length) : Promise.resolve())
+    const { bytes, entries } = build();
+    let packId = '';
+    const task = packIdOf(bytes)
+      .then((id) => {
+        packId = id;
+        return this.pace?.(bytes.length);
+      })
       .then(() => this.dest.putBuffer(packKey(packId), bytes, packId))
       .then(() => {
         const pack = { packId, size: bytes.length, blobs: entries };

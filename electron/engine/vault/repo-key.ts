@@ -244,6 +244,14 @@ function deriveKeys(master: Buffer): RepoKeys {
   return Object.freeze(keys) as RepoKeys;
 }
 
+/**
+ * The keys spelt out for a worker thread: a structured clone copies only enumerable fields, so
+ * `keys` itself would arrive without its secrets. Only for postMessage/workerData, never a log.
+ */
+export function keysForThread(keys: RepoKeys | null): RepoKeys | null {
+  return keys && { keyId: keys.keyId, encryptionKey: keys.encryptionKey, idKey: keys.idKey };
+}
+
 async function wrap(master: Buffer, keyId: string, passphrase: string, kdf: ScryptCost): Promise<KeyParams> {
   const salt = randomBytes(SALT_BYTES);
   const kek = await deriveKek(passphrase, salt, kdf);

@@ -295,7 +295,13 @@ export function buildProgram(setExit: (code: number) => void): Command {
       }
       emit(
         { json: !!o.json },
-        { runId: outcome.runId, status: outcome.status, results: outcome.results, problems: outcome.problems },
+        {
+          runId: outcome.runId,
+          status: outcome.status,
+          results: outcome.results,
+          problems: outcome.problems,
+          workers: outcome.workers,
+        },
         () => {
           const lines = outcome.results.map(
             (r) =>

@@ -1,0 +1,219 @@
+/**
+ * The main thread's side of a vault backup's worker threads (backup-worker.ts): hands each local
+ * file to the least busy worker, answers its questions about chunks from the vault's pack writer
+ * (through a ChunkSink), and settles with the file's hash and chunk ids, or with why it failed.
+ *
+ * When workers cannot start (no worker script beside this module, as when the engine runs from
+ * source in tests; a packaged app that cannot load it; one core) the backup reads files in the
+ * main thread as before. A worker that dies fails the files it held; a chunk it had promised
+ * fails the pack writer, since other files may already rely on that chunk being stored.
+ */
+import { availableParallelism } from 'node:os';
+import type { Worker } from 'node:worker_threads';
+import { StrataError } from '../../../shared/errors.js';
+import { startWorkers, workerScriptUrl } from '../threads/start-workers.js';
+import { errorFrom } from '../threads/worker-error.js';
+import type {
+  BackupWorkerSetup,
+  FileDone,
+  FileFacts,
+  FromBackupWorker,
+  ToBackupWorker,
+} from './backup-worker-protocol.js';
+
+/** Where a worker's chunks go: the vault session's pack writer. */
+export interface ChunkSink {
+  /** True when the vault has the chunk (`raw` bytes) or this run already took it (the sink counts the skip). */
+  skip(id: string, raw: number): boolean;
+  /** Queues a chunk's sealed blob, once it comes; settles when it is in a pack (the backpressure). */
+  store(id: string, blob: Promise<Buffer>, raw: number): Promise<unknown>;
+  /** Bytes of the file read (progress). */
+  read(n: number): void;
+  /** True once the file should be given up: the run was cancelled. */
+  stopped(): boolean;
+}
+
+/** A file's outcome: its facts, or why not, and whether that was reading it or storing it. */
+export type WorkerFileResult = { ok: true; done: FileDone } | { ok: false; error: unknown; reading: boolean };
+
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve: (v: T) => void;
+  reject: (err: unknown) => void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (v: T) => void;
+  let reject!: (err: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+interface Job {
+  sink: ChunkSink;
+  settle: (r: WorkerFileResult) => void;
+  /** The blob the worker was told to send, and its store. */
+  asked?: { blob: Deferred<Buffer>; stored: Promise<unknown> };
+  /** Every store of the file's blobs so far: it is done once they all are. */
+  stores: Promise<unknown>;
+}
+
+interface Slot {
+  worker: Worker;
+  alive: boolean;
+  jobs: Map<number, Job>;
+  /** Messages sent once per turn of the event loop, as one batch (see backup-worker.ts). */
+  outbox: ToBackupWorker[];
+}
+
+/** The worker script, when it is there to run (unpacked beside an asar archive in the desktop app). */
+export function backupWorkerUrl(): URL | undefined {
+  return workerScriptUrl('./backup-worker.js', import.meta.url);
+}
+
+/**
+ * Worker threads worth starting: one per core, up to four; none on one core. Unlike a restore's,
+ * they never wait on a read long (files come from the page cache or a local disk), and the
+ * main thread keeps real work of its own (the walk, the index, packing).
+ */
+export function backupWorkerCount(): number {
+  const cores = availableParallelism();
+  return cores < 2 ? 0 : Math.min(4, cores);
+}
+
+function send(slot: Slot, m: ToBackupWorker): void {
+  if (!slot.outbox.length) {
+    setImmediate(() => {
+      const batch = slot.outbox;
+      slot.outbox = [];
+      if (slot.alive) slot.worker.postMessage(batch);
+    });
+  }
+  slot.outbox.push(m);
+}
+
+const asBuffer = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.length);
+
+export class BackupWorkers {
+  private next = 1;
+
+  private constructor(private readonly slots: Slot[]) {}
+
+  static async start(setup: BackupWorkerSetup, count: number, url: URL): Promise<BackupWorkers | undefined> {
+    const workers = await startWorkers(url, setup, count);
+    if (!workers) return undefined;
+    const pool = new BackupWorkers(
+      workers.map((worker) => ({ worker, alive: true, jobs: new Map<number, Job>(), outbox: [] })),
+    );
+    for (const s of pool.slots) pool.listen(s);
+    return pool;
+  }
+
+  get size(): number {
+    return this.slots.filter((s) => s.alive).length;
+  }
+
+  /**
+   * Has a worker read the file at `abs` (what the walk saw: `facts`) into the sink. undefined when
+   * no worker is left to do it (the caller reads it itself).
+   */
+  backUp(abs: string | Buffer, facts: FileFacts, sink: ChunkSink): Promise<WorkerFileResult> | undefined {
+    const slot = this.slots.filter((s) => s.alive).sort((a, b) => a.jobs.size - b.jobs.size)[0];
+    if (!slot) return undefined;
+    const job = this.next++;
+    return new Promise<WorkerFileResult>((settle) => {
+      slot.jobs.set(job, { sink, settle, stores: Promise.resolve() });
+      send(slot, { type: 'file', job, abs, facts });
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+  }
+
+  private listen(slot: Slot): void {
+    const end = (id: number, result: WorkerFileResult): void => {
+      const job = slot.jobs.get(id);
+      if (!job) return;
+      slot.jobs.delete(id);
+      if (!result.ok) send(slot, { type: 'stop', job: id });
+      if (job.asked) {
+        job.asked.stored.catch(() => undefined); // its failure is the writer's, reported there
+        job.asked.blob.reject(result.ok ? new Error('no blob came') : result.error);
+      }
+      job.settle(result);
+    };
+    /** A blob on its way to a pack: credited back to the worker once there; its failure fails the file. */
+    const storing = (id: number, job: Job, stored: Promise<unknown>, raw: number): void => {
+      job.stores = Promise.all([job.stores, stored]);
+      job.stores.catch(() => undefined); // reported below, once
+      stored.then(
+        () => send(slot, { type: 'stored', job: id, bytes: raw }),
+        (error: unknown) => end(id, { ok: false, error, reading: false }),
+      );
+    };
+    const finish = (id: number, job: Job, done: FileDone): void => {
+      job.stores.then(
+        () => end(id, { ok: true, done }),
+        (error: unknown) => end(id, { ok: false, error, reading: false }),
+      );
+    };
+    const handle = (m: FromBackupWorker): void => {
+      if (m.type === 'ready') return;
+      const job = slot.jobs.get(m.job);
+      if (!job) return;
+      switch (m.type) {
+        case 'chunk': {
+          job.sink.read(m.raw);
+          if (job.sink.stopped()) {
+            const error = Object.assign(new Error('the backup was cancelled'), { name: 'AbortError' });
+            end(m.job, { ok: false, error, reading: true });
+            return;
+          }
+          if (m.blob) {
+            const blob = asBuffer(m.blob);
+            if (job.sink.skip(m.id, m.raw)) send(slot, { type: 'stored', job: m.job, bytes: m.raw });
+            else storing(m.job, job, job.sink.store(m.id, Promise.resolve(blob), m.raw), m.raw);
+            if (m.done) finish(m.job, job, m.done);
+          } else if (job.sink.skip(m.id, m.raw)) {
+            send(slot, { type: 'answer', job: m.job, need: false });
+          } else {
+            const blob = deferred<Buffer>();
+            const stored = job.sink.store(m.id, blob.promise, m.raw);
+            job.asked = { blob, stored };
+            storing(m.job, job, stored, m.raw);
+            send(slot, { type: 'answer', job: m.job, need: true });
+          }
+          return;
+        }
+        case 'blob':
+          job.asked?.blob.resolve(asBuffer(m.blob));
+          job.asked = undefined;
+          if (m.done) finish(m.job, job, m.done);
+          return;
+        case 'done':
+          finish(m.job, job, m.done);
+          return;
+        case 'failed':
+          end(m.job, { ok: false, error: errorFrom(m.error), reading: true });
+      }
+    };
+    slot.worker.on('message', (batch: FromBackupWorker[]) => batch.forEach(handle));
+    // A worker that dies fails its files; a blob it owed fails the pack writer (see the top).
+    const gone = (err?: unknown): void => {
+      if (!slot.alive) return;
+      slot.alive = false;
+      const error = new StrataError(
+        'internal',
+        `a backup worker thread stopped${err instanceof Error ? `: ${err.message}` : ''}`,
+        'run the backup again',
+      );
+      for (const id of [...slot.jobs.keys()]) end(id, { ok: false, error, reading: false });
+    };
+    slot.worker.on('error', gone);
+    slot.worker.on('exit', () => gone());
+  }
+}
