@@ -3,8 +3,9 @@
  * built CLI has the worker script beside it): small, medium, large, empty, duplicate and
  * non-UTF-8-named files into a local vault and into one on s3rver, restored byte for byte and
  * verified deep; an edit in the middle of a large file stores only the chunks around it; an
- * unchanged tree starts no thread; a file that keeps changing while a worker reads it fails
- * alone, with the reason, and the rest of the snapshot restores.
+ * unchanged tree starts no thread; a run cancelled in the app's host leaves the files its
+ * workers were reading pending, not failed; a file that keeps changing while a worker reads it
+ * fails alone, with the reason, and the rest of the snapshot restores.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
@@ -12,7 +13,9 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliOk, resultOf, runCli, s3DestArgs } from '../support/cli.js';
+import { waitForIdle, waitForRunOk } from '../support/host-runs.js';
 import { startS3rver, type S3rverHarness } from '../support/s3rver.js';
+import { startServe } from '../support/serve-host.js';
 import { diffTrees, put, randomBytes, treeState, type TreeState } from '../support/tree.js';
 
 const MiB = 1024 * 1024;
@@ -111,6 +114,37 @@ describe('vault backups through worker threads', () => {
     await cliOk(['restore', 'vault', 'latest', '--to', to], { home });
     expect(diffTrees(await treeState(src), await treeState(to))).toEqual([]);
   }, 180_000);
+
+  it('a cancelled run gives up the files its workers were reading, leaving them pending; the next run completes', async () => {
+    for (let i = 0; i < 4; i++) await put(src, `cancel/big-${i}.bin`, randomBytes(12 * MiB));
+    const host = await startServe(home, S3_ENV);
+    try {
+      // Slow enough (the limit paces each pack) to be cancelled while workers read.
+      await host.call('settings.set', { bandwidthLimit: 2_000_000 });
+      const { runId } = await host.call<{ runId: number }>('runs.start', { destinations: ['vault'] });
+      await new Promise((r) => setTimeout(r, 2500));
+      expect(await host.call('runs.cancel')).toEqual({ cancelled: true });
+      await waitForIdle(host.call.bind(host));
+      const runs = await host.call<{ id: number; status: string }[]>('runs.list', { limit: 1 });
+      expect(runs[0]).toMatchObject({ id: runId, status: 'cancelled' });
+      const log = await host.call<{ lines: { path: string | null; message: string }[] }>('runs.log', {
+        runId,
+        level: 'problems',
+        offset: 0,
+        limit: 100,
+      });
+      // No file was failed for the cancel: those in progress are simply sent again next time.
+      expect(log.lines.filter((l) => l.path)).toEqual([]);
+      await host.call('settings.set', { bandwidthLimit: null });
+      const next = await host.call<{ runId: number }>('runs.start', { destinations: ['vault'] });
+      await waitForRunOk(host.call.bind(host), (rows) => rows.find((r) => r.id === next.runId), 120_000);
+    } finally {
+      await host.stop();
+    }
+    const to = join(work, 'to-after-cancel');
+    await cliOk(['restore', 'vault', 'latest', '--to', to], { home });
+    expect(diffTrees(await treeState(src), await treeState(to))).toEqual([]);
+  }, 240_000);
 
   it('fails a file that keeps changing while a worker reads it, alone and with the reason', async () => {
     const growing = join(src, 'growing.log');

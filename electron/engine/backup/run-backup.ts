@@ -768,6 +768,8 @@ async function sendFile(deps: BackupDeps, job: SendJob): Promise<void> {
       if (changed && attempt < 2) continue;
       break;
     } catch (err) {
+      // A worker gave the file up because the run was cancelled: it stays pending, not failed.
+      if (run.signal?.aborted && (err as Error | undefined)?.name === 'AbortError') return;
       // Reading failed before anything was sent (unreadable, vanished, changed twice).
       const message = describeError(err);
       for (const s of live) {
