@@ -411,7 +411,7 @@ export async function millionScenario(ctx, { files, rerun }) {
   const out = { dataset: { files: ds.files, bytes: ds.bytes }, first: {}, unchanged: {} };
   const timeoutMs = Math.max(ctx.timeoutMs, 60 * 60_000);
   ctx.say(
-    `million   ${ds.files} files: the slowest scenario (Strata took about 10 min at 1,000,000 files on 2 cores);` +
+    `million   ${ds.files} files: the slowest scenario (Strata took about 5 min at 1,000,000 files on 2 cores);` +
       ' skip it with --scenarios throughput,change,twohomes,restore or shrink it with --million 300000',
   );
   const phases = rerun ? ['first', 'unchanged'] : ['first'];

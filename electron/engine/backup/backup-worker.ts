@@ -25,7 +25,7 @@ import {
 /** Bytes per read. */
 const PIECE = 1024 * 1024;
 /** A chunk up to this size comes encoded with its id (see backup-worker-protocol.ts). */
-export const SEND_ENCODED_UP_TO = 256 * 1024;
+const SEND_ENCODED_UP_TO = 256 * 1024;
 
 const setup = workerData as BackupWorkerSetup;
 const port = parentPort!;

@@ -23,8 +23,8 @@ import type {
 
 /** Where a worker's chunks go: the vault session's pack writer. */
 export interface ChunkSink {
-  /** True when the vault has the chunk (`raw` bytes) or this run already took it (the sink counts the skip). */
-  skip(id: string, raw: number): boolean;
+  /** True when the vault has the chunk (`raw` bytes) or this run already took it (the sink counts it as skipped). */
+  known(id: string, raw: number): boolean;
   /** Queues a chunk's sealed blob, once it comes; settles when it is in a pack (the backpressure). */
   store(id: string, blob: Promise<Buffer>, raw: number): Promise<unknown>;
   /** Bytes of the file read (progress). */
@@ -175,10 +175,10 @@ export class BackupWorkers {
           }
           if (m.blob) {
             const blob = asBuffer(m.blob);
-            if (job.sink.skip(m.id, m.raw)) send(slot, { type: 'stored', job: m.job, bytes: m.raw });
+            if (job.sink.known(m.id, m.raw)) send(slot, { type: 'stored', job: m.job, bytes: m.raw });
             else storing(m.job, job, job.sink.store(m.id, Promise.resolve(blob), m.raw), m.raw);
             if (m.done) finish(m.job, job, m.done);
-          } else if (job.sink.skip(m.id, m.raw)) {
+          } else if (job.sink.known(m.id, m.raw)) {
             send(slot, { type: 'answer', job: m.job, need: false });
           } else {
             const blob = deferred<Buffer>();

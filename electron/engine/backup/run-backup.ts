@@ -356,7 +356,10 @@ async function walkAndSend(
   run.progress.destinations(sessions.map((s) => s.destId));
   const pending = new Set<Promise<void>>();
   // Local files bound for a vault are read, hashed and sealed on worker threads when they can run.
-  const workers = source instanceof LocalSource && source.readsDirectly ? new WorkerPools() : undefined;
+  const workers =
+    source instanceof LocalSource && source.readsDirectly
+      ? new WorkerPools((message) => run.log('warn', `${run.src.name}: ${message}`, { sourceId: run.src.id }))
+      : undefined;
   try {
     await walkSendAndCommit(deps, run, sessions, source, pending, workers);
   } finally {

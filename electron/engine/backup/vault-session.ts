@@ -161,7 +161,7 @@ export class VaultSession extends DestinationSession {
   ): Promise<WorkerFileResult | undefined> {
     const writer = this.pack();
     const outcome = workers.backUp(abs, facts, {
-      skip: (id, raw) => {
+      known: (id, raw) => {
         const known = writer.knows(id);
         if (known) {
           writer.stats.skipped++;

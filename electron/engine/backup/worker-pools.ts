@@ -11,6 +11,9 @@ export class WorkerPools {
   private readonly url = backupWorkerUrl();
   private readonly count = backupWorkerCount();
 
+  /** `warn` hears when threads that should run here could not start (the backup goes on without them). */
+  constructor(private readonly warn: (message: string) => void) {}
+
   /** The session's pool; undefined when workers cannot run here (see backup-workers.ts). */
   for(session: VaultSession): Promise<BackupWorkers | undefined> | undefined {
     const made = session.vault.codec.madeFrom;
@@ -18,7 +21,10 @@ export class WorkerPools {
     let pool = this.pools.get(session);
     if (!pool) {
       const setup = { keys: keysForThread(made.keys), options: made.options, chunking: session.vault.chunking };
-      pool = BackupWorkers.start(setup, this.count, this.url);
+      pool = BackupWorkers.start(setup, this.count, this.url).then((p) => {
+        if (!p) this.warn('worker threads could not start: files are read on the main thread, more slowly');
+        return p;
+      });
       this.pools.set(session, pool);
     }
     return pool;
