@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { chmod, chown, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -108,8 +108,9 @@ describe('destination credentials and buckets', () => {
 });
 
 describe('files that cannot be read as they are', () => {
-  it('records an unreadable file as failed and backs up the rest', async () => {
-    const base = join(work, 'unreadable');
+  // A vault's files are read by worker threads (backup-workers.ts): the same reason either way.
+  it.each(['mirror', 'vault'])('records an unreadable file as failed and backs up the rest (%s)', async (layout) => {
+    const base = join(work, `unreadable-${layout}`);
     await mkdir(base, { recursive: true });
     await chmod(work, 0o755);
     await chmod(base, 0o777);
@@ -125,19 +126,25 @@ describe('files that cannot be read as they are', () => {
     if (process.getuid?.() === 0) {
       for (const d of [home, join(base, 'disk'), src, join(src, 'ok.txt')]) await chown(d, 65534, 65534);
     }
-    await cliOk(['source', 'add', 'local', 'docs', src], { home, ...asUser });
-    await cliOk(['dest', 'add', 'local', 'disk', join(base, 'disk')], { home, ...asUser });
-    await cliOk(['policy', 'set', 'docs', '/', '--to', 'disk'], { home, ...asUser });
-    const r = await runCli(['backup', '--json'], { home, ...asUser });
+    const as = { home, ...asUser, env: { STRATA_REPO_PASSPHRASE: 'unreadable vault' } };
+    await cliOk(['source', 'add', 'local', 'docs', src], as);
+    await cliOk(['dest', 'add', 'local', 'disk', join(base, 'disk'), '--layout', layout], as);
+    await cliOk(['policy', 'set', 'docs', '/', '--to', 'disk'], as);
+    const r = await runCli(['backup', '--json'], as);
     expect(r.code, r.stderr).toBe(3);
-    const out = resultOf<{ problems: { path: string; error: string }[] }>(r.stdout);
+    const out = resultOf<{ problems: { path: string; error: string }[]; workers: number }>(r.stdout);
     expect(out.problems).toEqual([
       expect.objectContaining({ path: 'secret.txt', error: expect.stringMatching(/permission denied/) }),
     ]);
-    expect(await readFile(join(base, 'disk', 'files', 'docs', 'ok.txt'), 'utf8')).toBe('readable\n');
-    const snaps = resultOf<{ snapshots: { errors: number }[] }>(
-      await cliOk(['snapshots', '--json'], { home, ...asUser }),
-    );
+    if (layout === 'mirror') {
+      expect(out.workers).toBe(0);
+      expect(await readFile(join(base, 'disk', 'files', 'docs', 'ok.txt'), 'utf8')).toBe('readable\n');
+    } else {
+      expect(out.workers).toBe(availableParallelism() < 2 ? 0 : Math.min(4, availableParallelism()));
+      await cliOk(['restore', 'disk', 'latest', '--to', join(base, 'back')], as);
+      expect(await readFile(join(base, 'back', 'ok.txt'), 'utf8')).toBe('readable\n');
+    }
+    const snaps = resultOf<{ snapshots: { errors: number }[] }>(await cliOk(['snapshots', '--json'], as));
     expect(snaps.snapshots[0]!.errors).toBe(1);
   });
 
