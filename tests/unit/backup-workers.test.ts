@@ -1,0 +1,86 @@
+/**
+ * The main thread's side of backup worker threads (backup-workers.ts), against a stand-in worker
+ * (tests/support/fake-backup-worker.mjs): what a real one does (a sealed chunk with the file's
+ * facts), what it reports (a file it cannot read, as the StrataError it was), and what it rarely
+ * does (dying after it was told to send a chunk: the file fails, the promised blob is refused so
+ * the pack writer fails, and no worker is left to take files).
+ */
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { StrataError } from '../../shared/errors.js';
+import type { BackupWorkerSetup } from '../../electron/engine/backup/backup-worker-protocol.js';
+import { BackupWorkers, type ChunkSink } from '../../electron/engine/backup/backup-workers.js';
+import { DEFAULT_CHUNKING } from '../../electron/engine/vault/chunker.js';
+
+const url = pathToFileURL(fileURLToPath(new URL('../support/fake-backup-worker.mjs', import.meta.url)));
+const facts = { path: 'docs/a.txt', size: 3, mtimeMs: 1 };
+
+async function pool(mode: string): Promise<BackupWorkers> {
+  const setup = { keys: null, options: {}, chunking: DEFAULT_CHUNKING, mode } as BackupWorkerSetup;
+  const p = await BackupWorkers.start(setup, 1, url);
+  if (!p) throw new Error('the stand-in worker did not start');
+  return p;
+}
+
+/** A sink that wants every chunk and records what it was given to store. */
+function sink(): ChunkSink & { stored: { id: string; blob: Promise<Buffer> }[] } {
+  const stored: { id: string; blob: Promise<Buffer> }[] = [];
+  return {
+    stored,
+    known: () => false,
+    store: async (id, blob) => {
+      stored.push({ id, blob });
+      await blob;
+    },
+    read: () => undefined,
+    stopped: () => false,
+  };
+}
+
+describe('backup worker threads, main side', () => {
+  it('stores a sealed chunk and settles with the file facts the worker sent', async () => {
+    const workers = await pool('ok');
+    try {
+      const s = sink();
+      let read = 0;
+      const result = await workers.backUp('/x/docs/a.txt', facts, { ...s, read: (n) => (read += n) });
+      expect(result).toEqual({ ok: true, done: { sha256: '5'.repeat(64), bytes: 3, ids: ['a'.repeat(64)] } });
+      expect(read).toBe(3);
+      expect(s.stored.map((x) => x.id)).toEqual(['a'.repeat(64)]);
+      expect([...(await s.stored[0]!.blob)]).toEqual([1, 2, 3]);
+    } finally {
+      await workers.close();
+    }
+  });
+
+  it('turns a read failure into the StrataError the main thread would have met', async () => {
+    const workers = await pool('unreadable');
+    try {
+      const result = await workers.backUp('/x/docs/a.txt', facts, sink());
+      expect(result).toMatchObject({ ok: false, reading: true });
+      const err = (result as { error: unknown }).error;
+      expect(err).toBeInstanceOf(StrataError);
+      expect(err).toMatchObject({ code: 'permission', message: 'docs/a.txt cannot be read: permission denied' });
+      expect((err as StrataError).hint).toMatch(/read access/);
+    } finally {
+      await workers.close();
+    }
+  });
+
+  it('a worker that dies owing a chunk fails its file and refuses the promised blob; no worker is left', async () => {
+    const workers = await pool('die-after-ask');
+    try {
+      const s = sink();
+      const result = await workers.backUp('/x/docs/a.txt', facts, s);
+      expect(result).toMatchObject({ ok: false, reading: false });
+      expect(String((result as { error: unknown }).error)).toMatch(/a backup worker thread stopped/);
+      // The pack writer waiting for that blob fails (other files may rely on the chunk).
+      expect(s.stored.map((x) => x.id)).toEqual(['b'.repeat(64)]);
+      await expect(s.stored[0]!.blob).rejects.toThrow(/a backup worker thread stopped/);
+      expect(workers.size).toBe(0);
+      expect(workers.backUp('/x/docs/b.txt', facts, sink())).toBeUndefined();
+    } finally {
+      await workers.close();
+    }
+  });
+});
