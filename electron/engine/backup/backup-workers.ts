@@ -55,8 +55,8 @@ function deferred<T>(): Deferred<T> {
 interface Job {
   sink: ChunkSink;
   settle: (r: WorkerFileResult) => void;
-  /** The blob the worker was told to send, and its store. */
-  asked?: { blob: Deferred<Buffer>; stored: Promise<unknown> };
+  /** The blob the worker was told to send (its store's outcome is handled by `storing`). */
+  asked?: Deferred<Buffer>;
   /** Every store of the file's blobs so far: it is done once they all are. */
   stores: Promise<unknown>;
 }
@@ -140,10 +140,7 @@ export class BackupWorkers {
       if (!job) return;
       slot.jobs.delete(id);
       if (!result.ok) send(slot, { type: 'stop', job: id });
-      if (job.asked) {
-        job.asked.stored.catch(() => undefined); // its failure is the writer's, reported there
-        job.asked.blob.reject(result.ok ? new Error('no blob came') : result.error);
-      }
+      job.asked?.reject(result.ok ? new Error('no blob came') : result.error);
       job.settle(result);
     };
     /** A blob on its way to a pack: credited back to the worker once there; its failure fails the file. */
@@ -181,16 +178,14 @@ export class BackupWorkers {
           } else if (job.sink.known(m.id, m.raw)) {
             send(slot, { type: 'answer', job: m.job, need: false });
           } else {
-            const blob = deferred<Buffer>();
-            const stored = job.sink.store(m.id, blob.promise, m.raw);
-            job.asked = { blob, stored };
-            storing(m.job, job, stored, m.raw);
+            job.asked = deferred<Buffer>();
+            storing(m.job, job, job.sink.store(m.id, job.asked.promise, m.raw), m.raw);
             send(slot, { type: 'answer', job: m.job, need: true });
           }
           return;
         }
         case 'blob':
-          job.asked?.blob.resolve(asBuffer(m.blob));
+          job.asked?.resolve(asBuffer(m.blob));
           job.asked = undefined;
           if (m.done) finish(m.job, job, m.done);
           return;
