@@ -180,15 +180,33 @@ async function backUp(m: Extract<ToBackupWorker, { type: 'file' }>): Promise<voi
  * answers; each holds up to a read piece and a chunk or two of buffers, so more only cost memory.
  */
 const ACTIVE_FILES = 4;
+/**
+ * Small files never wait on the main thread, so one finishing and the next starting are only
+ * promise callbacks: without a break the thread worked through its whole queue before its event
+ * loop sent the results on or took in new files, and then sat idle waiting for more. A file that
+ * ends past this much work starts the next one on a later turn, once results are out.
+ */
+const SLICE_MS = 2;
 let active = 0;
+let sliceStart = performance.now();
+let yielding = false;
 const queued: Extract<ToBackupWorker, { type: 'file' }>[] = [];
 
 function startNext(): void {
+  if (yielding) return;
   while (active < ACTIVE_FILES && queued.length) {
     active++;
     void backUp(queued.shift()!).finally(() => {
       active--;
-      startNext();
+      if (performance.now() - sliceStart < SLICE_MS) startNext();
+      else if (!yielding) {
+        yielding = true;
+        setImmediate(() => {
+          yielding = false;
+          sliceStart = performance.now();
+          startNext();
+        });
+      }
     });
   }
 }

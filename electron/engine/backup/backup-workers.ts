@@ -144,11 +144,11 @@ export class BackupWorkers {
       job.settle(result);
     };
     /** A blob on its way to a pack: credited back to the worker once there; its failure fails the file. */
-    const storing = (id: number, job: Job, stored: Promise<unknown>, raw: number): void => {
+    const storing = (id: number, job: Job, stored: Promise<unknown>, raw: number, credit = true): void => {
       job.stores = Promise.all([job.stores, stored]);
       job.stores.catch(() => undefined); // reported below, once
       stored.then(
-        () => send(slot, { type: 'stored', job: id, bytes: raw }),
+        () => credit && send(slot, { type: 'stored', job: id, bytes: raw }),
         (error: unknown) => end(id, { ok: false, error, reading: false }),
       );
     };
@@ -172,8 +172,10 @@ export class BackupWorkers {
           }
           if (m.blob) {
             const blob = asBuffer(m.blob);
-            if (job.sink.known(m.id, m.raw)) send(slot, { type: 'stored', job: m.job, bytes: m.raw });
-            else storing(m.job, job, job.sink.store(m.id, Promise.resolve(blob), m.raw), m.raw);
+            // A file's last chunk needs no credit back: nothing of the file is left to read.
+            if (job.sink.known(m.id, m.raw)) {
+              if (!m.done) send(slot, { type: 'stored', job: m.job, bytes: m.raw });
+            } else storing(m.job, job, job.sink.store(m.id, Promise.resolve(blob), m.raw), m.raw, !m.done);
             if (m.done) finish(m.job, job, m.done);
           } else if (job.sink.known(m.id, m.raw)) {
             send(slot, { type: 'answer', job: m.job, need: false });
