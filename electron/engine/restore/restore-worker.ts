@@ -92,11 +92,33 @@ async function write(reader: BlobReader, job: Extract<ToWorker, { type: 'write' 
   }
 }
 
+/**
+ * Files written at once here; the others wait their turn. A few overlap one file's reads with
+ * another's writes; each holds a chunk or two, so the main thread may hand over many files (to
+ * keep every worker busy through a run of small ones) without memory growing with them.
+ */
+const ACTIVE_FILES = 4;
+let active = 0;
+const queued: Extract<ToWorker, { type: 'write' }>[] = [];
+
+function startNext(reader: BlobReader): void {
+  while (active < ACTIVE_FILES && queued.length) {
+    active++;
+    void write(reader, queued.shift()!).finally(() => {
+      active--;
+      startNext(reader);
+    });
+  }
+}
+
 start().then(
   (reader) => {
     port.on('message', (m: ToWorker) => {
       if (m.type === 'cancel') cancelled.now = true;
-      else void write(reader, m);
+      else {
+        queued.push(m);
+        startNext(reader);
+      }
     });
     post({ type: 'ready' });
   },

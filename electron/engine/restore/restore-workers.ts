@@ -12,10 +12,19 @@ import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { errorFrom } from '../threads/worker-error.js';
 import { startWorkers, workerScriptUrl } from '../threads/start-workers.js';
+import { DEFAULT_READ_AHEAD } from '../vault/blob-reader.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './restore-worker-protocol.js';
 
-/** Bytes handed to one worker before the next file may go to a less busy one. */
-const RUN_BYTES = 16 * 1024 * 1024;
+/**
+ * Bytes handed to one worker before the next file may go to a less busy one: the span a worker
+ * reads ahead in a pack (DEFAULT_READ_AHEAD), so a run of small files is read once, by one worker,
+ * and the next run goes to another. At 16 MiB a tree of small files kept one worker busy and the
+ * others idle (the main thread has only so many files out at once).
+ */
+const RUN_BYTES = DEFAULT_READ_AHEAD;
+
+/** Files out to the workers at once: enough for a run of small files on each of them. */
+export const FILES_OUT_TO_WORKERS = 512;
 
 type WriteJob = Omit<Extract<ToWorker, { type: 'write' }>, 'type' | 'job'>;
 

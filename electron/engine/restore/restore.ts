@@ -30,7 +30,13 @@ import {
 import { integrityError } from './integrity-error.js';
 import { hashFile, Scratch } from './restore-scratch.js';
 import type { WorkerSetup } from './restore-worker-protocol.js';
-import { RestoreWorkers, restoreWorkerCount, restoreWorkerUrl, type WorkerOutcome } from './restore-workers.js';
+import {
+  FILES_OUT_TO_WORKERS,
+  RestoreWorkers,
+  restoreWorkerCount,
+  restoreWorkerUrl,
+  type WorkerOutcome,
+} from './restore-workers.js';
 
 export type ConflictRule = 'skip' | 'overwrite' | 'keep-both';
 
@@ -174,6 +180,8 @@ export async function restoreSnapshot(opts: RestoreOptions): Promise<RestoreRepo
     };
     workers = await startWorkers(opts, progress);
     report.workers = workers?.size ?? 0;
+    /** Files written in this thread at once; each holds a chunk or two in memory. */
+    const here = opts.concurrency ?? Math.min(16, dest.concurrency);
     const ctx: FileCtx = {
       opts,
       snapshot,
@@ -183,10 +191,13 @@ export async function restoreSnapshot(opts: RestoreOptions): Promise<RestoreRepo
       openWrite: opts.openWrite ?? defaultOpenWrite,
       dirs: new Map(),
       workers: workers && { pool: workers, index: (await (dest as VaultDestination).index()).index },
+      downloads: pLimit(here),
     };
 
     // Pass 1: folders and files, in manifest order (a folder comes before what it holds).
-    const limit = pLimit(opts.concurrency ?? Math.min(16, dest.concurrency));
+    // Workers queue what they are given and each read their own runs, so they are given plenty.
+    const inFlight = workers ? FILES_OUT_TO_WORKERS : here;
+    const limit = pLimit(inFlight);
     const jobs = new Set<Promise<void>>();
     for await (const e of mf.entries()) {
       if (stopped()) break;
@@ -241,7 +252,7 @@ export async function restoreSnapshot(opts: RestoreOptions): Promise<RestoreRepo
         opts.onProgress?.({ ...progress });
       }).finally(() => jobs.delete(job));
       jobs.add(job);
-      if (jobs.size >= 64) await Promise.race(jobs);
+      if (jobs.size >= Math.max(64, inFlight)) await Promise.race(jobs);
     }
     await Promise.all(jobs);
     if (stopped()) {
@@ -324,6 +335,8 @@ interface FileCtx {
   dirs: Map<string, boolean>;
   /** Worker threads writing vault files, and where the vault's chunks are, to tell them. */
   workers?: { pool: RestoreWorkers; index: BlobIndex } | undefined;
+  /** Bounds the files written in this thread: many more may be out to the workers (one dying hands them back). */
+  downloads: ReturnType<typeof pLimit>;
 }
 
 const defaultOpenWrite: OpenWrite = (path, mode) => createWriteStream(path, mode === undefined ? {} : { mode });
@@ -410,11 +423,13 @@ async function restoreFile(
     const inWorker = await writeInWorker(ctx, e, tmp, final, mode, onBytes);
     if (inWorker === 'placed') return outcome;
     if (!inWorker) {
-      await download(ctx.opts.dest, ctx.snapshot, e, tmp, onBytes, {
-        openWrite: ctx.openWrite,
-        signal: ctx.opts.signal,
-        mode,
-      });
+      await ctx.downloads(() =>
+        download(ctx.opts.dest, ctx.snapshot, e, tmp, onBytes, {
+          openWrite: ctx.openWrite,
+          signal: ctx.opts.signal,
+          mode,
+        }),
+      );
       // A custom openWrite may not create with the mode asked.
       if (mode !== undefined && !(ctx.openWrite === defaultOpenWrite && modeFromCreate(mode))) await chmod(tmp, mode);
       const t = new Date(e.mtime);

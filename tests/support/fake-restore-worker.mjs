@@ -1,0 +1,13 @@
+// A stand-in for restore-worker.js that speaks its protocol: each file is "written" a moment after it
+// arrives, and its one 'bytes' message carries this thread's id instead of a count, so the main
+// thread's side (restore-workers.ts) can be tested on which worker it handed each file to.
+import { parentPort, threadId } from 'node:worker_threads';
+
+parentPort.postMessage({ type: 'ready' });
+parentPort.on('message', (m) => {
+  if (m.type !== 'write') return;
+  setTimeout(() => {
+    parentPort.postMessage({ type: 'bytes', job: m.job, n: threadId });
+    parentPort.postMessage({ type: 'done', job: m.job, placed: true });
+  }, 2);
+});
