@@ -78,7 +78,7 @@ function electronSqliteBinding() {
 const bin = electronBinary();
 const reason = whyHeadless(bin);
 const [cmd, args] = reason
-  ? [process.execPath, [`${root}dist/electron/server/cli.js`, 'serve', ...process.argv.slice(2)]]
+  ? [process.execPath, [`${root}dist/electron/server/strata.mjs`, 'serve', ...process.argv.slice(2)]]
   : [bin, [root, ...process.argv.slice(2)]];
 if (reason) console.log(`Starting Strata headless: ${reason}.`);
 

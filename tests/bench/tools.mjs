@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { run } from './measure.mjs';
 import { S3RVER_KEY } from './s3rver.mjs';
 
-export const CLI = fileURLToPath(new URL('../../dist/electron/server/cli.js', import.meta.url));
+export const CLI = fileURLToPath(new URL('../../dist/electron/server/strata.mjs', import.meta.url));
 const REGION = 'us-east-1';
 /** The passphrase of every bench vault (STRATA_REPO_PASSPHRASE). */
 export const REPO_PASSPHRASE = 'bench-vault-passphrase';

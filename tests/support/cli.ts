@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export const CLI = fileURLToPath(new URL('../../dist/electron/server/cli.js', import.meta.url));
+export const CLI = fileURLToPath(new URL('../../dist/electron/server/strata.mjs', import.meta.url));
 
 export interface CliResult {
   code: number;
