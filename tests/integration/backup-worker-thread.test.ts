@@ -1,10 +1,10 @@
 /**
- * The built backup worker thread itself (dist/…/backup-worker.js), spoken to in its protocol: a
- * long queue of small files is worked through in slices, so results go back to the main thread
- * while the rest are still being read. Before, the thread worked through its whole queue first
+ * The built backup worker thread itself (dist/…/backup-worker.js), spoken to in its protocol: it
+ * runs niced below the thread that feeds it, and a long queue of small files is worked through in
+ * slices, so results go back to the main thread while the rest are still being read. Before, the thread worked through its whole queue first
  * and then sat idle until the main thread, which had had nothing to do meanwhile, sent more.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +35,31 @@ describe('the backup worker thread', () => {
 
   afterAll(async () => {
     await rm(work, { recursive: true, force: true });
+  });
+
+  it('runs at a lower priority than the thread that feeds it (on Linux, where threads have their own)', async () => {
+    if (!existsSync('/proc/thread-self')) {
+      console.log('backup-worker-thread: no per-thread priorities on this OS; the worker keeps the process priority');
+      return;
+    }
+    const niceOf = (tid: string): number => {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]); // field 19: nice
+    };
+    const mine = niceOf(String(process.pid));
+    const before = new Set(readdirSync('/proc/self/task'));
+    const worker = new Worker(script, { workerData: { keys: null, options: {}, chunking: DEFAULT_CHUNKING } });
+    try {
+      await new Promise((resolve, reject) => {
+        worker.once('message', resolve);
+        worker.once('error', reject);
+      });
+      const added = readdirSync('/proc/self/task').filter((t) => !before.has(t));
+      expect(added.map(niceOf)).toContain(Math.min(19, mine + 8));
+      expect(niceOf(String(process.pid))).toBe(mine);
+    } finally {
+      await worker.terminate();
+    }
   });
 
   it('sends results on in several batches while it works through a long queue', async () => {

@@ -12,6 +12,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { createCodec } from '../vault/blob-codec.js';
 import { streamChunker } from '../vault/chunker.js';
 import { changedWhileReading, OPEN_FLAGS, readFailure } from '../sources/file-read.js';
+import { lowerThreadPriority } from '../threads/lower-priority.js';
 import { toWorkerError } from '../threads/worker-error.js';
 import {
   WINDOW_BYTES,
@@ -27,9 +28,13 @@ const PIECE = 1024 * 1024;
 /** A chunk up to this size comes encoded with its id (see backup-worker-protocol.ts). */
 const SEND_ENCODED_UP_TO = 256 * 1024;
 
+/** How much nicer than the main thread a worker runs (see lower-priority.ts). */
+const WORKER_NICENESS = 8;
+
 const setup = workerData as BackupWorkerSetup;
 const port = parentPort!;
 const codec = createCodec(setup.keys, setup.options);
+lowerThreadPriority(WORKER_NICENESS);
 
 /** A file being read: its answer awaited, and its blob bytes not yet credited back. */
 interface Job {
