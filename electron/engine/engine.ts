@@ -138,7 +138,12 @@ export class Engine {
   readonly costs: Costs;
   readonly chunkLists: VaultChunkStore;
   readonly hooks: HookStore;
-  readonly timeZone: string;
+  private zone: string | undefined;
+
+  /** The schedules' time zone: the system's unless given, looked up on first use (~20 ms of ICU). */
+  get timeZone(): string {
+    return (this.zone ??= systemTimeZone());
+  }
   readonly tmpDir: string;
   private secretStore: Promise<SecretStore> | undefined;
   private readonly openedSources = new Map<string, Promise<OpenedSource>>();
@@ -161,7 +166,7 @@ export class Engine {
     this.plans = new PlanStore(this.db);
     this.alerts = new AlertStore(this.db);
     this.verifications = new VerifyStore(this.db);
-    this.timeZone = opts.timeZone ?? systemTimeZone();
+    this.zone = opts.timeZone;
     this.chunkLists = new VaultChunkStore(this.db);
     this.hooks = new HookStore(this.db);
     this.costs = new Costs({
@@ -169,7 +174,7 @@ export class Engine {
       catalog: this.catalog,
       plans: this.plans,
       policies: this.policies,
-      timeZone: this.timeZone,
+      timeZone: () => this.timeZone,
       now: () => this.now(),
       openDestination: (rec) => this.openDestination(rec),
       openSource: (src) => this.openSource(src),

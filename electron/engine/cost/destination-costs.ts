@@ -24,7 +24,7 @@ export interface CostDeps {
   plans: PlanStore;
   usage: UsageStore;
   prices: PriceOverrideStore;
-  timeZone: string;
+  timeZone(): string;
   now(): number;
 }
 
@@ -111,11 +111,11 @@ export function planned(
   const activity = observedActivity(deps.db, rec.id, now, usage, {
     verify: plan.verify,
     prunes: !isKeepAll(plan.retention) && scheduled,
-    runsPerMonth: scheduled ? (30 * 24) / intervalHours(plan.schedule, now, deps.timeZone, 0) : null,
+    runsPerMonth: scheduled ? (30 * 24) / intervalHours(plan.schedule, now, deps.timeZone(), 0) : null,
   });
   const lifetimes = versionLifetimes(
     plan.retention,
-    intervalHours(plan.schedule, now, deps.timeZone, activity.backupsPerMonth),
+    intervalHours(plan.schedule, now, deps.timeZone(), activity.backupsPerMonth),
   );
   return { activity, lifetimes };
 }
