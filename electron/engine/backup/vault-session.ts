@@ -73,7 +73,7 @@ export class VaultSession extends DestinationSession {
    */
   async start(): Promise<void> {
     this.marker = await this.vault.beginBackup();
-    const { index, damaged } = await this.vault.index();
+    const { index, damaged, fingerprint } = await this.vault.index();
     this.blobIndex = index;
     if (damaged.length) {
       throw new StrataError(
@@ -82,8 +82,7 @@ export class VaultSession extends DestinationSession {
         'run strata verify on this destination before backing up to it again',
       );
     }
-    this.chunkLists.forgetMissing(this.destId, (id) => index.hasLive(id));
-    this.chunkLists.forgetUnknown(this.destId);
+    this.chunkLists.reconcile(this.destId, fingerprint, (id) => index.hasLive(id));
     this.packs = new PackWriter({
       dest: this.vault.inner,
       codec: this.vault.codec,

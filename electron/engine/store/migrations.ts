@@ -325,4 +325,19 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (source_id, folder, phase)
   ) WITHOUT ROWID;
   `,
+  // 16: the vault index state (vault_chunk_lists' check) each vault's chunk lists were last checked
+  // against, so an unchanged backup skips the check. Any chunk list added, or file marked synced,
+  // for that vault drops the mark (in the same transaction): the next backup checks again.
+  `
+  CREATE TABLE vault_chunk_checks (
+    dest_id TEXT PRIMARY KEY REFERENCES destinations(id) ON DELETE CASCADE,
+    fingerprint TEXT NOT NULL
+  ) WITHOUT ROWID;
+  CREATE TRIGGER vault_chunk_checks_list AFTER INSERT ON vault_chunk_lists
+  BEGIN DELETE FROM vault_chunk_checks WHERE dest_id = NEW.dest_id; END;
+  CREATE TRIGGER vault_chunk_checks_status_new AFTER INSERT ON file_status WHEN NEW.state = 'synced'
+  BEGIN DELETE FROM vault_chunk_checks WHERE dest_id = NEW.dest_id; END;
+  CREATE TRIGGER vault_chunk_checks_status AFTER UPDATE OF state, sha256 ON file_status WHEN NEW.state = 'synced'
+  BEGIN DELETE FROM vault_chunk_checks WHERE dest_id = NEW.dest_id; END;
+  `,
 ];

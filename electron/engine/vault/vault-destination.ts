@@ -44,7 +44,7 @@ export class VaultDestination implements Destination {
   readonly kind: 'local' | 's3';
   readonly label: string;
   readonly concurrency: number;
-  private loaded: Promise<{ index: BlobIndex; damaged: DamagedObject[] }> | undefined;
+  private loaded: Promise<{ index: BlobIndex; damaged: DamagedObject[]; fingerprint: string }> | undefined;
   private run: RunMarker | undefined;
 
   constructor(
@@ -65,14 +65,14 @@ export class VaultDestination implements Destination {
    * Every blob the vault's index files list (read once per opened vault; a backup adds to it).
    * Blobs in packs a collection has condemned load as such (BlobIndex.hasLive is false for them).
    */
-  index(): Promise<{ index: BlobIndex; damaged: DamagedObject[] }> {
+  index(): Promise<{ index: BlobIndex; damaged: DamagedObject[]; fingerprint: string }> {
     this.loaded ??= (async () => {
       const condemned = new Set((await readCollectionMarkers(this.inner, this.codec)).flatMap((m) => m.packs));
       const l = await readAllIndexes(this.inner, this.codec, new BlobIndex(), {
         condemned,
         ...(this.indexCache ? { cache: this.indexCache } : {}),
       });
-      return { index: l.index, damaged: l.damaged };
+      return { index: l.index, damaged: l.damaged, fingerprint: indexFingerprint(l.keys, condemned, l.damaged) };
     })();
     this.loaded.catch(() => {
       this.loaded = undefined; // a failed load (no network) is tried again, not remembered
@@ -200,4 +200,17 @@ export class VaultDestination implements Destination {
       await this.inner.close();
     }
   }
+}
+
+/**
+ * Names what the vault's index says: the index files read, the packs condemned, the files that
+ * could not be read. Index files are named by their content and never rewritten, so the same names
+ * mean the same index (VaultChunkStore.reconcile).
+ */
+function indexFingerprint(keys: string[], condemned: Set<string>, damaged: DamagedObject[]): string {
+  const hash = createHash('sha256');
+  for (const k of [...keys].sort()) hash.update(`i ${k}\n`);
+  for (const p of [...condemned].sort()) hash.update(`c ${p}\n`);
+  for (const d of damaged) hash.update(`d ${d.key}\n`);
+  return hash.digest('hex');
 }
