@@ -325,8 +325,8 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (source_id, folder, phase)
   ) WITHOUT ROWID;
   `,
-  // 16: the vault index state (vault_chunk_lists' check) each vault's chunk lists were last checked
-  // against, so an unchanged backup skips the check. Any chunk list added, or file marked synced,
+  // 16: per vault, the index state its chunk lists were last checked against
+  // (VaultChunkStore.reconcile), so an unchanged backup skips the check. Any chunk list added, or file marked synced,
   // for that vault drops the mark (in the same transaction): the next backup checks again.
   `
   CREATE TABLE vault_chunk_checks (
