@@ -21,6 +21,15 @@ import {
 
 type Part = { kind: 'header'; header: ManifestHeader } | { kind: 'entry'; entry: ManifestEntry; line: number };
 
+/** What the entries hold, as counted while they were checked (not as the summary says). */
+export interface ManifestCounts {
+  files: number;
+  /** Sum of the file entries' sizes. */
+  bytes: number;
+  dirs: number;
+  symlinks: number;
+}
+
 /**
  * A manifest downloaded to a local temp file and checked end to end (gzip CRC, JSON, schema,
  * safe paths, entry count and digest) before anything trusts it. Entries are then streamed
@@ -32,6 +41,8 @@ export class ManifestFile {
     readonly file: string,
     readonly header: ManifestHeader,
     readonly summary: ManifestSummary,
+    /** Counted from the entries while they were checked: a restore of everything need not read them again for its totals. */
+    readonly counts: ManifestCounts,
     private readonly where: string,
   ) {}
 
@@ -40,8 +51,8 @@ export class ManifestFile {
     const where = `${dest.label}/${key}`;
     try {
       await pipeline(await dest.get(key), createWriteStream(file, { mode: 0o600 }));
-      const { header, summary } = await validate(file, where);
-      return new ManifestFile(key, file, header, summary, where);
+      const { header, summary, counts } = await validate(file, where);
+      return new ManifestFile(key, file, header, summary, counts, where);
     } catch (err) {
       await rm(file, { force: true });
       throw err;
@@ -59,16 +70,29 @@ export class ManifestFile {
   }
 }
 
-async function validate(file: string, where: string): Promise<{ header: ManifestHeader; summary: ManifestSummary }> {
+async function validate(
+  file: string,
+  where: string,
+): Promise<{ header: ManifestHeader; summary: ManifestSummary; counts: ManifestCounts }> {
   let header: ManifestHeader | undefined;
   const digest = createHash('sha256');
   let count = 0;
+  const counts: ManifestCounts = { files: 0, bytes: 0, dirs: 0, symlinks: 0 };
   const gen = parse(file, where, (line) => digest.update(line).update('\n'));
   let result: IteratorResult<Part, ManifestSummary>;
   while (!(result = await gen.next()).done) {
     const part = result.value;
-    if (part.kind === 'header') header = part.header;
-    else count++;
+    if (part.kind === 'header') {
+      header = part.header;
+      continue;
+    }
+    count++;
+    const e = part.entry;
+    if (e.type === 'file') {
+      counts.files++;
+      counts.bytes += e.size ?? 0;
+    } else if (e.type === 'dir') counts.dirs++;
+    else counts.symlinks++;
   }
   const summary = result.value;
   if (!header) throw corrupt(where, 'it has no header');
@@ -86,7 +110,7 @@ async function validate(file: string, where: string): Promise<{ header: Manifest
       'it was edited or damaged after it was written; restore from another snapshot',
     );
   }
-  return { header, summary };
+  return { header, summary, counts };
 }
 
 function corrupt(where: string, why: string): StrataError {

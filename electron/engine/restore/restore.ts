@@ -18,7 +18,7 @@ import type { ManifestEntry } from '../repository/manifest-schema.js';
 import { requireRepoConfig } from '../repository/repo-config.js';
 import type { SnapshotInfo } from '../repository/snapshot-list.js';
 import { HashingStream } from '../transfer/hashing.js';
-import { compileRestoreFilter, type RestoreFilter } from './restore-filter.js';
+import { compileRestoreFilter, isFiltered, type RestoreFilter } from './restore-filter.js';
 import {
   assertInside,
   keepBothName,
@@ -122,16 +122,22 @@ export async function openForRestore(
   const mf = await ManifestFile.fetch(dest, snapshot.manifestKey, tmpDir);
   const wanted = compileRestoreFilter(filter ?? {});
   const progress: RestoreProgress = { filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0 };
-  try {
-    for await (const e of mf.entries()) {
-      if (e.type === 'file' && wanted(e)) {
-        progress.filesTotal++;
-        progress.bytesTotal += e.size ?? 0;
+  if (!isFiltered(filter ?? {})) {
+    // Everything: the totals were counted while the manifest was checked.
+    progress.filesTotal = mf.counts.files;
+    progress.bytesTotal = mf.counts.bytes;
+  } else {
+    try {
+      for await (const e of mf.entries()) {
+        if (e.type === 'file' && wanted(e)) {
+          progress.filesTotal++;
+          progress.bytesTotal += e.size ?? 0;
+        }
       }
+    } catch (err) {
+      await mf.dispose();
+      throw err;
     }
-  } catch (err) {
-    await mf.dispose();
-    throw err;
   }
   const report: RestoreReport = {
     snapshotId: snapshot.snapshotId,
@@ -158,13 +164,33 @@ export async function openForRestore(
  */
 export async function restoreSnapshot(opts: RestoreOptions): Promise<RestoreReport> {
   const { dest, snapshot } = opts;
-  const { mf, report, progress, wanted } = await openForRestore(dest, snapshot, opts.tmpDir, opts.filter);
+  // A restore of the whole snapshot knows its size from the listing: its threads start while the
+  // manifest is fetched and checked (each loads its code and opens the destination), not after.
+  const starting = isFiltered(opts.filter ?? {})
+    ? undefined
+    : startWorkers(opts, { filesTotal: snapshot.files, bytesTotal: snapshot.bytes });
+  starting?.catch(() => undefined); // awaited below; a failure meanwhile must not go unhandled
+  let opened: Awaited<ReturnType<typeof openForRestore>>;
+  try {
+    opened = await openForRestore(dest, snapshot, opts.tmpDir, opts.filter);
+  } catch (err) {
+    await (await starting?.catch(() => undefined))?.close();
+    throw err;
+  }
+  const { mf, report, progress, wanted } = opened;
   let scratch: Scratch | undefined;
   let workers: RestoreWorkers | undefined;
   const cancelWorkers = (): void => workers?.cancel();
   opts.signal?.addEventListener('abort', cancelWorkers);
   try {
-    await mkdir(opts.to, { recursive: true });
+    // The threads' start, the vault's index and the restore folder, at once.
+    const [started, index] = await Promise.all([
+      // The listing's counts may be missing (an older catalog): the manifest's then decide.
+      (starting ?? Promise.resolve(undefined)).then((w) => w ?? startWorkers(opts, progress)),
+      willUseWorkers(opts) ? (dest as VaultDestination).index() : undefined,
+      mkdir(opts.to, { recursive: true }),
+    ]);
+    workers = started;
     const realRoot = await realpath(opts.to);
     scratch = await Scratch.open(realRoot);
     const conflict = opts.conflict ?? 'skip';
@@ -178,7 +204,6 @@ export async function restoreSnapshot(opts: RestoreOptions): Promise<RestoreRepo
       }
       return report.stopped !== undefined;
     };
-    workers = await startWorkers(opts, progress);
     report.workers = workers?.size ?? 0;
     /** Files written in this thread at once; each holds a chunk or two in memory. */
     const here = opts.concurrency ?? Math.min(16, dest.concurrency);
@@ -190,7 +215,7 @@ export async function restoreSnapshot(opts: RestoreOptions): Promise<RestoreRepo
       scratch,
       openWrite: opts.openWrite ?? defaultOpenWrite,
       dirs: new Map(),
-      workers: workers && { pool: workers, index: (await (dest as VaultDestination).index()).index },
+      workers: workers && index && { pool: workers, index: index.index },
       downloads: pLimit(here),
     };
 
@@ -199,13 +224,22 @@ export async function restoreSnapshot(opts: RestoreOptions): Promise<RestoreRepo
     const inFlight = workers ? FILES_OUT_TO_WORKERS : here;
     const limit = pLimit(inFlight);
     const jobs = new Set<Promise<void>>();
+    // Kept for passes 2 and 3, so they need not read the manifest again: folders are few beside files.
+    const dirTimes: { target: string | Buffer; mtime: number }[] = [];
+    let symlinks = 0;
     for await (const e of mf.entries()) {
       if (stopped()) break;
-      if (!wanted(e) || e.type === 'symlink') continue;
+      if (!wanted(e)) continue;
+      if (e.type === 'symlink') {
+        symlinks++;
+        continue;
+      }
       const target = targetPathOf(realRoot, e);
       if (e.type === 'dir') {
         try {
           await assertInside(realRoot, target, e.path);
+          // Only a folder found inside gets its time: utimes follows links.
+          dirTimes.push({ target, mtime: e.mtime });
           const made = await mkdir(target, { recursive: true });
           // Its files skip the checks only when the folder itself is inside (a link planted there is not).
           if (typeof target === 'string' && (made !== undefined || (await resolvesInside(realRoot, target)))) {
@@ -261,7 +295,7 @@ export async function restoreSnapshot(opts: RestoreOptions): Promise<RestoreRepo
     }
 
     // Pass 2: symlinks, last, so no write above could have gone through one.
-    for await (const e of mf.entries()) {
+    for await (const e of symlinks ? mf.entries() : []) {
       if (e.type !== 'symlink' || !wanted(e)) continue;
       try {
         if (!linkStaysInside(realRoot, e.path, e.target!)) {
@@ -291,10 +325,8 @@ export async function restoreSnapshot(opts: RestoreOptions): Promise<RestoreRepo
     }
 
     // Pass 3: folder times, after their contents stopped changing them.
-    for await (const e of mf.entries()) {
-      if (e.type !== 'dir' || !wanted(e)) continue;
-      const target = targetPathOf(realRoot, e);
-      const t = new Date(e.mtime);
+    for (const { target, mtime } of dirTimes) {
+      const t = new Date(mtime);
       await utimes(target, t, t).catch(() => undefined);
     }
     return report;
@@ -306,19 +338,29 @@ export async function restoreSnapshot(opts: RestoreOptions): Promise<RestoreRepo
   }
 }
 
+/** Whether this restore may hand files to worker threads (when it is big enough: startWorkers). */
+function willUseWorkers(opts: RestoreOptions): boolean {
+  return (
+    Boolean(opts.workers) && !opts.openWrite && opts.dest instanceof VaultDestination && !!opts.dest.codec.madeFrom
+  );
+}
+
 /** Below this, starting threads costs more than they save. */
 const WORKERS_FROM = { files: 64, bytes: 64 * 1024 * 1024 };
 
 /** Worker threads for a vault's files, when this restore is big enough and they can run here. */
-async function startWorkers(opts: RestoreOptions, planned: RestoreProgress): Promise<RestoreWorkers | undefined> {
-  const { dest } = opts;
-  if (!opts.workers || opts.openWrite || !(dest instanceof VaultDestination) || !dest.codec.madeFrom) return undefined;
+async function startWorkers(
+  opts: RestoreOptions,
+  planned: Pick<RestoreProgress, 'filesTotal' | 'bytesTotal'>,
+): Promise<RestoreWorkers | undefined> {
+  const { dest, workers } = opts;
+  if (!workers || opts.openWrite || !(dest instanceof VaultDestination) || !dest.codec.madeFrom) return undefined;
   if (planned.filesTotal < WORKERS_FROM.files && planned.bytesTotal < WORKERS_FROM.bytes) return undefined;
   const url = restoreWorkerUrl();
   const count = Math.min(restoreWorkerCount(), Math.ceil(planned.filesTotal / 8));
   if (!url || count < 1) return undefined;
   const { keys, options } = dest.codec.madeFrom;
-  return RestoreWorkers.start({ destination: opts.workers, keys: keysForThread(keys), options }, count, url);
+  return RestoreWorkers.start({ destination: workers, keys: keysForThread(keys), options }, count, url);
 }
 
 interface FileCtx {
