@@ -8,6 +8,7 @@ parentPort.on('message', (m) => {
   if (m.type !== 'write') return;
   setTimeout(() => {
     parentPort.postMessage({ type: 'bytes', job: m.job, n: threadId });
-    parentPort.postMessage({ type: 'done', job: m.job, placed: true });
+    // A part of a large file is placed by the main thread once all its parts are in.
+    parentPort.postMessage({ type: 'done', job: m.job, placed: m.offset === undefined });
   }, 2);
 });

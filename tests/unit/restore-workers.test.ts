@@ -7,6 +7,7 @@
  */
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { splitForWorkers } from '../../electron/engine/restore/restore.js';
 import { RestoreWorkers } from '../../electron/engine/restore/restore-workers.js';
 import { DEFAULT_READ_AHEAD } from '../../electron/engine/vault/blob-reader.js';
 
@@ -17,6 +18,7 @@ const setup = {
   options: {},
 };
 const KiB = 1024;
+const MiB = 1024 * KiB;
 
 describe('restore worker threads, main side', () => {
   it('spreads a tree of small files over every worker, one read-ahead run at a time', async () => {
@@ -63,5 +65,70 @@ describe('restore worker threads, main side', () => {
     } finally {
       await pool.close();
     }
+  });
+
+  it('sends the parts of a large file each to another worker, the least busy first', async () => {
+    const pool = await RestoreWorkers.start(setup as never, 3, url);
+    if (!pool) throw new Error('the stand-in workers did not start');
+    try {
+      const job = (i: number, size: number, offset?: number) => ({
+        path: `f${i}`,
+        tmp: `/nowhere/t${i}`,
+        final: undefined,
+        chunks: [],
+        locations: [],
+        size,
+        mode: undefined,
+        chmod: false,
+        mtime: 0,
+        ...(offset === undefined ? {} : { offset }),
+      });
+      // One worker busy with a small file: the parts go to the other two first.
+      let busy = 0;
+      const small = pool.write(job(0, 1 * MiB), (t) => (busy = t));
+      const by: number[] = [];
+      const parts = pool.writeParts([job(1, 20 * MiB, 0), job(1, 20 * MiB, 20 * MiB)], (t) => by.push(t));
+      expect(await Promise.all(parts)).toEqual(['written', 'written']);
+      await small;
+      expect(new Set(by).size).toBe(2);
+      expect(by).not.toContain(busy);
+    } finally {
+      await pool.close();
+    }
+  });
+});
+
+describe('splitting a large file across workers', () => {
+  const loc = (rawLength: number) => [{ packId: 'p', kind: 'data' as const, offset: 0, length: rawLength, rawLength }];
+  const file = (sizes: number[]) => ({
+    chunks: sizes.map((_, i) => `c${i}`),
+    locations: sizes.map(loc),
+    size: sizes.reduce((a, b) => a + b, 0),
+  });
+
+  it('cuts at chunk boundaries into contiguous parts of about equal size, with their offsets', () => {
+    const f = file(Array.from({ length: 60 }, (_, i) => MiB + i * KiB));
+    const parts = splitForWorkers(f.chunks, f.locations, f.size, 3)!;
+    expect(parts).toHaveLength(3);
+    expect(parts.flatMap((p) => p.chunks)).toEqual(f.chunks);
+    let offset = 0;
+    for (const p of parts) {
+      expect(p.offset).toBe(offset);
+      expect(p.size).toBe(p.locations.reduce((a, l) => a + l[0]!.rawLength, 0));
+      expect(Math.abs(p.size - f.size / 3)).toBeLessThanOrEqual(2 * MiB);
+      offset += p.size;
+    }
+    expect(offset).toBe(f.size);
+  });
+
+  it('keeps parts at 16 MiB or more, and writes a file whole below 32 MiB, with one worker, or with a chunk the index lacks', () => {
+    const f = file(Array.from({ length: 40 }, () => MiB));
+    expect(splitForWorkers(f.chunks, f.locations, f.size, 4)).toHaveLength(2);
+    const small = file(Array.from({ length: 31 }, () => MiB));
+    expect(splitForWorkers(small.chunks, small.locations, small.size, 4)).toBeUndefined();
+    expect(splitForWorkers(f.chunks, f.locations, f.size, 1)).toBeUndefined();
+    const missing = [...f.locations];
+    missing[7] = [];
+    expect(splitForWorkers(f.chunks, missing, f.size, 4)).toBeUndefined();
   });
 });

@@ -31,6 +31,12 @@ export type ToWorker =
       mode: number | undefined;
       chmod: boolean;
       mtime: number;
+      /**
+       * Set for one part of a large file split across workers: `chunks` are written from this byte
+       * on into `tmp`, which the main thread created; `size` is the part's, and the main thread
+       * sets the mode and time and places the file once every part is in (`final` is unset).
+       */
+      offset?: number;
     }
   | { type: 'cancel' };
 

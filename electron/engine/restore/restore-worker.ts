@@ -41,8 +41,11 @@ async function start(): Promise<BlobReader> {
   );
 }
 
-function writeAll(fd: number, bytes: Buffer): void {
-  for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at, bytes.length - at);
+/** Writes all of `bytes` at `position` in the file (null: where the file's offset is). */
+function writeAll(fd: number, bytes: Buffer, position: number | null): void {
+  for (let at = 0; at < bytes.length;) {
+    at += writeSync(fd, bytes, at, bytes.length - at, position === null ? null : position + at);
+  }
 }
 
 /** Renames the finished file into place; false when the target is on another file system. */
@@ -63,18 +66,26 @@ async function write(reader: BlobReader, job: Extract<ToWorker, { type: 'write' 
     else table.set(id, { at: job.locations[i]!, users: 1 });
   });
   let fd: number | undefined;
+  const part = job.offset !== undefined;
   try {
-    fd = openSync(job.tmp, 'w', job.mode ?? 0o666);
+    // A part goes into the file the main thread made, beside the other parts.
+    fd = part ? openSync(job.tmp, 'r+') : openSync(job.tmp, 'w', job.mode ?? 0o666);
     let length = 0;
     for (const id of job.chunks) {
       if (cancelled.now) throw Object.assign(new Error('the restore was cancelled'), { name: 'AbortError' });
       const plain = await reader.readPooled(id);
-      writeAll(fd, plain);
+      writeAll(fd, plain, part ? job.offset! + length : null);
       length += plain.length;
       reader.recycle(plain);
       post({ type: 'bytes', job: job.job, n: plain.length });
     }
     if (length !== job.size) throw integrityError(job.path);
+    if (part) {
+      closeSync(fd);
+      fd = undefined;
+      post({ type: 'done', job: job.job, placed: false });
+      return;
+    }
     if (job.chmod && job.mode !== undefined) fchmodSync(fd, job.mode);
     const t = new Date(job.mtime);
     futimesSync(fd, t, t);

@@ -113,8 +113,23 @@ export class RestoreWorkers {
   write(job: WriteJob, onBytes: (n: number) => void): Promise<WorkerOutcome> {
     const slot = this.pick();
     if (!slot) return Promise.resolve<WorkerOutcome>(false);
-    const id = this.next++;
     this.sentToCurrent += job.size;
+    return this.send(slot, job, onBytes);
+  }
+
+  /**
+   * Has the workers write the parts of one large file (each job with its `offset`, into a `tmp`
+   * the caller made), each part to another worker, the least busy first: one worker writing a
+   * large file alone left the others idle at the end of a restore. Settles per part as `write`.
+   */
+  writeParts(parts: WriteJob[], onBytes: (n: number) => void): Promise<WorkerOutcome>[] {
+    const live = this.slots.filter((s) => s.alive).sort((a, b) => a.pendingBytes - b.pendingBytes);
+    if (!live.length) return parts.map(() => Promise.resolve<WorkerOutcome>(false));
+    return parts.map((job, i) => this.send(live[i % live.length]!, job, onBytes));
+  }
+
+  private send(slot: Slot, job: WriteJob, onBytes: (n: number) => void): Promise<WorkerOutcome> {
+    const id = this.next++;
     slot.pendingBytes += job.size;
     return new Promise<WorkerOutcome>((resolve, reject) => {
       slot.jobs.set(id, { resolve, reject, onBytes, size: job.size });

@@ -1,7 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { chmod, copyFile, lstat, mkdir, readlink, realpath, rename, rm, symlink, utimes } from 'node:fs/promises';
+import {
+  chmod,
+  copyFile,
+  lstat,
+  mkdir,
+  open,
+  readlink,
+  realpath,
+  rename,
+  rm,
+  stat,
+  symlink,
+  utimes,
+} from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
@@ -10,7 +23,7 @@ import pRetry from 'p-retry';
 import { StrataError, describeError } from '../../../shared/errors.js';
 import type { Destination } from '../destinations/types.js';
 import { filesKey, historyKey } from '../repository/keys.js';
-import type { BlobIndex } from '../vault/blob-index.js';
+import type { BlobIndex, BlobLocation } from '../vault/blob-index.js';
 import { keysForThread } from '../vault/repo-key.js';
 import { VaultDestination } from '../vault/vault-destination.js';
 import { ManifestFile } from '../repository/manifest-reader.js';
@@ -497,26 +510,81 @@ async function writeInWorker(
   if (!ctx.workers || !e.chunks) return false;
   const { pool, index } = ctx.workers;
   let sent = 0;
-  const written = await pool.write(
-    {
-      path: e.path,
-      tmp,
-      final: typeof final === 'string' ? final : undefined,
-      chunks: e.chunks,
-      locations: e.chunks.map((id) => index.locations(id)),
-      size: e.size ?? 0,
-      mode,
-      chmod: mode !== undefined && !modeFromCreate(mode),
-      mtime: e.mtime,
-    },
-    (n) => {
-      sent += n;
-      onBytes(n);
-    },
-  );
+  const counted = (n: number): void => {
+    sent += n;
+    onBytes(n);
+  };
+  const job = {
+    path: e.path,
+    tmp,
+    final: typeof final === 'string' ? final : undefined,
+    chunks: e.chunks,
+    locations: e.chunks.map((id) => index.locations(id)),
+    size: e.size ?? 0,
+    mode,
+    chmod: mode !== undefined && !modeFromCreate(mode),
+    mtime: e.mtime,
+  };
+  const parts = splitForWorkers(job.chunks, job.locations, job.size, pool.size);
+  let written: WorkerOutcome;
+  if (!parts) written = await pool.write(job, counted);
+  else {
+    // The file is made here, its parts written into it by several workers, its mode and time set here.
+    await (await open(tmp, 'w', mode ?? 0o666)).close();
+    const outcomes = await Promise.allSettled(
+      pool.writeParts(
+        parts.map((p) => ({ ...job, final: undefined, chmod: false, ...p })),
+        counted,
+      ),
+    );
+    const failed = outcomes.find((o) => o.status === 'rejected');
+    if (failed) throw failed.reason;
+    written = outcomes.every((o) => o.status === 'fulfilled' && o.value) ? 'written' : false;
+    if (written) {
+      // Each part checked its own length; together they must be the file's.
+      if ((await stat(tmp)).size !== job.size) throw integrityError(e.path);
+      if (job.chmod) await chmod(tmp, mode!);
+      const t = new Date(e.mtime);
+      await utimes(tmp, t, t);
+    }
+  }
   // Bytes a dead worker reported are read again here: the progress counts them once.
   if (!written && sent) onBytes(-sent);
   return written;
+}
+
+/** A file this large is split across the workers, in parts of at least PART_MIN_BYTES. */
+const SPLIT_FROM_BYTES = 32 * 1024 * 1024;
+const PART_MIN_BYTES = 16 * 1024 * 1024;
+
+/**
+ * A large file's chunks as contiguous parts, one per worker, with the byte each starts at (from the
+ * chunks' plaintext lengths in the index); undefined when it is written whole.
+ */
+export function splitForWorkers(
+  chunks: string[],
+  locations: BlobLocation[][],
+  size: number,
+  workers: number,
+): { chunks: string[]; locations: BlobLocation[][]; offset: number; size: number }[] | undefined {
+  const count = Math.min(workers, Math.floor(size / PART_MIN_BYTES), chunks.length);
+  if (size < SPLIT_FROM_BYTES || count < 2) return undefined;
+  // A chunk the index does not place fails in the worker, which says so: not split.
+  if (locations.some((l) => !l.length)) return undefined;
+  const parts = [];
+  let from = 0;
+  let offset = 0;
+  for (let p = 0; p < count; p++) {
+    const goal = (size * (p + 1)) / count;
+    let to = from;
+    let end = offset;
+    while (to < chunks.length && (p === count - 1 || end < goal)) end += locations[to++]![0]!.rawLength;
+    if (to === from) break;
+    parts.push({ chunks: chunks.slice(from, to), locations: locations.slice(from, to), offset, size: end - offset });
+    from = to;
+    offset = end;
+  }
+  return parts.length >= 2 ? parts : undefined;
 }
 
 /** Moves a finished temp file into place; a sub-folder on another file system gets a copy beside it first. */
