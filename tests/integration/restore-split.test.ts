@@ -4,11 +4,12 @@
  * Driven through the CLI process from a local vault: byte for byte with its mode and mtime; a damaged
  * chunk in one part fails that file alone, leaving neither a partial file nor a temp file.
  */
-import { chmod, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, rm, stat, utimes } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliOk, resultOf, runCli } from '../support/cli.js';
+import { withDamagedPack } from '../support/damage-pack.js';
 import { diffTrees, put, randomBytes, treeState, type TreeState } from '../support/tree.js';
 
 const MiB = 1024 * 1024;
@@ -67,20 +68,8 @@ describe('a large file restored by several workers', () => {
   });
 
   it('a damaged chunk in one part fails that file alone: no partial file, no temp file', async () => {
-    const packsDir = join(work, 'vault', 'packs');
-    const packs: { path: string; size: number }[] = [];
-    for (const name of await readdir(packsDir, { recursive: true })) {
-      const path = join(packsDir, name);
-      const st = await stat(path);
-      if (st.isFile()) packs.push({ path, size: st.size });
-    }
     // The largest pack holds only the video's chunks (the notes fit in a small one).
-    const victim = packs.sort((a, b) => b.size - a.size)[0]!;
-    const original = await readFile(victim.path);
-    const damaged = Buffer.from(original);
-    damaged[Math.floor(damaged.length / 2)]! ^= 0xff;
-    await writeFile(victim.path, damaged);
-    try {
+    await withDamagedPack(join(work, 'vault'), 'largest', 1 / 2, async () => {
       const to = join(work, 'to-damaged');
       const report = await restore(to);
       expect(report.errors.map((e) => e.path)).toEqual(['video/long.mp4']);
@@ -88,8 +77,6 @@ describe('a large file restored by several workers', () => {
       expect(report.files).toBe(80);
       await expect(stat(join(to, 'video/long.mp4'))).rejects.toThrow(/ENOENT/);
       expect((await readdir(to, { recursive: true })).filter((n) => /\.strata-restore-/.test(n))).toEqual([]);
-    } finally {
-      await writeFile(victim.path, original);
-    }
+    });
   });
 });

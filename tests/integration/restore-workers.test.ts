@@ -10,6 +10,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliOk, resultOf, runCli, s3DestArgs, startCli } from '../support/cli.js';
+import { withDamagedPack } from '../support/damage-pack.js';
 import { startS3rver, type S3rverHarness } from '../support/s3rver.js';
 import { diffTrees, put, randomBytes, treeState, type TreeState } from '../support/tree.js';
 
@@ -124,20 +125,8 @@ describe('vault restores through worker threads', () => {
   });
 
   it('a damaged pack fails only the files that use it: no partial file, no temp file', async () => {
-    const packsDir = join(work, 'vault', 'packs');
-    const packs: { path: string; size: number }[] = [];
-    for (const name of await readdir(packsDir, { recursive: true })) {
-      const path = join(packsDir, name);
-      const st = await stat(path);
-      if (st.isFile()) packs.push({ path, size: st.size });
-    }
     // The smallest pack: the notes' chunks, so some files fail and the large ones still restore.
-    const victim = packs.sort((a, b) => a.size - b.size)[0]!;
-    const original = await readFile(victim.path);
-    const damaged = Buffer.from(original);
-    damaged[Math.floor(damaged.length / 3)]! ^= 0xff;
-    await writeFile(victim.path, damaged);
-    try {
+    await withDamagedPack(join(work, 'vault'), 'smallest', 1 / 3, async () => {
       const to = join(work, 'to-damaged');
       const r = await restore('vault', to);
       expect(r.code).not.toBe(0);
@@ -150,8 +139,6 @@ describe('vault restores through worker threads', () => {
         else expect(got.get(path), path).toBe(value);
       }
       await noTempLeft(to);
-    } finally {
-      await writeFile(victim.path, original);
-    }
+    });
   });
 });
