@@ -195,11 +195,13 @@ export async function restoreSnapshot(opts: RestoreOptions): Promise<RestoreRepo
   let workers: RestoreWorkers | undefined;
   const cancelWorkers = (): void => workers?.cancel();
   opts.signal?.addEventListener('abort', cancelWorkers);
+  // The listing's counts may be missing (an older catalog): the manifest's then decide.
+  const ready = (starting ?? Promise.resolve(undefined)).then((w) => w ?? startWorkers(opts, progress));
+  ready.catch(() => undefined); // awaited below, and closed at the end even when something else failed first
   try {
     // The threads' start, the vault's index and the restore folder, at once.
     const [started, index] = await Promise.all([
-      // The listing's counts may be missing (an older catalog): the manifest's then decide.
-      (starting ?? Promise.resolve(undefined)).then((w) => w ?? startWorkers(opts, progress)),
+      ready,
       willUseWorkers(opts) ? (dest as VaultDestination).index() : undefined,
       mkdir(opts.to, { recursive: true }),
     ]);
@@ -345,7 +347,7 @@ export async function restoreSnapshot(opts: RestoreOptions): Promise<RestoreRepo
     return report;
   } finally {
     opts.signal?.removeEventListener('abort', cancelWorkers);
-    await workers?.close();
+    await (await ready.catch(() => undefined))?.close();
     await scratch?.close();
     await mf.dispose();
   }
