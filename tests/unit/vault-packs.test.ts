@@ -946,6 +946,39 @@ describe('ranged pack reads', () => {
     expect(intos[5]).toBe(intos[0]);
   });
 
+  it('spare span memory covers the spans readers still held when they were dropped', async () => {
+    const pack = randomBytes(64 * MIB);
+    // Rounds of four readers at once, each on its own span, against a cache that keeps two (a
+    // restore worker's); returns how many distinct buffers the loads were given in all.
+    const buffersFor = async (cache: PackCache): Promise<number> => {
+      const seen = new Set<ArrayBufferLike>();
+      const load = async (a: number, b: number, into: Buffer) => {
+        seen.add(into.buffer);
+        const n = Math.max(0, Math.min(b, pack.length) - a);
+        pack.copy(into, 0, a, a + n);
+        return into.subarray(0, n);
+      };
+      for (let from = 0; from < pack.length; from += 16 * MIB) {
+        let release!: () => void;
+        const held = new Promise<void>((r) => (release = r));
+        const readers = [0, 1, 2, 3].map((i) =>
+          cache.use('p', from + i * 4 * MIB, from + i * 4 * MIB + 10, load, async (bytes) => {
+            await held;
+            return bytes.length;
+          }),
+        );
+        await new Promise((r) => setTimeout(r, 2));
+        release();
+        expect(await Promise.all(readers)).toEqual([10, 10, 10, 10]);
+      }
+      return seen.size;
+    };
+    // At most six spans are out at once (four read, two kept): with that much spare, no more are made.
+    expect(await buffersFor(new PackCache(8 * MIB, 4 * MIB, 24 * MIB))).toBeLessThanOrEqual(6);
+    // With only the cache's own size spare, every round makes new ones.
+    expect(await buffersFor(new PackCache(8 * MIB, 4 * MIB))).toBeGreaterThan(8);
+  });
+
   it('many concurrent readers of a small cache, loads landing in any order, each get their own bytes', async () => {
     const packs = new Map(['a', 'b', 'c'].map((id) => [id, randomBytes(2 * MIB)] as const));
     const seen = new Set<ArrayBufferLike>();

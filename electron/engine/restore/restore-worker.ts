@@ -12,12 +12,33 @@ import { MemoryStore } from '../secrets/memory-store.js';
 import { destinationSecretName } from '../secrets/secret-store.js';
 import type { BlobLocation } from '../vault/blob-index.js';
 import { createCodec } from '../vault/blob-codec.js';
-import { BlobReader, DEFAULT_PACK_CACHE_BYTES, PackCache } from '../vault/blob-reader.js';
+import { BlobReader, DEFAULT_READ_AHEAD, PackCache } from '../vault/blob-reader.js';
+import { DEFAULT_CHUNKING } from '../vault/chunker.js';
 import { toWorkerError } from '../threads/worker-error.js';
+import { youngCollector } from '../threads/young-collector.js';
 import { integrityError } from './integrity-error.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './restore-worker-protocol.js';
 
-const WORKER_CACHE_BYTES = DEFAULT_PACK_CACHE_BYTES / 2;
+/**
+ * Files written at once here; the others wait their turn. A few overlap one file's reads with
+ * another's writes; each holds a chunk or two, so the main thread may hand over many files (to
+ * keep every worker busy through a run of small ones) without memory growing with them.
+ */
+const ACTIVE_FILES = 4;
+
+/**
+ * Pack spans kept: two read-aheads. A worker is handed files in runs of one span (restore-workers.ts)
+ * and reads them in pack order, so older spans are seldom read again; each worker keeping 32 MiB
+ * had restores touch ~100 MiB more memory, and fresh memory costs a page fault per 4 KiB.
+ */
+const CACHE_BYTES = 2 * DEFAULT_READ_AHEAD;
+/** Spare span memory: what the files being read may still hold when their spans are dropped. */
+const SPARE_SPAN_BYTES = CACHE_BYTES + ACTIVE_FILES * DEFAULT_READ_AHEAD;
+/** Recycled plaintexts: a chunk at most for each file being written. */
+const PLAIN_POOL_BYTES = ACTIVE_FILES * DEFAULT_CHUNKING.maxSize;
+/** Bytes written between collections of the decrypted pieces dropped meanwhile (young-collector.ts). */
+const COLLECT_EVERY = 8 * 1024 * 1024;
+const dropped = youngCollector(COLLECT_EVERY);
 
 const setup = workerData as WorkerSetup;
 const port = parentPort!;
@@ -32,12 +53,12 @@ async function start(): Promise<BlobReader> {
   const secrets = new MemoryStore(d.secret === undefined ? {} : { [destinationSecretName(d.id)]: d.secret });
   const dest = await openDestination(d.name, d.id, d.config, async () => secrets);
   const locator = { locations: (id: string) => table.get(id)?.at ?? [] };
-  // Half the main thread's span cache each: a restore runs several of these.
   return new BlobReader(
     dest,
     createCodec(setup.keys, { ...setup.options, inflateHere: true }),
     locator,
-    new PackCache(WORKER_CACHE_BYTES),
+    new PackCache(CACHE_BYTES, DEFAULT_READ_AHEAD, SPARE_SPAN_BYTES),
+    PLAIN_POOL_BYTES,
   );
 }
 
@@ -77,6 +98,7 @@ async function write(reader: BlobReader, job: Extract<ToWorker, { type: 'write' 
       writeAll(fd, plain, part ? job.offset! + length : null);
       length += plain.length;
       reader.recycle(plain);
+      dropped(plain.length);
       post({ type: 'bytes', job: job.job, n: plain.length });
     }
     if (length !== job.size) throw integrityError(job.path);
@@ -103,12 +125,6 @@ async function write(reader: BlobReader, job: Extract<ToWorker, { type: 'write' 
   }
 }
 
-/**
- * Files written at once here; the others wait their turn. A few overlap one file's reads with
- * another's writes; each holds a chunk or two, so the main thread may hand over many files (to
- * keep every worker busy through a run of small ones) without memory growing with them.
- */
-const ACTIVE_FILES = 4;
 let active = 0;
 const queued: Extract<ToWorker, { type: 'write' }>[] = [];
 

@@ -67,13 +67,20 @@ export class PackCache {
   private readonly pool: BufferPool;
   private bytes = 0;
 
+  /**
+   * `spareBytes`: span memory kept idle for the next misses. Spans still being read when dropped
+   * come back later, so a small cache read by several files at once needs more spare than it keeps:
+   * with only its own size spare, a restore worker's 8 MiB cache made a fresh 4 MiB span every
+   * 16 MiB read, each page of it a fault.
+   */
   constructor(
     readonly maxBytes = DEFAULT_PACK_CACHE_BYTES,
     readAhead = DEFAULT_READ_AHEAD,
+    spareBytes = maxBytes,
   ) {
     // Reading ahead what cannot be kept would only cost bytes.
     this.readAhead = Math.min(readAhead, maxBytes);
-    this.pool = new BufferPool(maxBytes, 2 * this.readAhead);
+    this.pool = new BufferPool(spareBytes, 2 * this.readAhead);
   }
 
   get size(): number {
@@ -201,14 +208,18 @@ function slice(span: Span, start: number, end: number): Buffer {
 
 export class BlobReader {
   /** Where readPooled's plaintexts live until recycled. */
-  private readonly pool = new BufferPool();
+  private readonly pool: BufferPool;
 
+  /** `plainPoolBytes`: readPooled's recycled plaintexts kept idle for reuse. */
   constructor(
     private readonly dest: Destination,
     private readonly codec: BlobCodec,
     private readonly index: BlobLocator,
     readonly cache = new PackCache(),
-  ) {}
+    plainPoolBytes?: number,
+  ) {
+    this.pool = new BufferPool(plainPoolBytes);
+  }
 
   /** A blob's plaintext in a buffer of its own. */
   read(id: string): Promise<Buffer> {
