@@ -10,7 +10,8 @@
  *
  * Node gives no way to ask for a collection but the `gc` function of --expose-gc, which a worker
  * cannot be started with; the flag applies to contexts made after it is set, so a new context hands
- * the function over. Where that fails, collections are left to V8 as before.
+ * the function over. Where that fails, collections are left to V8 as before. Not under Electron:
+ * Chromium may freeze V8's flags, and setting one then is a fatal error, not an exception.
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -18,6 +19,7 @@ import { runInNewContext } from 'node:vm';
 type Collect = (options: { type: 'minor'; execution: 'sync' }) => void;
 
 function exposedCollector(): Collect | undefined {
+  if (process.versions.electron) return undefined;
   try {
     setFlagsFromString('--expose-gc');
     const gc: unknown = runInNewContext('typeof gc === "function" ? gc : undefined');
