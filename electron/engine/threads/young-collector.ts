@@ -5,7 +5,7 @@
  * each piece into a reused buffer and drops it. V8 frees dropped buffers only at a collection, which
  * it starts once about 32 MiB of them wait, so each worker held that much garbage and the allocator
  * kept handing out fresh pages for the next pieces, a page fault each. Collecting every few MiB
- * reuses the same memory instead: on the bench's restore, 15 % fewer faults and a tenth off the wall
+ * reuses the same memory instead: on the bench's restore, a fifth fewer faults and 8 % off the wall
  * time. A collection of a young generation this small takes well under a millisecond.
  *
  * Node gives no way to ask for a collection but the `gc` function of --expose-gc, which a worker
