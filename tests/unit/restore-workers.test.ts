@@ -20,6 +20,20 @@ const setup = {
 const KiB = 1024;
 const MiB = 1024 * KiB;
 
+/** A write job for file `i` with no chunks (the stand-in worker only reports who wrote it). */
+const job = (i: number, size: number, extra: { final?: string; offset?: number } = {}) => ({
+  path: `f${i}`,
+  tmp: `/nowhere/t${i}`,
+  final: undefined as string | undefined,
+  chunks: [],
+  locations: [],
+  size,
+  mode: undefined,
+  chmod: false,
+  mtime: 0,
+  ...extra,
+});
+
 describe('restore worker threads, main side', () => {
   it('spreads a tree of small files over every worker, one read-ahead run at a time', async () => {
     const pool = await RestoreWorkers.start(setup as never, 3, url);
@@ -30,20 +44,7 @@ describe('restore worker threads, main side', () => {
       const wroteBy: number[] = [];
       await Promise.all(
         Array.from({ length: files }, (_, i) =>
-          pool.write(
-            {
-              path: `code/f${i}`,
-              tmp: `/nowhere/t${i}`,
-              final: `/nowhere/f${i}`,
-              chunks: [],
-              locations: [],
-              size,
-              mode: undefined,
-              chmod: false,
-              mtime: 0,
-            },
-            (thread) => (wroteBy[i] = thread),
-          ),
+          pool.write(job(i, size, { final: `/nowhere/f${i}` }), (thread) => (wroteBy[i] = thread)),
         ),
       );
       expect(wroteBy.filter((t) => t !== undefined)).toHaveLength(files);
@@ -71,23 +72,13 @@ describe('restore worker threads, main side', () => {
     const pool = await RestoreWorkers.start(setup as never, 3, url);
     if (!pool) throw new Error('the stand-in workers did not start');
     try {
-      const job = (i: number, size: number, offset?: number) => ({
-        path: `f${i}`,
-        tmp: `/nowhere/t${i}`,
-        final: undefined,
-        chunks: [],
-        locations: [],
-        size,
-        mode: undefined,
-        chmod: false,
-        mtime: 0,
-        ...(offset === undefined ? {} : { offset }),
-      });
       // One worker busy with a small file: the parts go to the other two first.
       let busy = 0;
       const small = pool.write(job(0, 1 * MiB), (t) => (busy = t));
       const by: number[] = [];
-      const parts = pool.writeParts([job(1, 20 * MiB, 0), job(1, 20 * MiB, 20 * MiB)], (t) => by.push(t));
+      const parts = pool.writeParts([job(1, 20 * MiB, { offset: 0 }), job(1, 20 * MiB, { offset: 20 * MiB })], (t) =>
+        by.push(t),
+      );
       expect(await Promise.all(parts)).toEqual(['written', 'written']);
       await small;
       expect(new Set(by).size).toBe(2);

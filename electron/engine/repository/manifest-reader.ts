@@ -26,8 +26,6 @@ export interface ManifestCounts {
   files: number;
   /** Sum of the file entries' sizes. */
   bytes: number;
-  dirs: number;
-  symlinks: number;
 }
 
 /**
@@ -77,7 +75,7 @@ async function validate(
   let header: ManifestHeader | undefined;
   const digest = createHash('sha256');
   let count = 0;
-  const counts: ManifestCounts = { files: 0, bytes: 0, dirs: 0, symlinks: 0 };
+  const counts: ManifestCounts = { files: 0, bytes: 0 };
   const gen = parse(file, where, (line) => digest.update(line).update('\n'));
   let result: IteratorResult<Part, ManifestSummary>;
   while (!(result = await gen.next()).done) {
@@ -87,12 +85,10 @@ async function validate(
       continue;
     }
     count++;
-    const e = part.entry;
-    if (e.type === 'file') {
+    if (part.entry.type === 'file') {
       counts.files++;
-      counts.bytes += e.size ?? 0;
-    } else if (e.type === 'dir') counts.dirs++;
-    else counts.symlinks++;
+      counts.bytes += part.entry.size ?? 0;
+    }
   }
   const summary = result.value;
   if (!header) throw corrupt(where, 'it has no header');

@@ -368,14 +368,13 @@ async function startWorkers(
   opts: RestoreOptions,
   planned: Pick<RestoreProgress, 'filesTotal' | 'bytesTotal'>,
 ): Promise<RestoreWorkers | undefined> {
-  const { dest, workers } = opts;
-  if (!workers || opts.openWrite || !(dest instanceof VaultDestination) || !dest.codec.madeFrom) return undefined;
+  if (!willUseWorkers(opts)) return undefined;
   if (planned.filesTotal < WORKERS_FROM.files && planned.bytesTotal < WORKERS_FROM.bytes) return undefined;
   const url = restoreWorkerUrl();
   const count = Math.min(restoreWorkerCount(), Math.ceil(planned.filesTotal / 8));
   if (!url || count < 1) return undefined;
-  const { keys, options } = dest.codec.madeFrom;
-  return RestoreWorkers.start({ destination: workers, keys: keysForThread(keys), options }, count, url);
+  const { keys, options } = (opts.dest as VaultDestination).codec.madeFrom!;
+  return RestoreWorkers.start({ destination: opts.workers!, keys: keysForThread(keys), options }, count, url);
 }
 
 interface FileCtx {
