@@ -270,6 +270,11 @@ describe('compression', () => {
       expect(compress(noise).alg).toBe(COMPRESSION.none);
     }
     expect(sampleEntropy(compressible)).toBeLessThan(6);
+    // Exact where the answer is known: every byte value once, two values half each, one value.
+    expect(sampleEntropy(Buffer.from(Array.from({ length: 256 }, (_, i) => i)))).toBeCloseTo(8, 12);
+    expect(sampleEntropy(Buffer.alloc(4096, 'ab'))).toBeCloseTo(1, 12);
+    expect(sampleEntropy(Buffer.alloc(100_000, 7))).toBe(0);
+    expect(sampleEntropy(Buffer.alloc(0))).toBe(0);
     // base64 of noise: 6 bits a byte, compressible by a quarter.
     const b64 = Buffer.from(randomBytes(48 * 1024).toString('base64'));
     expect(sampleEntropy(b64)).toBeLessThan(6.1);

@@ -217,6 +217,7 @@ describe.each(codecs)('packs and indexes with the %s', (_name, makeCodec, authen
     }
     const sealed = builder.seal(codec);
     expect(sealed.bytes.buffer).toBe(builder.buffer.buffer);
+    expect(sealed.packId).toBe(sha256(sealed.bytes)); // hashed as the blobs came in
     expect(builder.count).toBe(0);
     const reference = buildPack(blobs, codec);
     expect(sealed.entries).toEqual(reference.entries);
@@ -225,6 +226,10 @@ describe.each(codecs)('packs and indexes with the %s', (_name, makeCodec, authen
     expect(sealed.bytes.subarray(0, reference.entries.at(-1)!.offset)).toEqual(
       reference.bytes.subarray(0, reference.entries.at(-1)!.offset),
     );
+    // The next pack starts a fresh name.
+    builder.append(blobs[0]!.id, blobs[0]!.encoded, blobs[0]!.rawLength);
+    const next = builder.seal(codec);
+    expect(next.packId).toBe(sha256(next.bytes));
     // A pack never outgrows its buffer, header included.
     const small = new PackBuilder(Buffer.alloc(2 * blobs[0]!.encoded.length + packTrailerBound(2)));
     small.append(blobs[0]!.id, blobs[0]!.encoded, blobs[0]!.rawLength);

@@ -122,6 +122,11 @@ export function createCodec(keys: RepoKeys | null, options: CodecOptions = {}): 
       return seal(kind, context, alg, payload);
     },
 
+    encodePartsHere(plain, kind, context) {
+      const { alg, payload } = compress(plain);
+      return seal(kind, context, alg, payload);
+    },
+
     decode(stored, kind, context) {
       const what = context ? `${KIND_LABEL[kind]} ${context}` : KIND_LABEL[kind];
       const binding = bindingOf(kind, context);

@@ -26,6 +26,8 @@ export interface BlobCodec {
    * (`context`) from these same bytes (decode and verify check it on the way back).
    */
   encodeParts?(plain: Buffer, kind: BlobKind, context: string): Promise<readonly Buffer[]>;
+  /** `encodeParts` compressing on the calling thread: for a worker thread, whose time is the pool's anyway. */
+  encodePartsHere?(plain: Buffer, kind: BlobKind, context: string): readonly Buffer[];
   /** Open and decompress; throws StrataError('corrupt') naming the object when it was altered or is not ours. */
   decode(stored: Buffer, kind: BlobKind, context: string): Buffer;
   /**

@@ -200,6 +200,13 @@ function compressWithAsync(alg: CompressionAlg, data: Buffer): Promise<Buffer> {
   return run(zstd, { params: { [ZSTD_C_COMPRESSION_LEVEL]: ZSTD_LEVEL } });
 }
 
+/** c·log2(c) for every count a sample can hold: a table lookup instead of a log2 per byte value. */
+const C_LOG2_C = (() => {
+  const table = new Float64Array(ENTROPY_SLICES * ENTROPY_SLICE_BYTES + 1);
+  for (let c = 1; c < table.length; c++) table[c] = c * Math.log2(c);
+  return table;
+})();
+
 /** Shannon entropy of the bytes of a few slices spread over the input (all of it when small). */
 export function sampleEntropy(plain: Buffer): number {
   // Int32 counts and plain loops (no closure): Uint32 values and a counting closure ran 20 % slower,
@@ -217,14 +224,11 @@ export function sampleEntropy(plain: Buffer): number {
     }
     n = ENTROPY_SLICES * ENTROPY_SLICE_BYTES;
   }
-  let bits = 0;
-  for (let i = 0; i < 256; i++) {
-    const c = counts[i]!;
-    if (c === 0) continue;
-    const p = c / n;
-    bits -= p * Math.log2(p);
-  }
-  return bits;
+  if (n === 0) return 0;
+  // -Σ p·log2 p with p = c/n is log2 n - (Σ c·log2 c) / n.
+  let sum = 0;
+  for (let i = 0; i < 256; i++) sum += C_LOG2_C[counts[i]!]!;
+  return Math.log2(n) - sum / n;
 }
 
 /**

@@ -158,9 +158,9 @@ export function packBytes(blobs: PackBlobInput[], codec: BlobCodec): { bytes: Bu
 }
 
 /**
- * A pack's content name, hashed on the runtime's thread pool (WebCrypto copies the bytes first):
- * hashing each 16 MiB pack on the main thread was a tenth of a backup's main-thread time once
- * worker threads took the rest of the hashing.
+ * A pack's content name, hashed on the runtime's thread pool (WebCrypto copies the bytes first),
+ * for a pack built whole (packBytes): a PackBuilder names its pack as it fills it instead, which
+ * costs less than the copy.
  */
 export async function packIdOf(bytes: Buffer): Promise<string> {
   return Buffer.from(await webcrypto.subtle.digest('SHA-256', bytes)).toString('hex');

@@ -207,15 +207,16 @@ export class PackWriter {
    * without waiting for it. `ids` are forgotten once indexed; `builder` is reused once stored.
    */
   private async upload(
-    build: () => { bytes: Buffer; entries: PackEntry[] },
+    build: () => { bytes: Buffer; entries: PackEntry[]; packId?: string },
     ids: IdSet,
     builder?: PackBuilder,
   ): Promise<void> {
     while (this.inFlight.size >= this.maxUploads) await Promise.race(this.inFlight);
     this.throwIfFailed();
-    const { bytes, entries } = build();
+    const built = build();
+    const { bytes, entries } = built;
     let packId = '';
-    const task = packIdOf(bytes)
+    const task = (built.packId === undefined ? packIdOf(bytes) : Promise.resolve(built.packId))
       .then((id) => {
         packId = id;
         return this.pace?.(bytes.length);
