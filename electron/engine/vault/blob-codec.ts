@@ -108,24 +108,23 @@ export function createCodec(keys: RepoKeys | null, options: CodecOptions = {}): 
     return parts;
   };
 
+  const partsHere = (plain: Buffer, kind: BlobKind, context: string): Buffer[] => {
+    const { alg, payload } = compress(plain);
+    return seal(kind, context, alg, payload);
+  };
+
   return {
     encrypted: keys !== null,
     id,
 
-    encode(plain, kind, context) {
-      const { alg, payload } = compress(plain);
-      return Buffer.concat(seal(kind, context, alg, payload));
-    },
+    encode: (plain, kind, context) => Buffer.concat(partsHere(plain, kind, context)),
 
     async encodeParts(plain, kind, context) {
       const { alg, payload } = await compressAsync(plain);
       return seal(kind, context, alg, payload);
     },
 
-    encodePartsHere(plain, kind, context) {
-      const { alg, payload } = compress(plain);
-      return seal(kind, context, alg, payload);
-    },
+    encodePartsHere: partsHere,
 
     decode(stored, kind, context) {
       const what = context ? `${KIND_LABEL[kind]} ${context}` : KIND_LABEL[kind];

@@ -16,7 +16,7 @@
  * Object key: packs/<first 2 hex of packId>/<packId>, packId = SHA-256 of the whole pack, so a
  * re-upload of the same bytes (a retry, another machine) lands on the same key.
  */
-import { createHash, webcrypto } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { StrataError } from '../../../shared/errors.js';
 import type { BlobCodec } from './codec.js';
 
@@ -149,21 +149,12 @@ export function buildPack(
   return { packId: sha256Hex(built.bytes), ...built };
 }
 
-/** buildPack without the name (see packIdOf). */
+/** buildPack without the name (a PackBuilder names its pack as it fills it). */
 export function packBytes(blobs: PackBlobInput[], codec: BlobCodec): { bytes: Buffer; entries: PackEntry[] } {
   const listed = blobs.map((b) => ({ id: b.id, kind: b.kind, length: b.encoded.length, rawLength: b.rawLength }));
   const trailer = encodePackTrailer(listed, codec);
   const entries = packEntries(listed);
   return { bytes: Buffer.concat([...blobs.map((b) => b.encoded), trailer]), entries };
-}
-
-/**
- * A pack's content name, hashed on the runtime's thread pool (WebCrypto copies the bytes first),
- * for a pack built whole (packBytes): a PackBuilder names its pack as it fills it instead, which
- * costs less than the copy.
- */
-export async function packIdOf(bytes: Buffer): Promise<string> {
-  return Buffer.from(await webcrypto.subtle.digest('SHA-256', bytes)).toString('hex');
 }
 
 /** The header did not fit in the tail given: read this many bytes from the end of the pack and call again. */

@@ -17,7 +17,7 @@ import type { Destination } from '../destinations/types.js';
 import { IdSet } from './blob-index.js';
 import type { BlobCodec } from './codec.js';
 import { PackBuilder } from './pack-builder.js';
-import { packBytes, packIdOf, packKey, packTrailerBound, type PackEntry } from './pack-format.js';
+import { buildPack, packKey, packTrailerBound, type PackEntry } from './pack-format.js';
 
 export interface WrittenPack {
   packId: string;
@@ -184,7 +184,7 @@ export class PackWriter {
       ids.add(id);
       // Before the set of the pack being filled, which stays last.
       if (this.forgetsIndexed) this.taken.splice(-1, 0, ids);
-      await this.upload(() => packBytes([{ id, encoded, rawLength }], this.codec), ids);
+      await this.upload(() => buildPack([{ id, encoded, rawLength }], this.codec), ids);
       return true;
     }
     if (this.builder?.count && !this.builder.fits(length)) await this.seal();
@@ -207,20 +207,14 @@ export class PackWriter {
    * without waiting for it. `ids` are forgotten once indexed; `builder` is reused once stored.
    */
   private async upload(
-    build: () => { bytes: Buffer; entries: PackEntry[]; packId?: string },
+    build: () => { bytes: Buffer; entries: PackEntry[]; packId: string },
     ids: IdSet,
     builder?: PackBuilder,
   ): Promise<void> {
     while (this.inFlight.size >= this.maxUploads) await Promise.race(this.inFlight);
     this.throwIfFailed();
-    const built = build();
-    const { bytes, entries } = built;
-    let packId = '';
-    const task = (built.packId === undefined ? packIdOf(bytes) : Promise.resolve(built.packId))
-      .then((id) => {
-        packId = id;
-        return this.pace?.(bytes.length);
-      })
+    const { bytes, entries, packId } = build();
+    const task = Promise.resolve(this.pace?.(bytes.length))
       .then(() => this.dest.putBuffer(packKey(packId), bytes, packId))
       .then(() => {
         const pack = { packId, size: bytes.length, blobs: entries };
