@@ -33,6 +33,12 @@ import {
 const TMP_DIR = '.strata-tmp';
 /** Up to this many files written since the last flush are fsynced one by one. */
 const FSYNC_EACH_LIMIT = 256;
+/**
+ * An object this large (a vault's pack, a big file of a mirror) is fsynced as soon as it is in
+ * place, in the background: its writeback then overlaps the rest of the backup, where a flush at
+ * the end waited for all of it at once (~0.1 s per 100 MB here).
+ */
+const SYNC_EARLY_BYTES = 4 * 1024 * 1024;
 
 /**
  * A folder (local disk or mounted NAS share) used as an object store. Every object is written
@@ -44,6 +50,11 @@ export class LocalDestination implements Destination {
   readonly kind = 'local' as const;
   readonly concurrency: number;
   private readonly written: string[] = [];
+  /** Early fsyncs under way (see SYNC_EARLY_BYTES), the folders of their files, and their first failure. */
+  private readonly early = new Set<Promise<void>>();
+  private readonly earlyDirs = new Set<string>();
+  private earlyFailure: unknown;
+  private readonly earlyLimit = pLimit(2);
   private readonly canSyncfs = process.platform === 'linux';
   private readonly knownDirs = new Set<string>();
   private readonly tmpPrefix = randomBytes(4).toString('hex');
@@ -95,7 +106,8 @@ export class LocalDestination implements Destination {
     this.knownDirs.add(dir);
   }
 
-  private async place(tmp: string, key: string): Promise<void> {
+  /** Moves a written temp file into place; `bytes`, when known, lets a large one be synced early. */
+  private async place(tmp: string, key: string, bytes?: number): Promise<void> {
     const target = this.pathOf(key);
     await this.ensureDir(dirname(target));
     try {
@@ -107,14 +119,15 @@ export class LocalDestination implements Destination {
       await mkdir(dirname(target), { recursive: true });
       await rename(tmp, target);
     }
-    if (!this.canSyncfs || this.written.length <= FSYNC_EACH_LIMIT) this.written.push(target);
+    if (bytes !== undefined && bytes >= SYNC_EARLY_BYTES) this.syncEarly(target);
+    else if (!this.canSyncfs || this.written.length <= FSYNC_EACH_LIMIT) this.written.push(target);
   }
 
   async putBuffer(key: string, body: Buffer): Promise<void> {
     const tmp = await this.tempFile();
     try {
       await writeFile(tmp, body);
-      await this.place(tmp, key);
+      await this.place(tmp, key, body.length);
     } catch (err) {
       await rm(tmp, { force: true });
       throw ioError(err, this.root);
@@ -124,14 +137,16 @@ export class LocalDestination implements Destination {
   async putStream(key: string, body: Readable, opts: PutStreamOptions): Promise<void> {
     const tmp = await this.tempFile();
     try {
+      let bytes = 0;
       const progress = new Transform({
         transform(chunk: Buffer, _enc, cb) {
+          bytes += chunk.length;
           opts.onProgress?.(chunk.length);
           cb(null, chunk);
         },
       });
       await pipeline(body, progress, createWriteStream(tmp));
-      await this.place(tmp, key);
+      await this.place(tmp, key, bytes);
     } catch (err) {
       await rm(tmp, { force: true });
       throw err instanceof StrataError ? err : ioError(err, this.root);
@@ -277,26 +292,31 @@ export class LocalDestination implements Destination {
    * far cheaper than thousands of fsyncs (though it also flushes other programs' writes).
    */
   async flush(): Promise<void> {
+    await Promise.all([...this.early]);
+    const failure = this.earlyFailure;
+    this.earlyFailure = undefined;
+    const earlyDirs = [...this.earlyDirs];
+    this.earlyDirs.clear();
+    if (failure) throw ioError(failure, this.root);
     const files = this.written.splice(0);
     if (files.length > FSYNC_EACH_LIMIT && this.canSyncfs) {
       await syncFileSystem(this.root);
       return;
     }
-    const dirs = new Set(files.map((f) => dirname(f)));
+    const dirs = new Set([...files.map((f) => dirname(f)), ...earlyDirs]);
     const limit = pLimit(16);
-    await Promise.all(
-      [...files, ...dirs].map((path) =>
-        limit(async () => {
-          const fh = await open(path, 'r').catch(() => undefined);
-          if (!fh) return; // deleted since (history moves, prunes)
-          try {
-            await fh.sync();
-          } finally {
-            await fh.close();
-          }
-        }),
-      ),
-    );
+    await Promise.all([...files, ...dirs].map((path) => limit(() => fsyncPath(path))));
+  }
+
+  /** Starts a file's fsync now; flush() waits for it and syncs its folder (the rename). */
+  private syncEarly(path: string): void {
+    this.earlyDirs.add(dirname(path));
+    const done: Promise<void> = this.earlyLimit(() => fsyncPath(path))
+      .catch((err: unknown) => {
+        this.earlyFailure ??= err;
+      })
+      .finally(() => this.early.delete(done));
+    this.early.add(done);
   }
 
   async sweep(olderThan: Date): Promise<number> {
@@ -345,6 +365,17 @@ export class LocalDestination implements Destination {
   }
 
   async close(): Promise<void> {}
+}
+
+/** fsync(2) of a file or folder by path; one deleted since (history moves, prunes) needs none. */
+async function fsyncPath(path: string): Promise<void> {
+  const fh = await open(path, 'r').catch(() => undefined);
+  if (!fh) return;
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
 }
 
 /** syncfs(2) through coreutils: one call makes the whole file system durable. */
