@@ -31,6 +31,13 @@ import { PackBuilder } from '../../electron/engine/vault/pack-builder.js';
 import { PackWriter, type WrittenPack } from '../../electron/engine/vault/pack-writer.js';
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+/** A pack's name worked out from its bytes: each blob's last 16 bytes, then the trailer (pack-format.ts). */
+function nameOfPack(bytes: Buffer, entries: readonly { offset: number; length: number }[]): string {
+  const h = createHash('sha256');
+  for (const e of entries) h.update(bytes.subarray(Math.max(e.offset, e.offset + e.length - 16), e.offset + e.length));
+  const end = entries.length ? entries.at(-1)!.offset + entries.at(-1)!.length : 0;
+  return h.update(bytes.subarray(end)).digest('hex');
+}
 
 /** BlobCodec.openData from a test codec's decode: the id check is what the contract adds. */
 function openDataOf(codec: Omit<BlobCodec, 'openData'>): BlobCodec['openData'] {
@@ -203,6 +210,35 @@ describe.each(codecs)('packs and indexes with the %s', (_name, makeCodec, authen
     expect(dest.puts).toHaveLength(1);
   });
 
+  it("names a pack by every blob's tag and its header: a retry keeps the name, any other pack gets another", () => {
+    const codec = makeCodec();
+    const plains = blobsOf(codec, 20, 100, 3000);
+    const sealAll = () =>
+      plains.map((b) => ({ id: b.id, encoded: codec.encode(b.plain, 'data', b.id), rawLength: b.plain.length }));
+    const blobs = sealAll();
+    const a = buildPack(blobs, codec);
+    expect(a.packId).toBe(nameOfPack(a.bytes, a.entries));
+    expect(a.packId).not.toBe(sha256(a.bytes)); // not a hash of every byte
+    // The same blobs sealed again (fresh nonces) and the same blobs in a new header: other names.
+    // Sealed again: the same bytes where sealing is deterministic (a retry), else fresh nonces and a new name.
+    const p0 = plains[0]!;
+    if (!codec.encode(p0.plain, 'data', p0.id).equals(codec.encode(p0.plain, 'data', p0.id))) {
+      expect(buildPack(sealAll(), codec).packId).not.toBe(a.packId);
+      expect(buildPack(blobs, codec).packId).not.toBe(a.packId);
+    } else expect(buildPack(sealAll(), codec).packId).toBe(a.packId);
+    // One blob's tag different, the rest and the header's plaintext the same: another name.
+    const [first, ...rest] = blobs;
+    const flipped = Buffer.from(first!.encoded);
+    flipped[flipped.length - 1]! ^= 1;
+    const changed = buildPack([{ ...first!, encoded: flipped }, ...rest], codec);
+    expect(changed.packId).not.toBe(a.packId);
+    // A builder filling in place names the same bytes the same way buildPack does.
+    const builder = new PackBuilder(Buffer.alloc(1024 * 1024));
+    for (const b of blobs) builder.append(b.id, b.encoded, b.rawLength);
+    const sealed = builder.seal(codec);
+    expect(sealed.packId).toBe(nameOfPack(sealed.bytes, sealed.entries));
+  });
+
   it('fills a pack in place into the same bytes as buildPack, and reuses its buffer', async () => {
     const codec = makeCodec();
     const blobs = blobsOf(codec, 50, 100, 3000).map((b) => ({
@@ -217,7 +253,7 @@ describe.each(codecs)('packs and indexes with the %s', (_name, makeCodec, authen
     }
     const sealed = builder.seal(codec);
     expect(sealed.bytes.buffer).toBe(builder.buffer.buffer);
-    expect(sealed.packId).toBe(sha256(sealed.bytes)); // hashed as the blobs came in
+    expect(sealed.packId).toBe(nameOfPack(sealed.bytes, sealed.entries)); // named as the blobs came in
     expect(builder.count).toBe(0);
     const reference = buildPack(blobs, codec);
     expect(sealed.entries).toEqual(reference.entries);
@@ -229,7 +265,7 @@ describe.each(codecs)('packs and indexes with the %s', (_name, makeCodec, authen
     // The next pack starts a fresh name.
     builder.append(blobs[0]!.id, blobs[0]!.encoded, blobs[0]!.rawLength);
     const next = builder.seal(codec);
-    expect(next.packId).toBe(sha256(next.bytes));
+    expect(next.packId).toBe(nameOfPack(next.bytes, next.entries));
     // A pack never outgrows its buffer, header included.
     const small = new PackBuilder(Buffer.alloc(2 * blobs[0]!.encoded.length + packTrailerBound(2)));
     small.append(blobs[0]!.id, blobs[0]!.encoded, blobs[0]!.rawLength);
@@ -476,7 +512,7 @@ describe.each(codecs)('packs and indexes with the %s', (_name, makeCodec, authen
 });
 
 describe('pack format', () => {
-  it('names a pack by the SHA-256 of its bytes: the same pack stored twice is one object', async () => {
+  it('names a pack by its blob tags and header: the same pack stored twice is one object', async () => {
     const dest = await newDest();
     const blobs = blobsOf(identityCodec, 5, 10, 100).map((b) => ({
       id: b.id,
@@ -486,7 +522,8 @@ describe('pack format', () => {
     const a = buildPack(blobs, identityCodec);
     const b = buildPack(blobs, identityCodec);
     expect(a.bytes.equals(b.bytes)).toBe(true);
-    expect(a.packId).toBe(sha256(a.bytes));
+    expect(a.packId).toBe(nameOfPack(a.bytes, a.entries));
+    expect(b.packId).toBe(a.packId);
     expect(packKey(a.packId)).toBe(`packs/${a.packId.slice(0, 2)}/${a.packId}`);
     expect(packIdOfKey(packKey(a.packId))).toBe(a.packId);
     expect(packIdOfKey(`packs/00/${a.packId}`)).toBe(a.packId.startsWith('00') ? a.packId : undefined);
@@ -689,10 +726,12 @@ describe('PackWriter uploads', () => {
     );
     const [pack] = await writer.flush();
     expect(pack!.blobs.map((x) => x.id).sort()).toEqual([a!.id, b!.id].sort());
+    const packBytes = await readFile(join(dest.root, packKey(pack!.packId)));
     expect(pack!.packId).toBe(
-      createHash('sha256')
-        .update(await readFile(join(dest.root, packKey(pack!.packId))))
-        .digest('hex'),
+      nameOfPack(
+        packBytes,
+        [...pack!.blobs].sort((x, y) => x.offset - y.offset),
+      ),
     );
     const index = new BlobIndex();
     index.addPack(pack!.packId, pack!.blobs);

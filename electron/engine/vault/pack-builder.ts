@@ -6,15 +6,14 @@
  * bursts left glibc's heap fragmented and growing with the file count (see PackWriter); one
  * buffer reused pack after pack allocates nothing per blob that outlives it.
  */
-import { createHash, type Hash } from 'node:crypto';
 import type { BlobCodec } from './codec.js';
-import { encodePackTrailer, packEntries, packTrailerBound, type PackEntry } from './pack-format.js';
+import { encodePackTrailer, PackNamer, packEntries, packTrailerBound, type PackEntry } from './pack-format.js';
 
 export interface SealedPack {
   /** The pack's bytes: a view of the builder's buffer, valid until the builder is reset. */
   bytes: Buffer;
   entries: PackEntry[];
-  /** Its name: the SHA-256 of `bytes`. */
+  /** Its name (pack-format.ts: PackNamer). */
   packId: string;
 }
 
@@ -23,12 +22,8 @@ export class PackBuilder {
   private ids: string[] = [];
   private lengths: number[] = [];
   private rawLengths: number[] = [];
-  /**
-   * The pack's name, hashed as blobs come in: hashing the whole pack once sealed meant WebCrypto
-   * (to keep it off the main thread), which first copies the pack. That copy, 16 MiB of fresh
-   * memory per pack, cost the main thread more than hashing here does (0.3 s per 640 MB).
-   */
-  private hash: Hash = createHash('sha256');
+  /** The pack's name, taken as blobs come in (it covers each blob's tag, not all its bytes). */
+  private namer = new PackNamer();
 
   /** `buffer`'s length is the pack's size limit, header included. */
   constructor(readonly buffer: Buffer) {}
@@ -47,9 +42,9 @@ export class PackBuilder {
     const start = this.used;
     for (const part of Buffer.isBuffer(encoded) ? [encoded] : encoded) {
       part.copy(this.buffer, this.used);
-      this.hash.update(part);
       this.used += part.length;
     }
+    this.namer.blob(this.buffer.subarray(start, this.used));
     this.ids.push(id);
     this.lengths.push(this.used - start);
     this.rawLengths.push(rawLength);
@@ -71,9 +66,8 @@ export class PackBuilder {
       // packTrailerBound is a bound, so this does not happen; a copy keeps a miscount from corrupting a pack.
       bytes = Buffer.concat([this.buffer.subarray(0, this.used), trailer]);
     }
-    const packId = this.hash.update(trailer).digest('hex');
-    const sealed = { bytes, entries: packEntries(listed), packId };
-    this.hash = createHash('sha256');
+    const sealed = { bytes, entries: packEntries(listed), packId: this.namer.name(trailer) };
+    this.namer = new PackNamer();
     this.used = 0;
     this.ids = [];
     this.lengths = [];

@@ -13,8 +13,13 @@
  * Binary rather than JSON: 45 bytes per blob against ~130, and no parsing of hex strings when a
  * rebuild reads hundreds of thousands of entries. Offsets are implied by the running sum of lengths.
  *
- * Object key: packs/<first 2 hex of packId>/<packId>, packId = SHA-256 of the whole pack, so a
- * re-upload of the same bytes (a retry, another machine) lands on the same key.
+ * Object key: packs/<first 2 hex of packId>/<packId>. packId = SHA-256 over the last 16 bytes of
+ * each blob in order, then the trailer (see PackNamer): a blob ends with its GCM tag (or, in a
+ * vault without encryption, a check hash of its content), and the trailer with the header's, so
+ * the name binds every byte of the pack at a sixtieth of hashing all of them. A re-upload of the
+ * same bytes (a retry) lands on the same key; an encrypted trailer's random nonce keeps two packs
+ * from ever sharing a name. Readers never recompute it: each blob and the header authenticate
+ * themselves.
  */
 import { createHash } from 'node:crypto';
 import { StrataError } from '../../../shared/errors.js';
@@ -75,6 +80,24 @@ export function packKey(packId: string): string {
 export function packIdOfKey(key: string): string | undefined {
   const m = /^packs\/([0-9a-f]{2})\/([0-9a-f]{64})$/.exec(key);
   return m && m[2]!.startsWith(m[1]!) ? m[2] : undefined;
+}
+
+/** Bytes of a blob's end a pack's name covers: its GCM tag, or its check when unencrypted (blob-frame.ts). */
+export const PACK_NAME_TAIL = 16;
+
+/** A pack's name, taken as its blobs are laid down (see the top). */
+export class PackNamer {
+  private readonly hash = createHash('sha256');
+
+  /** Adds a blob by its encoded bytes (every sealed blob is longer than PACK_NAME_TAIL). */
+  blob(encoded: Buffer): void {
+    this.hash.update(encoded.subarray(Math.max(0, encoded.length - PACK_NAME_TAIL)));
+  }
+
+  /** The name, once the trailer is added; the namer is then spent. */
+  name(trailer: Buffer): string {
+    return this.hash.update(trailer).digest('hex');
+  }
 }
 
 export function sha256Hex(buf: Buffer): string {
@@ -145,16 +168,15 @@ export function buildPack(
   blobs: PackBlobInput[],
   codec: BlobCodec,
 ): { packId: string; bytes: Buffer; entries: PackEntry[] } {
-  const built = packBytes(blobs, codec);
-  return { packId: sha256Hex(built.bytes), ...built };
-}
-
-/** buildPack without the name (a PackBuilder names its pack as it fills it). */
-export function packBytes(blobs: PackBlobInput[], codec: BlobCodec): { bytes: Buffer; entries: PackEntry[] } {
   const listed = blobs.map((b) => ({ id: b.id, kind: b.kind, length: b.encoded.length, rawLength: b.rawLength }));
   const trailer = encodePackTrailer(listed, codec);
-  const entries = packEntries(listed);
-  return { bytes: Buffer.concat([...blobs.map((b) => b.encoded), trailer]), entries };
+  const namer = new PackNamer();
+  for (const b of blobs) namer.blob(b.encoded);
+  return {
+    packId: namer.name(trailer),
+    bytes: Buffer.concat([...blobs.map((b) => b.encoded), trailer]),
+    entries: packEntries(listed),
+  };
 }
 
 /** The header did not fit in the tail given: read this many bytes from the end of the pack and call again. */
