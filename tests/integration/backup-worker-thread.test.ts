@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FromBackupWorker, ToBackupWorker } from '../../electron/engine/backup/backup-worker-protocol.js';
+import { createCodec } from '../../electron/engine/vault/blob-codec.js';
 import { DEFAULT_CHUNKING } from '../../electron/engine/vault/chunker.js';
 import { put, randomBytes } from '../support/tree.js';
 
@@ -94,5 +95,40 @@ describe('the backup worker thread', () => {
     } finally {
       await worker.terminate();
     }
+  });
+
+  it("names a one-chunk file's chunk by the vault's scheme: from the file's SHA-256 in a v2 vault, the plaintext in a v1", async () => {
+    const keys = { keyId: '0123456789abcdef', encryptionKey: randomBytes(32), idKey: randomBytes(32) };
+    const f = files[0]!;
+    const content = readFileSync(f.abs);
+    const idFrom = async (options: { digestIds?: boolean }): Promise<string> => {
+      const worker = new Worker(script, { workerData: { keys, options, chunking: DEFAULT_CHUNKING } });
+      try {
+        const id = new Promise<string>((resolve, reject) => {
+          worker.on('error', reject);
+          worker.on('message', (m: FromBackupWorker | FromBackupWorker[]) => {
+            if (!Array.isArray(m)) return;
+            for (const r of m) {
+              if (r.type === 'failed') reject(new Error(r.error.message));
+              if (r.type === 'chunk' && r.done) {
+                expect(r.done.ids).toEqual([r.id]); // one chunk
+                expect(createCodec(keys, options).decode(Buffer.from(r.blob!), 'data', r.id)).toEqual(content);
+                resolve(r.id);
+              }
+            }
+          });
+        });
+        const file = { path: f.path, size: f.size, mtimeMs: f.mtimeMs };
+        worker.postMessage([{ type: 'file', job: 1, abs: f.abs, facts: file }] satisfies ToBackupWorker[]);
+        return await id;
+      } finally {
+        await worker.terminate();
+      }
+    };
+    const v2 = await idFrom({ digestIds: true });
+    const v1 = await idFrom({});
+    expect(v2).toBe(createCodec(keys, { digestIds: true }).id(content));
+    expect(v1).toBe(createCodec(keys).id(content));
+    expect(v2).not.toBe(v1);
   });
 });

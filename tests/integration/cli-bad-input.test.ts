@@ -317,13 +317,13 @@ describe('damaged, tampered and newer repositories', () => {
   it('refuses a repository written by a newer Strata and changes nothing', async () => {
     const cfgPath = join(disk, 'strata.json');
     const original = await readFile(cfgPath, 'utf8');
-    const newer = JSON.stringify({ ...JSON.parse(original), version: 2 });
+    const newer = JSON.stringify({ ...JSON.parse(original), version: 3 });
     await writeFile(cfgPath, newer);
     const before = await treeState(disk);
     await put(src, 'e.txt', 'epsilon\n');
     const r = await runCli(['backup'], { home });
     expect(r.code).toBe(1);
-    expect(r.stdout + r.stderr).toContain('uses format v2; this Strata reads up to v1');
+    expect(r.stdout + r.stderr).toContain('uses format v3; this Strata reads up to v2');
     expect(r.stdout + r.stderr).toMatch(/upgrade Strata/);
     expect(diffTrees(before, await treeState(disk))).toEqual([]);
     const s = await runCli(['snapshots'], { home });

@@ -10,7 +10,10 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalDestination } from '../../electron/engine/destinations/local-destination.js';
 import { Engine } from '../../electron/engine/engine.js';
+import { createCodec } from '../../electron/engine/vault/blob-codec.js';
+import { openVault } from '../../electron/engine/vault/vault-repo.js';
 import { cliEnv, cliOk, runCli } from '../support/cli.js';
 import { s3DestinationConfig, S3RVER_CREDENTIALS, startS3rver, type S3rverHarness } from '../support/s3rver.js';
 import { bytes, put, randomBytes, treeState } from '../support/tree.js';
@@ -237,4 +240,41 @@ describe('vault layout', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/'safe' is not a layout; use --layout mirror \(the default\) or --layout vault/);
   }, 180_000);
+
+  it('names chunks by the vault format: a new vault is v2 (keyed SHA-256), a v1 vault keeps keyed hashes of the plaintext', async () => {
+    const config = JSON.parse(await readFile(join(disk(), 'strata.json'), 'utf8'));
+    expect(config).toMatchObject({ version: 2, layout: 'vault', ids: 'keyed-sha256' });
+
+    // A vault written by an earlier build: strata.json v1, without `ids`.
+    const oldSrc = join(work, 'old-src');
+    const content = `a file of one chunk ${MARKER}\n`.repeat(100);
+    await put(oldSrc, 'one.txt', content);
+    await put(oldSrc, 'two.txt', content); // the same content: stored once
+    const oldDisk = join(work, 'old-vault');
+    await engine.addLocalSource('old-docs', oldSrc);
+    await engine.addLocalDestination('old', oldDisk, { passphrase: 'old pass' });
+    const made = JSON.parse(await readFile(join(oldDisk, 'strata.json'), 'utf8'));
+    delete made.ids;
+    await writeFile(join(oldDisk, 'strata.json'), JSON.stringify({ ...made, version: 1 }, null, 2));
+    engine.setPolicy('old-docs', '', ['old']);
+    const run = await engine.backup({ sources: ['old-docs'] });
+    expect(run.status).toBe('ok');
+
+    const vault = await openVault(new LocalDestination(oldDisk), 'old pass', FAST.vaultKdf);
+    expect(vault.codec.idOfDigest).toBeUndefined();
+    const { index } = await vault.index();
+    const legacy = vault.codec.id(Buffer.from(content));
+    expect(legacy).not.toBe(createCodec(vault.codec.madeFrom!.keys, { digestIds: true }).id(Buffer.from(content)));
+    expect(index.hasLive(legacy)).toBe(true);
+    expect([...index.entries()]).toHaveLength(1);
+    const to = join(work, 'restored-old');
+    const restored = await engine.restore({ dest: 'old', snapshot: 'latest', source: 'old-docs', to });
+    expect(restored.errors).toEqual([]);
+    expect(await treeState(to)).toEqual(await treeState(oldSrc));
+    // And a build that reads only v1 is told to upgrade rather than misread a v2 vault's ids.
+    await writeFile(join(oldDisk, 'strata.json'), JSON.stringify({ ...made, version: 3 }, null, 2));
+    await expect(openVault(new LocalDestination(oldDisk), 'old pass', FAST.vaultKdf)).rejects.toThrow(
+      /uses format v3; this Strata reads up to v2/,
+    );
+  }, 120_000);
 });

@@ -1,4 +1,4 @@
-import { createCipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
 import * as zlib from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { StrataError } from '../../shared/errors.js';
@@ -589,5 +589,38 @@ describe('documented byte formats', () => {
     expect(() => sealed.decode(stored, 'index', 'idx-1')).toThrow(
       expect.objectContaining({ code: 'format-too-new', message: expect.stringMatching(/cannot read zstd/) }),
     );
+  });
+});
+
+describe('chunk ids by vault format', () => {
+  const keys = { keyId: '0123456789abcdef', encryptionKey: randomBytes(32), idKey: randomBytes(32) } as RepoKeys;
+  const plain = randomBytes(5000);
+  const digest = createHash('sha256').update(plain).digest();
+
+  it('v2 (keyed-sha256): the keyed hash of the SHA-256, also from the digest alone', () => {
+    const v2 = createCodec(keys, { digestIds: true });
+    expect(v2.id(plain)).toBe(createHmac('sha256', keys.idKey).update(digest).digest('hex'));
+    expect(v2.idOfDigest!(digest)).toBe(v2.id(plain));
+    expect(v2.decode(v2.encode(plain, 'data', v2.id(plain)), 'data', v2.id(plain))).toEqual(plain);
+  });
+
+  it('v1: the keyed hash of the plaintext, with no shortcut from a digest', () => {
+    const v1 = createCodec(keys);
+    expect(v1.id(plain)).toBe(createHmac('sha256', keys.idKey).update(plain).digest('hex'));
+    expect(v1.idOfDigest).toBeUndefined();
+  });
+
+  it("a blob stored under one scheme fails the other's id check, never read as the other", () => {
+    const v1 = createCodec(keys);
+    const v2 = createCodec(keys, { digestIds: true });
+    const stored = v2.encode(plain, 'data', v2.id(plain));
+    expect(() => v1.decode(stored, 'data', v2.id(plain))).toThrow(/does not match its id/);
+  });
+
+  it('without encryption the id is the SHA-256 under both', () => {
+    for (const c of [createCodec(null), createCodec(null, { digestIds: true })]) {
+      expect(c.id(plain)).toBe(digest.toString('hex'));
+      expect(c.idOfDigest!(digest)).toBe(c.id(plain));
+    }
   });
 });

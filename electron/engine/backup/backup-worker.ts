@@ -117,10 +117,10 @@ async function room(job: Job): Promise<void> {
   if (job.stopped) throw new Stopped();
 }
 
-/** Sends one chunk (see the protocol); resolves when the worker may read on. */
-async function sendChunk(job: Job, chunk: Buffer, ids: string[], done?: FileDone): Promise<void> {
+/** Sends one chunk (see the protocol); resolves when the worker may read on. `known` is its id, when already worked out. */
+async function sendChunk(job: Job, chunk: Buffer, ids: string[], done?: FileDone, known?: string): Promise<void> {
   await room(job);
-  const id = codec.id(chunk);
+  const id = known ?? codec.id(chunk);
   ids.push(id);
   const raw = chunk.length;
   const at = { job: job.id, id, ...(done ? { done } : {}) };
@@ -180,8 +180,11 @@ async function readOnce(job: Job, abs: string | Buffer, facts: FileFacts): Promi
     // the file's facts, once the file is known not to have changed.
     const last = chunker.end();
     if (!sameAsWalked(fstatSync(fd), facts)) return false;
-    const done = { sha256: hash.digest('hex'), bytes: at, ids };
-    if (last) await sendChunk(job, last, ids, done);
+    const digest = hash.digest();
+    const done = { sha256: digest.toString('hex'), bytes: at, ids };
+    // A file of one chunk: its SHA-256 is the chunk's, so where ids come from it, no second pass.
+    const whole = last && !ids.length && codec.idOfDigest ? codec.idOfDigest(digest) : undefined;
+    if (last) await sendChunk(job, last, ids, done, whole);
     else post({ type: 'done', job: job.id, done });
     return true;
   } finally {

@@ -6,8 +6,16 @@ import { readAll } from '../transfer/read-all.js';
 import { sha256Hex } from '../transfer/hashing.js';
 import { CONFIG_KEY } from './keys.js';
 
-/** The newest repository format this build reads and writes. */
-export const FORMAT_VERSION = 1;
+/** The newest repository format this build reads. */
+export const FORMAT_VERSION = 2;
+/** What a new mirror is written as: nothing in a mirror changed in v2, so older builds still read new mirrors. */
+export const MIRROR_FORMAT_VERSION = 1;
+/**
+ * What a new vault is written as. v2: chunk ids are the keyed hash of the chunk's SHA-256
+ * (`ids: 'keyed-sha256'`), so a file of one chunk is hashed once; v1 vaults keep keyed hashes of
+ * the plaintext. A build that reads only v1 refuses a v2 vault rather than misread its ids.
+ */
+export const VAULT_FORMAT_VERSION = 2;
 
 const ConfigSchema = z.object({
   strata: z.literal('repository'),
@@ -19,6 +27,8 @@ const ConfigSchema = z.object({
   encryption: z.unknown().nullable(),
   /** vault: the chunker's description (vault/chunker.ts), so every machine cuts content the same way. */
   chunking: z.unknown().optional(),
+  /** vault v2: how chunk ids are made (see VAULT_FORMAT_VERSION); absent: HMAC of the plaintext. */
+  ids: z.literal('keyed-sha256').optional(),
 });
 export type Layout = 'mirror' | 'vault';
 export type RepoConfig = Omit<z.infer<typeof ConfigSchema>, 'layout'> & { layout: Layout };
@@ -98,7 +108,7 @@ export async function ensureRepoConfig(dest: Destination, layout: Layout = 'mirr
   }
   const config: RepoConfig = {
     strata: 'repository',
-    version: FORMAT_VERSION,
+    version: MIRROR_FORMAT_VERSION,
     id: randomUUID(),
     layout: 'mirror',
     createdAt: new Date().toISOString(),

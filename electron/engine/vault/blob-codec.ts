@@ -43,6 +43,12 @@ export const DEFAULT_MAX_PLAIN_BYTES: Readonly<Record<BlobKind, number>> = {
 export interface CodecOptions {
   maxPlainBytes?: Partial<Record<BlobKind, number>>;
   /**
+   * Chunk ids are the keyed hash of the chunk's SHA-256, not of the chunk (a v2 vault's
+   * `ids: 'keyed-sha256'`): a file of one chunk, whose SHA-256 is taken anyway, is hashed once.
+   * Without keys the id is the SHA-256 either way.
+   */
+  digestIds?: boolean;
+  /**
    * openData inflates on the calling thread rather than the runtime's thread pool: for a worker
    * thread, which has no main thread to keep free and would only wait for the pool.
    */
@@ -88,9 +94,14 @@ const SEAL_PIECE = 64 * 1024;
 /** The codec of a vault: sealed under `keys`, or plain (compressed and checked) when keys is null. */
 export function createCodec(keys: RepoKeys | null, options: CodecOptions = {}): BlobCodec {
   const limits = { ...DEFAULT_MAX_PLAIN_BYTES, ...options.maxPlainBytes };
-  const id = keys
-    ? (plain: Buffer) => createHmac('sha256', keys.idKey).update(plain).digest('hex')
-    : (plain: Buffer) => createHash('sha256').update(plain).digest('hex');
+  const idOfDigest = keys
+    ? (digest: Buffer) => createHmac('sha256', keys.idKey).update(digest).digest('hex')
+    : (digest: Buffer) => digest.toString('hex');
+  const fromDigests = !keys || options.digestIds === true;
+  const id =
+    keys && !fromDigests
+      ? (plain: Buffer) => createHmac('sha256', keys.idKey).update(plain).digest('hex')
+      : (plain: Buffer) => idOfDigest(createHash('sha256').update(plain).digest());
 
   // The parts of a sealed object, so a pack writer copies them straight into its pack.
   const seal = (kind: BlobKind, context: string, alg: number, payload: Buffer): Buffer[] => {
@@ -116,6 +127,7 @@ export function createCodec(keys: RepoKeys | null, options: CodecOptions = {}): 
   return {
     encrypted: keys !== null,
     id,
+    ...(fromDigests ? { idOfDigest } : {}),
 
     encode: (plain, kind, context) => Buffer.concat(partsHere(plain, kind, context)),
 

@@ -15,8 +15,16 @@ export type BlobKind = 'data' | 'pack-header' | 'index' | 'manifest' | 'run' | '
 export interface BlobCodec {
   /** True when objects are sealed with the repository key. */
   readonly encrypted: boolean;
-  /** The content id of a plaintext: HMAC-SHA-256 under the repository's id key, or SHA-256 unencrypted (hex). */
+  /**
+   * The content id of a plaintext (hex): HMAC-SHA-256 under the repository's id key, of its SHA-256
+   * in a v2 vault and of the plaintext itself in a v1 one; its SHA-256 when unencrypted.
+   */
   id(plain: Buffer): string;
+  /**
+   * The same id from the plaintext's SHA-256 (raw bytes), where ids are made that way (an
+   * unencrypted vault, or a v2 one): a caller that hashed the plaintext anyway saves a pass.
+   */
+  idOfDigest?(sha256: Buffer): string;
   /** Compress (when it shrinks) and seal; `context` (e.g. the blob id) is bound in with the kind. */
   encode(plain: Buffer, kind: BlobKind, context: string): Buffer;
   /**

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { StrataError } from '../../../shared/errors.js';
 import type { Destination } from '../destinations/types.js';
 import { CONFIG_KEY } from '../repository/keys.js';
-import { assertLayout, FORMAT_VERSION, readRepoConfig, type RepoConfig } from '../repository/repo-config.js';
+import { assertLayout, readRepoConfig, VAULT_FORMAT_VERSION, type RepoConfig } from '../repository/repo-config.js';
 import { sha256Hex } from '../transfer/hashing.js';
 import { createCodec } from './blob-codec.js';
 import { chunkingFromDescription, describeChunking } from './chunker.js';
@@ -46,12 +46,13 @@ export async function initOrOpenVault(
   const { params } = await createRepoKey(passphrase, options, cache);
   const config: RepoConfig = {
     strata: 'repository',
-    version: FORMAT_VERSION,
+    version: VAULT_FORMAT_VERSION,
     id: randomUUID(),
     layout: 'vault',
     createdAt: new Date().toISOString(),
     encryption: params,
     chunking: describeChunking(),
+    ids: 'keyed-sha256',
   };
   await writeConfig(dest, config);
   return { created: true, config };
@@ -80,7 +81,8 @@ export async function openVault(
   const keys = cache
     ? await openRepoKeyCached(config.encryption, ask, dest.label, cache, options)
     : await openRepoKey(config.encryption, await ask(), dest.label, options);
-  return new VaultDestination(dest, createCodec(keys), chunkingFromDescription(config.chunking));
+  const codec = createCodec(keys, config.ids === 'keyed-sha256' ? { digestIds: true } : {});
+  return new VaultDestination(dest, codec, chunkingFromDescription(config.chunking));
 }
 
 /** A new passphrase for the same master key: strata.json changes, no data does. */
