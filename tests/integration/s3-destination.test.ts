@@ -138,6 +138,14 @@ describe(`S3Destination against ${targetName}`, () => {
     expect(await collectKeys(d, '')).toEqual([...keys].sort());
   });
 
+  it('records no sha256 for an object put without one (a vault pack, whose name is not its hash)', async () => {
+    const d = open('no-sha');
+    await d.putBuffer('packs/ab/pack', Buffer.from('sealed blobs'), undefined);
+    const info = await d.head('packs/ab/pack');
+    expect(info?.size).toBe(12);
+    expect(info?.sha256).toBeUndefined();
+  });
+
   it('streams a file over 3 parts with its sha256 known up front', async () => {
     const d = open('multipart');
     let progress = 0;

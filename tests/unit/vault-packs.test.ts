@@ -108,12 +108,15 @@ const codecs: [string, () => BlobCodec, boolean][] = [
 /** A local-disk destination that counts PUTs and uploads in flight, optionally slowly. */
 class CountingDestination extends LocalDestination {
   puts: string[] = [];
+  /** The sha256 each put was given to record. */
+  shas: (string | undefined)[] = [];
   inFlight = 0;
   maxInFlight = 0;
   delayMs = 0;
   failWith: Error | undefined;
 
-  override async putBuffer(key: string, body: Buffer): Promise<void> {
+  override async putBuffer(key: string, body: Buffer, sha256?: string): Promise<void> {
+    this.shas.push(sha256);
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     try {
@@ -535,6 +538,7 @@ describe('pack format', () => {
       expect((await w.flush())[0]!.packId).toBe(a.packId);
     }
     expect(dest.puts).toEqual([packKey(a.packId), packKey(a.packId)]);
+    expect(dest.shas).toEqual([undefined, undefined]); // a pack's name is not a SHA-256 of its bytes
     const listed: string[] = [];
     for await (const o of dest.list('packs/')) listed.push(o.key);
     expect(listed).toEqual([packKey(a.packId)]);

@@ -61,7 +61,11 @@ export interface Destination {
   /** Upper bound on parallel transfers this destination is given. */
   readonly concurrency: number;
 
-  putBuffer(key: string, body: Buffer, sha256: string, attributes?: ObjectAttributes): Promise<void>;
+  /**
+   * Stores `body`. `sha256` (of `body`) is recorded where the store keeps metadata; undefined
+   * where none is worth its cost (a vault's packs: their names are not hashes of their bytes).
+   */
+  putBuffer(key: string, body: Buffer, sha256: string | undefined, attributes?: ObjectAttributes): Promise<void>;
   /** Streams a body of known size; memory stays bounded whatever the size. */
   putStream(key: string, body: Readable, opts: PutStreamOptions): Promise<void>;
   /** Throws StrataError('not-found') when absent. */

@@ -215,7 +215,8 @@ export class PackWriter {
     this.throwIfFailed();
     const { bytes, entries, packId } = build();
     const task = Promise.resolve(this.pace?.(bytes.length))
-      .then(() => this.dest.putBuffer(packKey(packId), bytes, packId))
+      // No sha256 to record: a pack's name is not a hash of its bytes (pack-format.ts), and nothing reads one.
+      .then(() => this.dest.putBuffer(packKey(packId), bytes, undefined))
       .then(() => {
         const pack = { packId, size: bytes.length, blobs: entries };
         this.stats.packs++;

@@ -110,7 +110,7 @@ export class VaultDestination implements Destination {
     return readAll(await this.get(key), MAX_MANIFEST_BYTES);
   }
 
-  async putBuffer(key: string, body: Buffer, sha256: string, attributes?: ObjectAttributes): Promise<void> {
+  async putBuffer(key: string, body: Buffer, sha256: string | undefined, attributes?: ObjectAttributes): Promise<void> {
     if (!isManifest(key)) return this.inner.putBuffer(key, body, sha256, attributes);
     const sealed = sealManifest(this.codec, key, body);
     await this.inner.putBuffer(key, sealed, sha256Hex(sealed));

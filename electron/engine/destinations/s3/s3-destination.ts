@@ -201,7 +201,7 @@ export class S3Destination implements Destination {
     return this.settings.storageClass as StorageClass | undefined;
   }
 
-  async putBuffer(key: string, body: Buffer, sha256: string, attributes?: ObjectAttributes): Promise<void> {
+  async putBuffer(key: string, body: Buffer, sha256: string | undefined, attributes?: ObjectAttributes): Promise<void> {
     const Key = this.full(key);
     try {
       await this.client.send(
@@ -211,7 +211,7 @@ export class S3Destination implements Destination {
           Body: body,
           ContentLength: body.length,
           ContentType: attributes ? (attributes.contentType ?? CONTENT_TYPE) : CONTENT_TYPE,
-          Metadata: attributes ? (attributes.metadata ?? {}) : { sha256 },
+          Metadata: attributes ? (attributes.metadata ?? {}) : sha256 ? { sha256 } : {},
           StorageClass: this.storageClass,
         }),
       );
