@@ -163,7 +163,7 @@ export function packEntries(blobs: readonly PackHeaderEntry[]): PackEntry[] {
   return entries;
 }
 
-/** The pack's bytes and its content name. */
+/** The pack's bytes and its name (PackNamer). */
 export function buildPack(
   blobs: PackBlobInput[],
   codec: BlobCodec,

@@ -1,9 +1,9 @@
 /**
- * Gathers encoded blobs into packs of about `targetSize` and uploads each under its content name.
- * Memory stays near one pack being filled plus `maxUploads` packs on their way (`add` waits for an
- * upload slot before sealing the next pack) plus the blobs being encoded, one per caller awaiting
- * its add. Safe with other writers on the same vault: pack names are content hashes, so nothing is
- * ever overwritten with different bytes.
+ * Gathers encoded blobs into packs of about `targetSize` and uploads each under its name (a hash
+ * of its blobs' tags and header, pack-format.ts). Memory stays near one pack being filled plus
+ * `maxUploads` packs on their way (`add` waits for an upload slot before sealing the next pack)
+ * plus the blobs being encoded, one per caller awaiting its add. Safe with other writers on the
+ * same vault: a name binds the pack's bytes, so nothing is ever overwritten with different bytes.
  *
  * Nothing here grows with the number of blobs written: packs are filled in place in buffers
  * reused from one pack to the next (pack-builder.ts), and with an index (`has` and `onPack`) only
