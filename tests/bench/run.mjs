@@ -9,7 +9,7 @@
 //
 //   npm run bench -- [--scenarios throughput,change,twohomes,restore,million] [--million FILES]
 //                    [--million-rerun] [--only small|large] [--tools strata,strata-vault,rclone,restic]
-//                    [--targets local,s3] [--timeout MINUTES] [--keep]
+//                    [--targets local,s3] [--rounds N] [--timeout MINUTES] [--keep]
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -17,7 +17,15 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DATASETS, ensureDataset } from './datasets.mjs';
-import { hasGnuTime, installCleanup, killAll, machineBusySeconds, procCpuSeconds, timed } from './measure.mjs';
+import {
+  hasGnuTime,
+  installCleanup,
+  killAll,
+  machineBusySeconds,
+  procCpuSeconds,
+  timed,
+  warmTree,
+} from './measure.mjs';
 import { BUSY_CORES, mainTable, serverTable, strataPhaseTable } from './report.mjs';
 import { startS3rver } from './s3rver.mjs';
 import { TOOLS } from './tools.mjs';
@@ -36,9 +44,11 @@ function usage(message) {
   console.error(
     'usage: npm run bench -- [--scenarios throughput,change,twohomes,restore,million] [--million FILES] [--million-rerun]\n' +
       '                        [--only small|large] [--tools strata,strata-vault,rclone,restic] [--targets local,s3]\n' +
-      '                        [--timeout MINUTES] [--keep]\n' +
+      '                        [--rounds N] [--timeout MINUTES] [--keep]\n' +
       '  --scenarios  which parts run (default: all). throughput = the main table (--only, --targets and --tools\n' +
       '               apply); change, twohomes, restore and million compare strata-vault with restic (--tools applies)\n' +
+      '  --rounds     throughput: measure every tool N times, each round starting with the next tool, and keep\n' +
+      '               the run of median wall time (default 1; 3 or 5 on a noisy machine)\n' +
       '  --million    files in the many-small-files tree of "million" (default 1000000; 100000 for a quick look)\n' +
       '  --million-rerun  "million": also measure an unchanged re-run of each tool (about 4 more minutes)',
   );
@@ -66,6 +76,7 @@ try {
       tools: { type: 'string' },
       targets: { type: 'string' },
       timeout: { type: 'string', default: '15' },
+      rounds: { type: 'string', default: '1' },
       keep: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -80,6 +91,9 @@ const toolNames = listOption(opts.tools, Object.keys(TOOLS), 'tool');
 const targets = listOption(opts.targets, TARGETS, 'target');
 const timeoutMs = Number(opts.timeout) * 60_000;
 if (!(timeoutMs > 0)) usage(`--timeout wants minutes, got "${opts.timeout}"`);
+const rounds = Number(opts.rounds);
+if (!Number.isInteger(rounds) || rounds < 1 || rounds > 20)
+  usage(`--rounds wants a whole number 1–20, got "${opts.rounds}"`);
 const millionFiles = Number(opts.million);
 if (!Number.isInteger(millionFiles) || millionFiles < 1000 || millionFiles % 1000 !== 0)
   usage(`--million wants a whole number of thousands of files, got "${opts.million}"`);
@@ -150,9 +164,14 @@ const notes = [
   '  single-core (about 100 MB/s and 800 small PUT/s here), so s3 rows mostly measure it; its own CPU is NOT counted',
   '  against any tool (shown separately below). The bench s3rver decodes aws-chunked (streaming-signed) request',
   '  bodies as real S3 does; restic (minio-go) signs every upload that way over http and would store garbage otherwise.',
-  'local target: a directory on the same disk as the data. The data is in the page cache (warm) for every tool;',
-  '  `sync` runs before each measurement, untimed, so nobody pays for the previous writer. Durability differs:',
-  '  rclone never fsyncs, restic fsyncs each pack file, Strata calls syncfs once before writing the manifest.',
+  'local target: a directory on the same disk as the data. The data is in the page cache (warm) for every tool: the',
+  '  bench reads it all before each measurement, because rclone drops what it reads from the cache. `sync` runs',
+  '  before each measurement too, untimed, so nobody pays for the previous writer. Durability differs:',
+  '  rclone never fsyncs, restic fsyncs each pack file, Strata fsyncs each object of 4 MiB or more as it lands (a',
+  "  vault's packs) and the rest before writing the manifest (one syncfs past 256 files).",
+  'Strata (mirror) and rclone create 20,000 files in the small rows; on ext4 that costs up to 3× more kernel time',
+  '  in the minutes after other runs deleted many files (ext4 skips recently deleted inodes: recently_deleted() in',
+  '  perf), so those two columns swing with what ran before them. --rounds 3 and the median tame it.',
   'data: AES-CTR keystream content (incompressible, no duplicates), so compression and dedup gain nothing.',
   'Strata vault: strata dest add local|s3 … --layout vault (dedup, compression, encryption); "Strata" is the mirror.',
   'ratios: Strata wall ÷ the other tool wall (vault÷restic: Strata vault wall ÷ restic wall); below 1 means Strata',
@@ -197,94 +216,135 @@ function describe(r) {
 
 const workRoot = join(DATA, 'work');
 const logRoot = join(DATA, 'logs');
+
+/** One tool's phases on one dataset and target: { phase: result }; a failed first run ends it. */
+async function measureTool(dataset, target, name, round) {
+  const tool = TOOLS[name];
+  const tag = `${dataset.padEnd(6)} ${target.padEnd(6)}`;
+  const out = {};
+  const suffix = rounds > 1 ? `-${round + 1}` : '';
+  const dir = join(workRoot, `${dataset}-${target}-${name}`);
+  const logDir = join(logRoot, `${dataset}-${target}-${name}${suffix}`);
+  currentDir = dir;
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(logDir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  mkdirSync(logDir, { recursive: true });
+  let s3rver;
+  try {
+    let s3;
+    if (target === 's3') {
+      s3rver = await startS3rver(join(dir, 's3rver'));
+      const bucket = `bench-${name}-${dataset}`;
+      s3rver.createBucket(bucket);
+      s3 = { endpoint: s3rver.endpoint, bucket };
+    }
+    const runner = await tool.prepare({ dataset: data[dataset], target, dir, logDir, s3 });
+    for (const phase of PHASES) {
+      const c = runner(phase);
+      const logFile = join(logDir, `${phase}.log`);
+      // Untimed: everyone starts with the data in the page cache and nothing left to write back.
+      warmTree(data[dataset].root);
+      spawnSync('sync');
+      const decoded0 = s3rver ? await s3rver.decodedRequests() : null;
+      const cpu0 = s3rver ? procCpuSeconds(s3rver.pid, clockTicks) : null;
+      const busy0 = machineBusySeconds(clockTicks);
+      const r = await timed(c.cmd, c.args, { env: c.env, cwd: dir, timeoutMs, logFile, onLine: c.onLine });
+      const busy1 = machineBusySeconds(clockTicks);
+      const cpu1 = s3rver ? procCpuSeconds(s3rver.pid, clockTicks) : null;
+      const serverCpu = cpu0 !== null && cpu1 !== null ? cpu1 - cpu0 : null;
+      // CPU the rest of the machine used meanwhile (other programs), in cores: a noise indicator.
+      const otherCores =
+        busy0 !== null && busy1 !== null && r.cpu !== null && r.wall > 0
+          ? Math.max(0, busy1 - busy0 - r.cpu - (serverCpu ?? 0)) / r.wall
+          : null;
+      const decoded1 = s3rver ? await s3rver.decodedRequests() : null;
+      const details = c.details();
+      if (decoded1 !== null && decoded0 !== null) details.awsChunkedBodies = decoded1 - decoded0;
+      const problem = r.timedOut
+        ? 'timed out'
+        : r.code !== 0
+          ? `exit ${r.code ?? r.signal}; see ${logFile}`
+          : tool.check(details, phase, data[dataset]);
+      const result = {
+        wall: r.wall,
+        cpu: r.cpu,
+        user: r.user,
+        sys: r.sys,
+        rssMiB: r.rssMiB,
+        code: r.code,
+        signal: r.signal,
+        timedOut: r.timedOut,
+        serverCpu,
+        otherCores,
+        details,
+        problem: problem ?? undefined,
+        log: logFile,
+        at: new Date().toISOString(),
+      };
+      out[phase] = result;
+      const which = rounds > 1 ? ` (round ${round + 1}/${rounds})` : '';
+      say(`${tag} ${phase.padEnd(9)} ${tool.label.padEnd(7)} ${describe(result)}${which}`);
+      if ((r.timedOut || r.code !== 0) && phase === 'first') {
+        // The re-run means nothing after a failed first run.
+        out.unchanged = { skipped: 'first run failed' };
+        break;
+      }
+    }
+  } catch (err) {
+    const message = String(err?.message ?? err).split('\n')[0];
+    say(`${tag} ${tool.label.padEnd(7)} setup failed: ${err?.message ?? err}`);
+    for (const phase of PHASES) out[phase] ??= { skipped: `setup failed: ${message}` };
+  } finally {
+    await s3rver?.stop();
+    if (!opts.keep) rmSync(dir, { recursive: true, force: true });
+  }
+  return out;
+}
+
+/** Of several rounds' results, the run of median wall time, with every round's wall time beside it. */
+function medianOf(list) {
+  const ok = list.filter((r) => r && !r.skipped && r.code === 0 && !r.timedOut);
+  if (ok.length < list.length) return list.find((r) => r && (r.skipped || r.code !== 0 || r.timedOut));
+  const sorted = [...ok].sort((a, b) => a.wall - b.wall);
+  const mid = sorted[Math.floor((sorted.length - 1) / 2)];
+  return list.length > 1 ? { ...mid, rounds: list.map((r) => r.wall) } : mid;
+}
+
 say('');
 for (const dataset of datasets) {
   for (const target of targets) {
-    for (const name of toolNames) {
-      const tool = TOOLS[name];
-      const tag = `${dataset.padEnd(6)} ${target.padEnd(6)}`;
-      if (missing[name]) {
-        for (const phase of PHASES) record({ dataset, target, phase }, name, { skipped: missing[name], missing: true });
-        continue;
+    const runs = new Map();
+    for (let round = 0; round < rounds; round++) {
+      // Each round starts one tool later, so no tool always runs first or after the same neighbour.
+      const order = toolNames.map((_, i) => toolNames[(i + round) % toolNames.length]);
+      for (const name of order) {
+        if (missing[name]) continue;
+        const out = await measureTool(dataset, target, name, round);
+        for (const phase of PHASES) {
+          const key = `${phase}/${name}`;
+          if (!runs.has(key)) runs.set(key, []);
+          runs.get(key).push(out[phase] ?? { skipped: 'not run' });
+        }
       }
-      const dir = join(workRoot, `${dataset}-${target}-${name}`);
-      const logDir = join(logRoot, `${dataset}-${target}-${name}`);
-      currentDir = dir;
-      rmSync(dir, { recursive: true, force: true });
-      rmSync(logDir, { recursive: true, force: true });
-      mkdirSync(dir, { recursive: true });
-      mkdirSync(logDir, { recursive: true });
-      let s3rver;
-      try {
-        let s3;
-        if (target === 's3') {
-          s3rver = await startS3rver(join(dir, 's3rver'));
-          const bucket = `bench-${name}-${dataset}`;
-          s3rver.createBucket(bucket);
-          s3 = { endpoint: s3rver.endpoint, bucket };
-        }
-        const runner = await tool.prepare({ dataset: data[dataset], target, dir, logDir, s3 });
-        for (const phase of PHASES) {
-          const row = { dataset, target, phase };
-          const c = runner(phase);
-          const logFile = join(logDir, `${phase}.log`);
-          spawnSync('sync');
-          const decoded0 = s3rver ? await s3rver.decodedRequests() : null;
-          const cpu0 = s3rver ? procCpuSeconds(s3rver.pid, clockTicks) : null;
-          const busy0 = machineBusySeconds(clockTicks);
-          const r = await timed(c.cmd, c.args, { env: c.env, cwd: dir, timeoutMs, logFile, onLine: c.onLine });
-          const busy1 = machineBusySeconds(clockTicks);
-          const cpu1 = s3rver ? procCpuSeconds(s3rver.pid, clockTicks) : null;
-          const serverCpu = cpu0 !== null && cpu1 !== null ? cpu1 - cpu0 : null;
-          // CPU the rest of the machine used meanwhile (other programs), in cores: a noise indicator.
-          const otherCores =
-            busy0 !== null && busy1 !== null && r.cpu !== null && r.wall > 0
-              ? Math.max(0, busy1 - busy0 - r.cpu - (serverCpu ?? 0)) / r.wall
-              : null;
-          const decoded1 = s3rver ? await s3rver.decodedRequests() : null;
-          const details = c.details();
-          if (decoded1 !== null && decoded0 !== null) details.awsChunkedBodies = decoded1 - decoded0;
-          const problem = r.timedOut
-            ? 'timed out'
-            : r.code !== 0
-              ? `exit ${r.code ?? r.signal}; see ${logFile}`
-              : tool.check(details, phase, data[dataset]);
-          const result = {
-            wall: r.wall,
-            cpu: r.cpu,
-            user: r.user,
-            sys: r.sys,
-            rssMiB: r.rssMiB,
-            code: r.code,
-            signal: r.signal,
-            timedOut: r.timedOut,
-            serverCpu,
-            otherCores,
-            details,
-            problem: problem ?? undefined,
-            log: logFile,
-            at: new Date().toISOString(),
-          };
-          record(row, name, result);
-          say(`${tag} ${phase.padEnd(9)} ${tool.label.padEnd(7)} ${describe(result)}`);
-          if (r.timedOut || r.code !== 0) {
-            // The re-run means nothing after a failed first run.
-            if (phase === 'first') {
-              record({ dataset, target, phase: 'unchanged' }, name, { skipped: 'first run failed' });
-              break;
-            }
-          }
-        }
-      } catch (err) {
-        const message = String(err?.message ?? err).split('\n')[0];
-        say(`${tag} ${tool.label.padEnd(7)} setup failed: ${err?.message ?? err}`);
-        for (const phase of PHASES) {
-          if (!results.has(keyOf({ dataset, target, phase }, name)))
-            record({ dataset, target, phase }, name, { skipped: `setup failed: ${message}` });
-        }
-      } finally {
-        await s3rver?.stop();
-        if (!opts.keep) rmSync(dir, { recursive: true, force: true });
+    }
+    for (const name of toolNames) {
+      for (const phase of PHASES) {
+        const row = { dataset, target, phase };
+        if (missing[name]) record(row, name, { skipped: missing[name], missing: true });
+        else record(row, name, medianOf(runs.get(`${phase}/${name}`)));
+      }
+    }
+    if (rounds > 1) {
+      for (const phase of PHASES) {
+        const line = toolNames
+          .filter((n) => !missing[n])
+          .map((n) => {
+            const r = results.get(keyOf({ dataset, target, phase }, n));
+            return `${TOOLS[n].label} ${r?.rounds ? r.rounds.map((w) => w.toFixed(2)).join('/') : '–'}`;
+          })
+          .join(', ');
+        say(`${dataset.padEnd(6)} ${target.padEnd(6)} ${phase.padEnd(9)} walls by round: ${line} (median kept)`);
       }
     }
   }
