@@ -1,10 +1,12 @@
 /**
  * The built backup worker thread itself (dist/…/backup-worker.js), spoken to in its protocol: it
- * runs niced below the thread that feeds it, and a long queue of small files is worked through in
+ * runs niced below the thread that feeds it, cuts files at the one-chunk edge as the chunker does,
+ * and a long queue of small files is worked through in
  * slices, so results go back to the main thread while the rest are still being read. Before, the thread worked through its whole queue first
  * and then sat idle until the main thread, which had had nothing to do meanwhile, sent more.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, truncateSync, utimesSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +15,7 @@ import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FromBackupWorker, ToBackupWorker } from '../../electron/engine/backup/backup-worker-protocol.js';
 import { createCodec } from '../../electron/engine/vault/blob-codec.js';
-import { DEFAULT_CHUNKING } from '../../electron/engine/vault/chunker.js';
+import { chunkBoundaries, DEFAULT_CHUNKING } from '../../electron/engine/vault/chunker.js';
 import { put, randomBytes } from '../support/tree.js';
 
 const script = fileURLToPath(new URL('../../dist/electron/engine/backup/backup-worker.js', import.meta.url));
@@ -130,5 +132,82 @@ describe('the backup worker thread', () => {
     expect(v2).toBe(createCodec(keys, { digestIds: true }).id(content));
     expect(v1).toBe(createCodec(keys).id(content));
     expect(v2).not.toBe(v1);
+  });
+
+  it('cuts files around the one-chunk size as the chunker does, and takes a file shorter than listed as changed', async () => {
+    // Small chunks so that files at the edges are quick to make: a file up to minSize is read
+    // whole as one chunk; past it, the chunker cuts it.
+    const chunking = { minSize: 4096, avgSize: 8192, maxSize: 16384, normalization: 1 };
+    const sizes = [0, 1, 4095, 4096, 4097, 20_000, 70_000];
+    const dir = await mkdtemp(join(tmpdir(), 'strata-backup-worker-edges-'));
+    const worker = new Worker(script, { workerData: { keys: null, options: {}, chunking } });
+    try {
+      const made = [];
+      for (const size of sizes) {
+        const path = `e${size}.bin`;
+        const content = randomBytes(size);
+        await put(dir, path, content);
+        const s = await stat(join(dir, path));
+        made.push({ abs: join(dir, path), path, size, mtimeMs: s.mtimeMs, content });
+      }
+      // Listed at 5,000 bytes, then cut to 3,000 with the same mtime: shorter than the walk saw.
+      const shrunk = { abs: join(dir, 'shrunk.bin'), path: 'shrunk.bin', size: 5000 };
+      await put(dir, shrunk.path, randomBytes(shrunk.size));
+      const listed = await stat(shrunk.abs);
+      truncateSync(shrunk.abs, 3000);
+      utimesSync(shrunk.abs, listed.atime, listed.mtime);
+      const results = new Map<number, { blobs: Buffer[]; ids: string[]; done?: { sha256: string; ids: string[] } }>();
+      const failed = new Map<number, string>();
+      const finished = new Promise<void>((resolve, reject) => {
+        worker.on('error', reject);
+        worker.on('message', (m: FromBackupWorker | FromBackupWorker[]) => {
+          if (!Array.isArray(m)) return;
+          for (const r of m) {
+            if (r.type === 'failed') failed.set(r.job, r.error.message);
+            else if (r.type === 'chunk' || r.type === 'done') {
+              const got = results.get(r.job) ?? { blobs: [], ids: [] };
+              results.set(r.job, got);
+              if (r.type === 'chunk') {
+                got.ids.push(r.id);
+                got.blobs.push(Buffer.from(r.blob!));
+              }
+              if (r.done) got.done = r.done;
+            }
+          }
+          if ([...results.values()].filter((x) => x.done).length === sizes.length && failed.size === 1) resolve();
+        });
+      });
+      worker.postMessage([
+        ...made.map((f, job) => ({
+          type: 'file' as const,
+          job,
+          abs: f.abs,
+          facts: { path: f.path, size: f.size, mtimeMs: f.mtimeMs },
+        })),
+        {
+          type: 'file' as const,
+          job: 99,
+          abs: shrunk.abs,
+          facts: { path: shrunk.path, size: shrunk.size, mtimeMs: listed.mtimeMs },
+        },
+      ] satisfies ToBackupWorker[]);
+      await finished;
+      const codec = createCodec(null, {});
+      made.forEach((f, job) => {
+        const r = results.get(job)!;
+        const cuts = f.size ? chunkBoundaries(f.content, chunking) : [];
+        const pieces = cuts.map((end, i) => f.content.subarray(i ? cuts[i - 1] : 0, end));
+        expect(r.done!.sha256, `${f.size} bytes`).toBe(createHash('sha256').update(f.content).digest('hex'));
+        expect(r.done!.ids, `${f.size} bytes`).toEqual(pieces.map((p) => codec.id(p)));
+        expect(r.ids).toEqual(r.done!.ids);
+        expect(Buffer.concat(r.blobs.map((b, i) => codec.decode(b, 'data', r.ids[i]!)))).toEqual(f.content);
+      });
+      expect(chunkBoundaries(made[3]!.content, chunking)).toHaveLength(1); // minSize: one chunk
+      expect(chunkBoundaries(made[5]!.content, chunking).length).toBeGreaterThan(1);
+      expect(failed.get(99)).toMatch(/changed while/);
+    } finally {
+      await worker.terminate();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -146,6 +146,31 @@ const sameAsWalked = (s: Stats, facts: FileFacts): boolean =>
   s.isFile() && s.size === facts.size && s.mtimeMs === facts.mtimeMs;
 
 /**
+ * Read buffers, kept for the next file: a fresh one per file cost an allocation and, for the
+ * kernel's copy into it, page faults on memory never touched before.
+ */
+const spare: Buffer[] = [];
+const takePiece = (): Buffer => spare.pop() ?? Buffer.allocUnsafeSlow(PIECE);
+
+/**
+ * Reads `length` bytes of the file from `at` into `into`; false when it ends sooner (it is
+ * shorter than when it was listed).
+ */
+function readFully(fd: number, into: Buffer, length: number, at: number, facts: FileFacts): boolean {
+  for (let got = 0; got < length;) {
+    let n: number;
+    try {
+      n = readSync(fd, into, got, length - got, at + got);
+    } catch (err) {
+      throw readFailure(facts.path, err);
+    }
+    if (n === 0) return false;
+    got += n;
+  }
+  return true;
+}
+
+/**
  * One read of the file: its chunks sent as they come, the file checked on its descriptor at the
  * end (as the main thread's reads do); false when it is not what the walk saw (any more).
  */
@@ -156,28 +181,36 @@ async function readOnce(job: Job, abs: string | Buffer, facts: FileFacts): Promi
   } catch (err) {
     throw readFailure(facts.path, err);
   }
+  const piece = takePiece();
   try {
     const hash = createHash('sha256');
+    const ids: string[] = [];
+    // A file no longer than the shortest chunk is one chunk: read whole, it goes to the codec as
+    // read, without the chunker's copy of it (most files of a tree of small files).
+    if (facts.size > 0 && facts.size <= Math.min(setup.chunking.minSize, PIECE)) {
+      const data = piece.subarray(0, facts.size);
+      if (!readFully(fd, data, facts.size, 0, facts)) return false;
+      hash.update(data);
+      if (!sameAsWalked(fstatSync(fd), facts)) return false;
+      const digest = hash.digest();
+      const done = { sha256: digest.toString('hex'), bytes: facts.size, ids };
+      // Its SHA-256 is the chunk's: where ids come from it, no second pass.
+      await sendChunk(job, data, ids, done, codec.idOfDigest?.(digest));
+      return true;
+    }
     // Views into `piece` and one scratch buffer: each chunk is encoded before the next read.
     const chunker = streamChunker(setup.chunking, { reuse: true });
-    const piece = Buffer.allocUnsafe(Math.max(1, Math.min(PIECE, facts.size)));
-    const ids: string[] = [];
     let at = 0;
     while (at < facts.size) {
-      let n: number;
-      try {
-        n = readSync(fd, piece, 0, Math.min(piece.length, facts.size - at), at);
-      } catch (err) {
-        throw readFailure(facts.path, err);
-      }
-      if (n === 0) return false; // shorter than when it was listed
+      const n = Math.min(piece.length, facts.size - at);
+      if (!readFully(fd, piece, n, at, facts)) return false;
       at += n;
       const data = piece.subarray(0, n);
       hash.update(data);
       for (const chunk of chunker.push(data)) await sendChunk(job, chunk, ids);
     }
-    // The rest of the file, in the chunker's own buffer (a small file is only this): it carries
-    // the file's facts, once the file is known not to have changed.
+    // The rest of the file, in the chunker's own buffer: it carries the file's facts, once the
+    // file is known not to have changed.
     const last = chunker.end();
     if (!sameAsWalked(fstatSync(fd), facts)) return false;
     const digest = hash.digest();
@@ -188,6 +221,7 @@ async function readOnce(job: Job, abs: string | Buffer, facts: FileFacts): Promi
     else post({ type: 'done', job: job.id, done });
     return true;
   } finally {
+    spare.push(piece);
     try {
       closeSync(fd);
     } catch {
