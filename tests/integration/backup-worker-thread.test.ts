@@ -10,10 +10,11 @@ import { existsSync, readdirSync, readFileSync, truncateSync, utimesSync } from 
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FromBackupWorker, ToBackupWorker } from '../../electron/engine/backup/backup-worker-protocol.js';
+import { prestartWorkers, startWorkers } from '../../electron/engine/threads/start-workers.js';
 import { createCodec } from '../../electron/engine/vault/blob-codec.js';
 import { chunkBoundaries, DEFAULT_CHUNKING } from '../../electron/engine/vault/chunker.js';
 import { put, randomBytes } from '../support/tree.js';
@@ -208,6 +209,39 @@ describe('the backup worker thread', () => {
     } finally {
       await worker.terminate();
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('starts before its setup is known and takes it as its first message; one lost before use is replaced', async () => {
+    const url = pathToFileURL(script);
+    const setup = { keys: null, options: {}, chunking: DEFAULT_CHUNKING };
+    const early = prestartWorkers(url, 2);
+    // One stops before the vault is open (as a thread that failed to load would).
+    await early[1]!.terminate();
+    await new Promise((r) => setTimeout(r, 50));
+    const workers = await startWorkers(url, setup, 2, early);
+    try {
+      expect(workers).toHaveLength(2);
+      expect(workers![0]).toBe(early[0]);
+      expect(workers![1]).not.toBe(early[1]);
+      const f = files[1]!;
+      for (const w of workers!) {
+        const sha = new Promise<string>((resolve, reject) => {
+          w.on('error', reject);
+          w.on('message', (m: FromBackupWorker | FromBackupWorker[]) => {
+            if (!Array.isArray(m)) return;
+            for (const r of m) {
+              if (r.type === 'failed') reject(new Error(r.error.message));
+              if (r.type === 'chunk' && r.done) resolve(r.done.sha256);
+            }
+          });
+        });
+        const facts = { path: f.path, size: f.size, mtimeMs: f.mtimeMs };
+        w.postMessage([{ type: 'file', job: 1, abs: f.abs, facts }] satisfies ToBackupWorker[]);
+        expect(await sha).toBe(createHash('sha256').update(readFileSync(f.abs)).digest('hex'));
+      }
+    } finally {
+      await Promise.all((workers ?? []).map((w) => w.terminate()));
     }
   });
 });

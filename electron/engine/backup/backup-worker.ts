@@ -13,6 +13,7 @@ import { createCodec } from '../vault/blob-codec.js';
 import { streamChunker } from '../vault/chunker.js';
 import { changedWhileReading, OPEN_FLAGS, readFailure } from '../sources/file-read.js';
 import { lowerThreadPriority } from '../threads/lower-priority.js';
+import { AWAIT_SETUP, type SetupMessage } from '../threads/start-workers.js';
 import { toWorkerError } from '../threads/worker-error.js';
 import {
   WINDOW_BYTES,
@@ -31,9 +32,13 @@ const SEND_ENCODED_UP_TO = 256 * 1024;
 /** How much nicer than the main thread a worker runs (see lower-priority.ts). */
 const WORKER_NICENESS = 8;
 
-const setup = workerData as BackupWorkerSetup;
 const port = parentPort!;
-const codec = createCodec(setup.keys, setup.options);
+/**
+ * The vault's keys and chunking: given at start, or, for a thread started before the vault was
+ * opened (see start-workers.ts), in its first message.
+ */
+let setup: BackupWorkerSetup;
+let codec: ReturnType<typeof createCodec>;
 lowerThreadPriority(WORKER_NICENESS);
 
 /** A file being read: its answer awaited, and its blob bytes not yet credited back. */
@@ -305,5 +310,13 @@ function receive(m: ToBackupWorker): void {
   if (job.stopped) job.answer?.(false);
 }
 
-port.on('message', (batch: ToBackupWorker[]) => batch.forEach(receive));
-port.postMessage({ type: 'ready' } satisfies FromBackupWorker);
+function begin(given: BackupWorkerSetup): void {
+  setup = given;
+  codec = createCodec(setup.keys, setup.options);
+  port.on('message', (batch: ToBackupWorker[]) => batch.forEach(receive));
+  port.postMessage({ type: 'ready' } satisfies FromBackupWorker);
+}
+
+const given = workerData as BackupWorkerSetup | typeof AWAIT_SETUP;
+if (given === AWAIT_SETUP) port.once('message', (m: SetupMessage) => begin(m.setup as BackupWorkerSetup));
+else begin(given);

@@ -102,8 +102,14 @@ export class BackupWorkers {
 
   private constructor(private readonly slots: Slot[]) {}
 
-  static async start(setup: BackupWorkerSetup, count: number, url: URL): Promise<BackupWorkers | undefined> {
-    const workers = await startWorkers(url, setup, count);
+  /** `prestarted`: threads begun before the vault was open (see WorkerPools), used first. */
+  static async start(
+    setup: BackupWorkerSetup,
+    count: number,
+    url: URL,
+    prestarted: Worker[] = [],
+  ): Promise<BackupWorkers | undefined> {
+    const workers = await startWorkers(url, setup, count, prestarted);
     if (!workers) return undefined;
     const pool = new BackupWorkers(
       workers.map((worker) => ({ worker, alive: true, jobs: new Map<number, Job>(), outbox: [] })),

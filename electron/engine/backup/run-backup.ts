@@ -323,27 +323,44 @@ async function backupWithHooks(deps: BackupDeps, run: SourceRun): Promise<void> 
 
 async function backupSource(deps: BackupDeps, run: SourceRun): Promise<void> {
   const { src } = run;
-  const sessions = await openSessions(deps, run);
-  if (!sessions.length) return;
-  deps.index.resetCache();
-  await checkSourceRoot(src);
-  let opened: OpenedSource;
+  // Local files bound for a vault are read, hashed and sealed on worker threads when they can run.
+  // For a first backup into a vault, which sends every file, the threads start loading now, while
+  // the vault's key is derived and its index read; a later run starts them on its first changed
+  // file, so that one which finds nothing changed starts none.
+  const workers =
+    src.config.kind === 'local'
+      ? new WorkerPools((message) => run.log('warn', `${src.name}: ${message}`, { sourceId: src.id }))
+      : undefined;
+  const first = (d: DestinationRecord): boolean => deps.snapshots.syncedWith(src.id, d.id) === null;
+  if (run.dests.some((d) => layoutOf(d.config) === 'vault' && first(d))) workers?.prestart();
   try {
-    opened = await deps.openSource(src);
-  } catch (err) {
-    // Signed out of Drive, a bucket's secret gone: this source fails, the others still run.
-    const failure =
-      err instanceof StrataError
-        ? err
-        : new StrataError('io', `${src.name}: ${describeError(err)}`, undefined, { cause: err });
-    for (const s of sessions) s.fail(failure);
-    await commitSessions(deps, run, sessions);
-    return;
-  }
-  try {
-    await walkAndSend(deps, run, sessions, opened.source);
+    const sessions = await openSessions(deps, run);
+    if (!sessions.length) return;
+    deps.index.resetCache();
+    await checkSourceRoot(src);
+    let opened: OpenedSource;
+    try {
+      opened = await deps.openSource(src);
+    } catch (err) {
+      // Signed out of Drive, a bucket's secret gone: this source fails, the others still run.
+      const failure =
+        err instanceof StrataError
+          ? err
+          : new StrataError('io', `${src.name}: ${describeError(err)}`, undefined, { cause: err });
+      for (const s of sessions) s.fail(failure);
+      await commitSessions(deps, run, sessions);
+      return;
+    }
+    try {
+      const source = opened.source;
+      const direct = source instanceof LocalSource && source.readsDirectly ? workers : undefined;
+      await walkAndSend(deps, run, sessions, source, direct);
+    } finally {
+      await opened.close();
+    }
   } finally {
-    await opened.close();
+    if (workers) run.outcome.workers = Math.max(run.outcome.workers, await workers.threads());
+    await workers?.close();
   }
 }
 
@@ -352,20 +369,11 @@ async function walkAndSend(
   run: SourceRun,
   sessions: DestinationSession[],
   source: Source,
+  workers: WorkerPools | undefined,
 ): Promise<void> {
   run.progress.destinations(sessions.map((s) => s.destId));
   const pending = new Set<Promise<void>>();
-  // Local files bound for a vault are read, hashed and sealed on worker threads when they can run.
-  const workers =
-    source instanceof LocalSource && source.readsDirectly
-      ? new WorkerPools((message) => run.log('warn', `${run.src.name}: ${message}`, { sourceId: run.src.id }))
-      : undefined;
-  try {
-    await walkSendAndCommit(deps, run, sessions, source, pending, workers);
-  } finally {
-    if (workers) run.outcome.workers = Math.max(run.outcome.workers, await workers.threads());
-    await workers?.close();
-  }
+  await walkSendAndCommit(deps, run, sessions, source, pending, workers);
 }
 
 async function walkSendAndCommit(

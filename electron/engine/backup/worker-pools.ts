@@ -1,7 +1,11 @@
 /**
- * The worker threads of one source's backup: a pool per vault it writes to, started on the first
- * file that needs it (a run that sends nothing starts none) and stopped when the source is done.
+ * The worker threads of one source's backup: a pool per vault it writes to, set up on the first
+ * file that needs it and stopped when the source is done. The threads of the first pool may be
+ * started earlier (`prestart`), while the vault's key is derived and its index read: loading a
+ * thread's code then overlaps that wait instead of holding up the first files.
  */
+import type { Worker } from 'node:worker_threads';
+import { prestartWorkers } from '../threads/start-workers.js';
 import { keysForThread } from '../vault/repo-key.js';
 import { BackupWorkers, backupWorkerCount, backupWorkerUrl } from './backup-workers.js';
 import type { VaultSession } from './vault-session.js';
@@ -10,9 +14,17 @@ export class WorkerPools {
   private readonly pools = new Map<VaultSession, Promise<BackupWorkers | undefined>>();
   private readonly url = backupWorkerUrl();
   private readonly count = backupWorkerCount();
+  /** Threads begun by prestart() and not yet handed to a pool. */
+  private early: Worker[] = [];
 
   /** `warn` hears when threads that should run here could not start (the backup goes on without them). */
   constructor(private readonly warn: (message: string) => void) {}
+
+  /** Starts the threads of a first pool now, before any vault is open; close() stops them if none is made. */
+  prestart(): void {
+    if (!this.url || this.count < 1 || this.early.length || this.pools.size) return;
+    this.early = prestartWorkers(this.url, this.count);
+  }
 
   /** The session's pool; undefined when workers cannot run here (see backup-workers.ts). */
   for(session: VaultSession): Promise<BackupWorkers | undefined> | undefined {
@@ -21,7 +33,9 @@ export class WorkerPools {
     let pool = this.pools.get(session);
     if (!pool) {
       const setup = { keys: keysForThread(made.keys), options: made.options, chunking: session.vault.chunking };
-      pool = BackupWorkers.start(setup, this.count, this.url).then((p) => {
+      const early = this.early;
+      this.early = [];
+      pool = BackupWorkers.start(setup, this.count, this.url, early).then((p) => {
         if (!p) this.warn('worker threads could not start: files are read on the main thread, more slowly');
         return p;
       });
@@ -39,7 +53,9 @@ export class WorkerPools {
 
   async close(): Promise<void> {
     const pools = [...this.pools.values()];
+    const early = this.early;
     this.pools.clear();
-    await Promise.all(pools.map(async (p) => (await p)?.close()));
+    this.early = [];
+    await Promise.all([...pools.map(async (p) => (await p)?.close()), ...early.map((w) => w.terminate())]);
   }
 }
