@@ -343,11 +343,7 @@ async function backupSource(deps: BackupDeps, run: SourceRun): Promise<void> {
       opened = await deps.openSource(src);
     } catch (err) {
       // Signed out of Drive, a bucket's secret gone: this source fails, the others still run.
-      const failure =
-        err instanceof StrataError
-          ? err
-          : new StrataError('io', `${src.name}: ${describeError(err)}`, undefined, { cause: err });
-      for (const s of sessions) s.fail(failure);
+      for (const s of sessions) s.fail(sourceFailure(src, err));
       await commitSessions(deps, run, sessions);
       return;
     }
@@ -362,6 +358,13 @@ async function backupSource(deps: BackupDeps, run: SourceRun): Promise<void> {
     if (workers) run.outcome.workers = Math.max(run.outcome.workers, await workers.threads());
     await workers?.close();
   }
+}
+
+/** Why a whole source failed, as a StrataError naming the source when it was not one already. */
+function sourceFailure(src: SourceRecord, err: unknown): StrataError {
+  return err instanceof StrataError
+    ? err
+    : new StrataError('io', `${src.name}: ${describeError(err)}`, undefined, { cause: err });
 }
 
 async function walkAndSend(
@@ -401,11 +404,7 @@ async function walkSendAndCommit(
   } catch (err) {
     // The source could not be walked to the end (signed out, listing refused): no snapshot and no
     // deletions from this run, for the walk did not see everything; what was sent stays recorded.
-    const failure =
-      err instanceof StrataError
-        ? err
-        : new StrataError('io', `${src.name}: ${describeError(err)}`, undefined, { cause: err });
-    for (const s of sessions) s.fail(failure);
+    for (const s of sessions) s.fail(sourceFailure(src, err));
   }
   progress.phase('transfer');
   await Promise.all(pending);
