@@ -1,9 +1,10 @@
 /**
  * The built backup worker thread itself (dist/…/backup-worker.js), spoken to in its protocol: it
- * runs niced below the thread that feeds it, cuts files at the one-chunk edge as the chunker does,
- * and a long queue of small files is worked through in
- * slices, so results go back to the main thread while the rest are still being read. Before, the thread worked through its whole queue first
- * and then sat idle until the main thread, which had had nothing to do meanwhile, sent more.
+ * runs niced below the thread that feeds it; it cuts files at the one-chunk edge as the chunker
+ * does; it can start before its setup is known and take it as its first message; and a long queue
+ * of small files is worked through in slices, so results go back to the main thread while the rest
+ * are still being read. Before, the thread worked through its whole queue first and then sat idle
+ * until the main thread, which had had nothing to do meanwhile, sent more.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, truncateSync, utimesSync } from 'node:fs';
