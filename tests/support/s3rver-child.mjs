@@ -144,5 +144,11 @@ server.run().then(
     process.exit(1);
   },
 );
+// s3rver has fire-and-forget cleanups (emptied folders removed after a delete) that can reject when
+// clients race on the same keys; unheard, one such rejection would end this process and every
+// request after it would find nothing listening. Say what it was and go on serving.
+for (const event of ['unhandledRejection', 'uncaughtException']) {
+  process.on(event, (err) => process.stderr.write(`s3rver-child: ${event}: ${err?.stack ?? err}\n`));
+}
 process.stdin.on('end', () => process.exit(0));
 process.stdin.resume();

@@ -87,6 +87,10 @@ export async function startS3rver(
   };
   for (const b of buckets) await createBucket(b);
   let stopped = false;
+  // A server that dies under a test shows up there as refused connections: say why it died.
+  child.once('exit', (code, signal) => {
+    if (!stopped) process.stderr.write(`s3rver at ${endpoint} exited (${signal ?? code}) during a test:\n${stderr}\n`);
+  });
   return {
     endpoint,
     directory,
