@@ -144,9 +144,11 @@ server.run().then(
     process.exit(1);
   },
 );
-// s3rver has fire-and-forget cleanups (emptied folders removed after a delete) that can reject when
-// clients race on the same keys; unheard, one such rejection would end this process and every
-// request after it would find nothing listening. Say what it was and go on serving.
+// Under clients racing on the same keys, s3rver's folder cleanups after a delete fail (ENOENT on
+// rmdir and scandir, in its log); those it answers with a 500. Should such an error ever escape as
+// an unhandled rejection or exception, it would end this process, and every later request would
+// find nothing listening (the vault concurrency test once failed so in CI, cause unseen). Say what
+// it was and go on serving.
 for (const event of ['unhandledRejection', 'uncaughtException']) {
   process.on(event, (err) => process.stderr.write(`s3rver-child: ${event}: ${err?.stack ?? err}\n`));
 }
