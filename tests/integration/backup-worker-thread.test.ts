@@ -23,6 +23,25 @@ import { put, randomBytes } from '../support/tree.js';
 const script = fileURLToPath(new URL('../../dist/electron/engine/backup/backup-worker.js', import.meta.url));
 const FILES = 200;
 
+type Sealed = Extract<FromBackupWorker, { type: 'chunk' }>;
+
+/** Has `worker` back up one file (as job 1) and gives the chunk message that ends it; a failure rejects. */
+function backUpOne(worker: Worker, f: { abs: string; path: string; size: number; mtimeMs: number }): Promise<Sealed> {
+  const ended = new Promise<Sealed>((resolve, reject) => {
+    worker.on('error', reject);
+    worker.on('message', (m: FromBackupWorker | FromBackupWorker[]) => {
+      if (!Array.isArray(m)) return;
+      for (const r of m) {
+        if (r.type === 'failed') reject(new Error(r.error.message));
+        if (r.type === 'chunk' && r.done) resolve(r);
+      }
+    });
+  });
+  const facts = { path: f.path, size: f.size, mtimeMs: f.mtimeMs };
+  worker.postMessage([{ type: 'file', job: 1, abs: f.abs, facts }] satisfies ToBackupWorker[]);
+  return ended;
+}
+
 describe('the backup worker thread', () => {
   let work: string;
   const files: { abs: string; path: string; size: number; mtimeMs: number }[] = [];
@@ -108,23 +127,10 @@ describe('the backup worker thread', () => {
     const idFrom = async (options: { digestIds?: boolean }): Promise<string> => {
       const worker = new Worker(script, { workerData: { keys, options, chunking: DEFAULT_CHUNKING } });
       try {
-        const id = new Promise<string>((resolve, reject) => {
-          worker.on('error', reject);
-          worker.on('message', (m: FromBackupWorker | FromBackupWorker[]) => {
-            if (!Array.isArray(m)) return;
-            for (const r of m) {
-              if (r.type === 'failed') reject(new Error(r.error.message));
-              if (r.type === 'chunk' && r.done) {
-                expect(r.done.ids).toEqual([r.id]); // one chunk
-                expect(createCodec(keys, options).decode(Buffer.from(r.blob!), 'data', r.id)).toEqual(content);
-                resolve(r.id);
-              }
-            }
-          });
-        });
-        const file = { path: f.path, size: f.size, mtimeMs: f.mtimeMs };
-        worker.postMessage([{ type: 'file', job: 1, abs: f.abs, facts: file }] satisfies ToBackupWorker[]);
-        return await id;
+        const r = await backUpOne(worker, f);
+        expect(r.done!.ids).toEqual([r.id]); // one chunk
+        expect(createCodec(keys, options).decode(Buffer.from(r.blob!), 'data', r.id)).toEqual(content);
+        return r.id;
       } finally {
         await worker.terminate();
       }
@@ -227,19 +233,8 @@ describe('the backup worker thread', () => {
       expect(workers![1]).not.toBe(early[1]);
       const f = files[1]!;
       for (const w of workers!) {
-        const sha = new Promise<string>((resolve, reject) => {
-          w.on('error', reject);
-          w.on('message', (m: FromBackupWorker | FromBackupWorker[]) => {
-            if (!Array.isArray(m)) return;
-            for (const r of m) {
-              if (r.type === 'failed') reject(new Error(r.error.message));
-              if (r.type === 'chunk' && r.done) resolve(r.done.sha256);
-            }
-          });
-        });
-        const facts = { path: f.path, size: f.size, mtimeMs: f.mtimeMs };
-        w.postMessage([{ type: 'file', job: 1, abs: f.abs, facts }] satisfies ToBackupWorker[]);
-        expect(await sha).toBe(createHash('sha256').update(readFileSync(f.abs)).digest('hex'));
+        const r = await backUpOne(w, f);
+        expect(r.done!.sha256).toBe(createHash('sha256').update(readFileSync(f.abs)).digest('hex'));
       }
     } finally {
       await Promise.all((workers ?? []).map((w) => w.terminate()));
