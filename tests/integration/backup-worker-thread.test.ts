@@ -1,9 +1,9 @@
 /**
  * The built backup worker thread itself (dist/…/backup-worker.js), spoken to in its protocol: it
  * runs niced below the thread that feeds it; it cuts files at the one-chunk edge as the chunker
- * does; it can start before its setup is known and take it as its first message; and a long queue
- * of small files is worked through in slices, so results go back to the main thread while the rest
- * are still being read. Before, the thread worked through its whole queue first and then sat idle
+ * does; it fills buffers the main thread gives back; it can start before its setup is known and
+ * take it as its first message; and a long queue of small files is worked through in slices, so
+ * results go back to the main thread while the rest are still being read. Before, the thread worked through its whole queue first and then sat idle
  * until the main thread, which had had nothing to do meanwhile, sent more.
  */
 import { createHash } from 'node:crypto';
@@ -140,6 +140,32 @@ describe('the backup worker thread', () => {
     expect(v2).toBe(createCodec(keys, { digestIds: true }).id(content));
     expect(v1).toBe(createCodec(keys).id(content));
     expect(v2).not.toBe(v1);
+  });
+
+  it('fills a buffer the main thread gave back with the next blobs, leaving blobs it sent before intact', async () => {
+    const keys = { keyId: '0123456789abcdef', encryptionKey: randomBytes(32), idKey: randomBytes(32) };
+    const codec = createCodec(keys, { digestIds: true });
+    const worker = new Worker(script, {
+      workerData: { keys, options: { digestIds: true }, chunking: DEFAULT_CHUNKING },
+    });
+    try {
+      const [longer, shorter] = [files[5]!, files[1]!];
+      const first = await backUpOne(worker, longer);
+      const kept = Buffer.from(first.blob!); // what the pack writer copied into its pack
+      const given = first.blob!.buffer as ArrayBuffer;
+      worker.postMessage([{ type: 'recycle', buffers: [given] }] satisfies ToBackupWorker[], [given]);
+      expect(given.byteLength).toBe(0); // moved, not copied
+      const second = await backUpOne(worker, shorter);
+      expect(codec.decode(Buffer.from(second.blob!), 'data', second.id)).toEqual(readFileSync(shorter.abs));
+      expect(codec.decode(kept, 'data', first.id)).toEqual(readFileSync(longer.abs));
+      // The second blob was written over the first in the buffer given back: past its end, the
+      // buffer still holds the tail of the first (fresh memory would be zeros).
+      const under = Buffer.from(second.blob!.buffer, second.blob!.byteOffset, kept.length);
+      expect(second.blob!.byteOffset).toBe(0);
+      expect(under.subarray(second.blob!.length)).toEqual(kept.subarray(second.blob!.length));
+    } finally {
+      await worker.terminate();
+    }
   });
 
   it('cuts files around the one-chunk size as the chunker does, and takes a file shorter than listed as changed', async () => {

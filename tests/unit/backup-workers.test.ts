@@ -1,9 +1,9 @@
 /**
  * The main thread's side of backup worker threads (backup-workers.ts), against a stand-in worker
  * (tests/support/fake-backup-worker.mjs): what a real one does (a sealed chunk with the file's
- * facts), what it reports (a file it cannot read, as the StrataError it was), and what it rarely
- * does (dying after it was told to send a chunk: the file fails, the promised blob is refused so
- * the pack writer fails, and no worker is left to take files).
+ * facts, its buffer given back once stored), what it reports (a file it cannot read, as the
+ * StrataError it was), and what it rarely does (dying after it was told to send a chunk: the file
+ * fails, the promised blob is refused so the pack writer fails, and no worker is left to take files).
  */
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -22,15 +22,19 @@ async function pool(mode: string): Promise<BackupWorkers> {
   return p;
 }
 
-/** A sink that wants every chunk and records what it was given to store. */
+/**
+ * A sink that wants every chunk and records what it was given to store: a copy of its bytes, as
+ * they are the sink's only until its store settles (then the buffer goes back to the worker).
+ */
 function sink(): ChunkSink & { stored: { id: string; blob: Promise<Buffer> }[] } {
   const stored: { id: string; blob: Promise<Buffer> }[] = [];
   return {
     stored,
     known: () => false,
     store: async (id, blob) => {
-      stored.push({ id, blob });
-      await blob;
+      const copy = blob.then((b) => Buffer.from(b));
+      stored.push({ id, blob: copy });
+      await copy;
     },
     read: () => undefined,
     stopped: () => false,
@@ -48,6 +52,36 @@ describe('backup worker threads, main side', () => {
       expect(read).toBe(3);
       expect(s.stored.map((x) => x.id)).toEqual(['a'.repeat(64)]);
       expect([...(await s.stored[0]!.blob)]).toEqual([1, 2, 3]);
+    } finally {
+      await workers.close();
+    }
+  });
+
+  it("gives a blob's buffer back to its worker once the blob is stored or known, not before", async () => {
+    const workers = await pool('ok');
+    try {
+      let open!: () => void;
+      const gate = new Promise<void>((resolve) => (open = resolve));
+      let storing!: () => void;
+      const called = new Promise<void>((resolve) => (storing = resolve));
+      const held = sink();
+      const result = workers.backUp('/x/docs/a.txt', facts, {
+        ...held,
+        store: async (id, blob) => {
+          storing();
+          await held.store(id, blob, 3);
+          await gate; // the pack writer has not taken the blob yet
+        },
+      });
+      await called;
+      expect(workers.heldBuffers).toBe(1);
+      open();
+      expect(await result).toMatchObject({ ok: true });
+      expect(workers.heldBuffers).toBe(0);
+      // A chunk the vault already has is not stored: its buffer goes back at once.
+      const known = await workers.backUp('/x/docs/b.txt', facts, { ...sink(), known: () => true });
+      expect(known).toMatchObject({ ok: true });
+      expect(workers.heldBuffers).toBe(0);
     } finally {
       await workers.close();
     }

@@ -9,6 +9,10 @@
  * a file uncredited, which bounds what waits in the main thread while it reads on. The last
  * message of a file carries its `done` facts (hash, size, chunk ids).
  *
+ * Blobs travel as views of buffers moved (not copied) to the main thread; once every blob of a
+ * buffer is in a pack (or not needed), the buffer is moved back (`recycle`) for the worker to
+ * fill again, so a backup does not fault in fresh memory for every blob.
+ *
  * Messages travel in batches, one per turn of the sender's event loop.
  */
 import type { CodecOptions } from '../vault/blob-codec.js';
@@ -47,7 +51,9 @@ export type ToBackupWorker =
   | { type: 'answer'; job: number; need: boolean }
   | { type: 'stored'; job: number; bytes: number }
   /** Give the file up (the run was cancelled, or its blobs cannot be stored). */
-  | { type: 'stop'; job: number };
+  | { type: 'stop'; job: number }
+  /** Buffers whose blobs are all in packs, moved back for reuse. */
+  | { type: 'recycle'; buffers: ArrayBuffer[] };
 
 export type FromBackupWorker =
   | { type: 'ready' }

@@ -25,7 +25,10 @@ import type {
 export interface ChunkSink {
   /** True when the vault has the chunk (`raw` bytes) or this run already took it (the sink counts it as skipped). */
   known(id: string, raw: number): boolean;
-  /** Queues a chunk's sealed blob, once it comes; settles when it is in a pack (the backpressure). */
+  /**
+   * Queues a chunk's sealed blob, once it comes; settles when it is in a pack (the backpressure).
+   * The blob's bytes are the sink's only until then: they go back to the worker to be reused.
+   */
   store(id: string, blob: Promise<Buffer>, raw: number): Promise<unknown>;
   /** Bytes of the file read (progress). */
   read(n: number): void;
@@ -57,6 +60,8 @@ interface Job {
   settle: (r: WorkerFileResult) => void;
   /** The blob the worker was told to send (its store's outcome is handled by `storing`). */
   asked?: Deferred<Buffer>;
+  /** The store waiting for `asked`: the blob's buffer goes back once it settles. */
+  askedStore?: Promise<unknown>;
   /** Every store of the file's blobs so far: it is done once they all are. */
   stores: Promise<unknown>;
 }
@@ -67,6 +72,13 @@ interface Slot {
   jobs: Map<number, Job>;
   /** Messages sent once per turn of the event loop, as one batch (see backup-worker.ts). */
   outbox: ToBackupWorker[];
+  flushing: boolean;
+  /**
+   * The worker's buffers here, with how many of their blobs are still to be stored; at none, a
+   * buffer is moved back to the worker with the next batch (`back`).
+   */
+  held: Map<ArrayBuffer, number>;
+  back: ArrayBuffer[];
 }
 
 /** The worker script, when it is there to run (unpacked beside an asar archive in the desktop app). */
@@ -84,15 +96,40 @@ export function backupWorkerCount(): number {
   return cores < 2 ? 0 : Math.min(4, cores);
 }
 
+function flushSoon(slot: Slot): void {
+  if (slot.flushing) return;
+  slot.flushing = true;
+  setImmediate(() => {
+    slot.flushing = false;
+    const batch = slot.outbox;
+    // A buffer moved already (byteLength 0) cannot be moved again: it would fail the whole batch.
+    const back = slot.back.filter((ab) => ab.byteLength > 0);
+    slot.outbox = [];
+    slot.back = [];
+    if (back.length) batch.push({ type: 'recycle', buffers: back });
+    if (slot.alive && batch.length) slot.worker.postMessage(batch, back);
+  });
+}
+
 function send(slot: Slot, m: ToBackupWorker): void {
-  if (!slot.outbox.length) {
-    setImmediate(() => {
-      const batch = slot.outbox;
-      slot.outbox = [];
-      if (slot.alive) slot.worker.postMessage(batch);
-    });
-  }
   slot.outbox.push(m);
+  flushSoon(slot);
+}
+
+/** One blob of `blob`'s buffer is stored or not needed; the last one sends the buffer back. */
+function release(slot: Slot, blob: Uint8Array): void {
+  const ab = blob.buffer as ArrayBuffer;
+  const held = slot.held.get(ab);
+  if (held === undefined) return;
+  const left = held - 1;
+  if (left > 0) {
+    slot.held.set(ab, left);
+    return;
+  }
+  slot.held.delete(ab);
+  if (!slot.alive) return;
+  slot.back.push(ab);
+  flushSoon(slot);
 }
 
 const asBuffer = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.length);
@@ -112,7 +149,15 @@ export class BackupWorkers {
     const workers = await startWorkers(url, setup, count, prestarted);
     if (!workers) return undefined;
     const pool = new BackupWorkers(
-      workers.map((worker) => ({ worker, alive: true, jobs: new Map<number, Job>(), outbox: [] })),
+      workers.map((worker) => ({
+        worker,
+        alive: true,
+        jobs: new Map<number, Job>(),
+        outbox: [],
+        flushing: false,
+        held: new Map<ArrayBuffer, number>(),
+        back: [],
+      })),
     );
     for (const s of pool.slots) pool.listen(s);
     return pool;
@@ -120,6 +165,13 @@ export class BackupWorkers {
 
   get size(): number {
     return this.slots.filter((s) => s.alive).length;
+  }
+
+  /** Workers' buffers with blobs still on their way to a pack (none once every file has settled). */
+  get heldBuffers(): number {
+    let n = 0;
+    for (const s of this.slots) n += s.held.size;
+    return n;
   }
 
   /**
@@ -149,6 +201,11 @@ export class BackupWorkers {
       job.asked?.reject(result.ok ? new Error('no blob came') : result.error);
       job.settle(result);
     };
+    /** `blob` goes back to the worker once `store` settles: until then the pack writer may still read it. */
+    const releaseAfter = (store: Promise<unknown>, blob: Uint8Array): void => {
+      const done = (): void => release(slot, blob);
+      store.then(done, done);
+    };
     /** A blob on its way to a pack: credited back to the worker once there; its failure fails the file. */
     const storing = (id: number, job: Job, stored: Promise<unknown>, raw: number, credit = true): void => {
       job.stores = Promise.all([job.stores, stored]);
@@ -167,34 +224,47 @@ export class BackupWorkers {
     const handle = (m: FromBackupWorker): void => {
       if (m.type === 'ready') return;
       const job = slot.jobs.get(m.job);
-      if (!job) return;
+      if (!job) {
+        if ('blob' in m && m.blob) release(slot, m.blob);
+        return;
+      }
       switch (m.type) {
         case 'chunk': {
           job.sink.read(m.raw);
           if (job.sink.stopped()) {
+            if (m.blob) release(slot, m.blob);
             const error = Object.assign(new Error('the backup was cancelled'), { name: 'AbortError' });
             end(m.job, { ok: false, error, reading: true });
             return;
           }
           if (m.blob) {
-            const blob = asBuffer(m.blob);
             // A file's last chunk needs no credit back: nothing of the file is left to read.
             if (job.sink.known(m.id, m.raw)) {
+              release(slot, m.blob);
               if (!m.done) send(slot, { type: 'stored', job: m.job, bytes: m.raw });
-            } else storing(m.job, job, job.sink.store(m.id, Promise.resolve(blob), m.raw), m.raw, !m.done);
+            } else {
+              const stored = job.sink.store(m.id, Promise.resolve(asBuffer(m.blob)), m.raw);
+              releaseAfter(stored, m.blob);
+              storing(m.job, job, stored, m.raw, !m.done);
+            }
             if (m.done) finish(m.job, job, m.done);
           } else if (job.sink.known(m.id, m.raw)) {
             send(slot, { type: 'answer', job: m.job, need: false });
           } else {
             job.asked = deferred<Buffer>();
-            storing(m.job, job, job.sink.store(m.id, job.asked.promise, m.raw), m.raw);
+            job.askedStore = job.sink.store(m.id, job.asked.promise, m.raw);
+            storing(m.job, job, job.askedStore, m.raw);
             send(slot, { type: 'answer', job: m.job, need: true });
           }
           return;
         }
         case 'blob':
-          job.asked?.resolve(asBuffer(m.blob));
+          if (job.asked && job.askedStore) {
+            job.asked.resolve(asBuffer(m.blob));
+            releaseAfter(job.askedStore, m.blob);
+          } else release(slot, m.blob);
           job.asked = undefined;
+          job.askedStore = undefined;
           if (m.done) finish(m.job, job, m.done);
           return;
         case 'done':
@@ -204,7 +274,17 @@ export class BackupWorkers {
           end(m.job, { ok: false, error: errorFrom(m.error), reading: true });
       }
     };
-    slot.worker.on('message', (batch: FromBackupWorker[]) => batch.forEach(handle));
+    slot.worker.on('message', (batch: FromBackupWorker[]) => {
+      // Every blob of the batch counted first: a buffer shared by several must not go back when
+      // the first of them turns out to be known.
+      for (const m of batch) {
+        if ((m.type === 'chunk' || m.type === 'blob') && m.blob) {
+          const ab = m.blob.buffer as ArrayBuffer;
+          slot.held.set(ab, (slot.held.get(ab) ?? 0) + 1);
+        }
+      }
+      batch.forEach(handle);
+    });
     // A worker that dies fails its files; a blob it owed fails the pack writer (see the top).
     const gone = (err?: unknown): void => {
       if (!slot.alive) return;
