@@ -3,9 +3,10 @@
  * built CLI has the worker script beside it): small, medium, large, empty, duplicate and
  * non-UTF-8-named files into a local vault and into one on s3rver, restored byte for byte and
  * verified deep; an edit in the middle of a large file stores only the chunks around it; an
- * unchanged tree starts no thread; a run cancelled in the app's host leaves the files its
- * workers were reading pending, not failed; a file that keeps changing while a worker reads it
- * fails alone, with the reason, and the rest of the snapshot restores.
+ * unchanged tree starts no thread; a run cancelled in the app's host leaves the files its workers
+ * were reading pending, not failed; a file that keeps changing while a worker reads it fails alone,
+ * with the reason, and the rest of the snapshot restores; a tree of small files leaves a core to
+ * the main thread.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
@@ -20,9 +21,13 @@ import { diffTrees, put, randomBytes, treeState, type TreeState } from '../suppo
 
 const MiB = 1024 * 1024;
 const PASSPHRASE = 'worker backup vault';
-/** Workers start on two cores or more, one per core up to four; on one core the main thread reads. */
+/**
+ * Workers run on two cores or more, one per core up to four; on one core the main thread reads.
+ * A backup starts with one core left to the main thread and adds threads once a large file comes.
+ */
 const CORES = availableParallelism();
 const THREADS = CORES < 2 ? 0 : Math.min(4, CORES);
+const FIRST = Math.min(THREADS, CORES - 1);
 const S3_ENV = { STRATA_SECRET_ACCESS_KEY: 'S3RVER', STRATA_REPO_PASSPHRASE: PASSPHRASE };
 
 interface Outcome {
@@ -174,5 +179,20 @@ describe('vault backups through worker threads', () => {
     const to = join(work, 'to-partial');
     await cliOk(['restore', 'vault', 'latest', '--to', to], { home });
     expect(diffTrees(await treeState(src), await treeState(to))).toEqual([]);
+  }, 180_000);
+
+  it('leaves a core to the main thread for a tree of small files', async () => {
+    const notes = join(work, 'small-notes');
+    for (let i = 0; i < 400; i++) await put(notes, `n${i % 7}/note-${i}.txt`, randomBytes(2000 + i * 37));
+    await cliOk(['source', 'add', 'local', 'notes', notes], { home });
+    await cliOk(['policy', 'set', 'notes', '/', '--to', 'vault'], { home });
+    const r = await runCli(['backup', '--json', '--source', 'notes'], { home, env: S3_ENV });
+    expect(r.code, r.stderr).toBe(0);
+    const out = resultOf<Outcome>(r.stdout);
+    expect(out.workers).toBe(FIRST);
+    expect(out.results.map((x) => [x.destName, x.status])).toEqual([['vault', 'ok']]);
+    const to = join(work, 'to-notes');
+    await cliOk(['restore', 'vault', 'latest', '--source', 'notes', '--to', to], { home });
+    expect(diffTrees(await treeState(notes), await treeState(to))).toEqual([]);
   }, 180_000);
 });

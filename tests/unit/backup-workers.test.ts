@@ -1,15 +1,16 @@
 /**
  * The main thread's side of backup worker threads (backup-workers.ts), against a stand-in worker
  * (tests/support/fake-backup-worker.mjs): what a real one does (a sealed chunk with the file's
- * facts, its buffer given back once stored), what it reports (a file it cannot read, as the
- * StrataError it was), and what it rarely does (dying after it was told to send a chunk: the file
- * fails, the promised blob is refused so the pack writer fails, and no worker is left to take files).
+ * facts, its buffer given back once stored; a thread added for a large file), what it reports (a
+ * file it cannot read, as the StrataError it was), and what it rarely does (dying after it was told
+ * to send a chunk: the file fails, the promised blob is refused so the pack writer fails, and no
+ * worker is left to take files).
  */
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { StrataError } from '../../shared/errors.js';
 import type { BackupWorkerSetup } from '../../electron/engine/backup/backup-worker-protocol.js';
-import { BackupWorkers, type ChunkSink } from '../../electron/engine/backup/backup-workers.js';
+import { BackupWorkers, GROW_AT, type ChunkSink } from '../../electron/engine/backup/backup-workers.js';
 import { DEFAULT_CHUNKING } from '../../electron/engine/vault/chunker.js';
 
 const url = pathToFileURL(fileURLToPath(new URL('../support/fake-backup-worker.mjs', import.meta.url)));
@@ -82,6 +83,28 @@ describe('backup worker threads, main side', () => {
       const known = await workers.backUp('/x/docs/b.txt', facts, { ...sink(), known: () => true });
       expect(known).toMatchObject({ ok: true });
       expect(workers.heldBuffers).toBe(0);
+    } finally {
+      await workers.close();
+    }
+  });
+
+  it('adds a thread, up to its most, once a large file comes; small files leave it as it started', async () => {
+    const setup = { keys: null, options: {}, chunking: DEFAULT_CHUNKING, mode: 'ok' } as BackupWorkerSetup;
+    const workers = (await BackupWorkers.start(setup, 1, url, [], 2))!;
+    try {
+      for (const path of ['a', 'b', 'c']) await workers.backUp(`/x/${path}`, { ...facts, path }, sink());
+      expect(await workers.threads()).toBe(1);
+      const large = { ...facts, path: 'disk.img', size: GROW_AT };
+      expect(await workers.backUp('/x/disk.img', large, sink())).toMatchObject({ ok: true });
+      expect(await workers.threads()).toBe(2);
+      // Never past its most.
+      await workers.backUp('/x/disk2.img', { ...large, path: 'disk2.img' }, sink());
+      expect(await workers.threads()).toBe(2);
+      // The pool goes on taking files.
+      const results = await Promise.all(
+        ['d', 'e'].map((p) => workers.backUp(`/x/${p}`, { ...facts, path: p }, sink())),
+      );
+      expect(results).toEqual([expect.objectContaining({ ok: true }), expect.objectContaining({ ok: true })]);
     } finally {
       await workers.close();
     }

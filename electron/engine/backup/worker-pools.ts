@@ -7,13 +7,15 @@
 import type { Worker } from 'node:worker_threads';
 import { prestartWorkers } from '../threads/start-workers.js';
 import { keysForThread } from '../vault/repo-key.js';
-import { BackupWorkers, backupWorkerCount, backupWorkerUrl } from './backup-workers.js';
+import { BackupWorkers, backupWorkerCount, backupWorkersAtFirst, backupWorkerUrl } from './backup-workers.js';
 import type { VaultSession } from './vault-session.js';
 
 export class WorkerPools {
   private readonly pools = new Map<VaultSession, Promise<BackupWorkers | undefined>>();
   private readonly url = backupWorkerUrl();
-  private readonly count = backupWorkerCount();
+  /** Threads a pool starts with, and the most it grows to (see backup-workers.ts). */
+  private readonly count = backupWorkersAtFirst();
+  private readonly most = backupWorkerCount();
   /** Threads begun by prestart() and not yet handed to a pool. */
   private early: Worker[] = [];
 
@@ -35,7 +37,7 @@ export class WorkerPools {
       const setup = { keys: keysForThread(made.keys), options: made.options, chunking: session.vault.chunking };
       const early = this.early;
       this.early = [];
-      pool = BackupWorkers.start(setup, this.count, this.url, early).then((p) => {
+      pool = BackupWorkers.start(setup, this.count, this.url, early, this.most).then((p) => {
         if (!p) this.warn('worker threads could not start: files are read on the main thread, more slowly');
         return p;
       });
@@ -47,7 +49,7 @@ export class WorkerPools {
   /** Threads started so far. */
   async threads(): Promise<number> {
     let n = 0;
-    for (const p of this.pools.values()) n += (await p)?.size ?? 0;
+    for (const p of this.pools.values()) n += (await (await p)?.threads()) ?? 0;
     return n;
   }
 
