@@ -34,6 +34,25 @@ describe('SyncGovernor', () => {
     expect(g.useSync).toBe(false);
   });
 
+  it('gives the event loop a turn once blocking calls have held it a millisecond, not before', async () => {
+    // Worker threads get the files the walk hands out only when the loop turns (see the class).
+    const turned = (): { seen: boolean } => {
+      const t = { seen: false };
+      setImmediate(() => (t.seen = true));
+      return t;
+    };
+    const g = new SyncGovernor(true);
+    const since = performance.now();
+    const early = turned();
+    await g.pace(); // well within the slice: no turn
+    // (unless this thread was descheduled for a millisecond meanwhile, as on a loaded machine)
+    if (performance.now() - since < 0.5) expect(early.seen).toBe(false);
+    busy(3);
+    const late = turned();
+    await g.pace(); // past it: pending callbacks run first
+    expect(late.seen).toBe(true);
+  });
+
   it('never blocks where blocking calls are not available', () => {
     expect(new SyncGovernor(false, limits).useSync).toBe(false);
   });

@@ -6,7 +6,9 @@
  * progress, the UI's API) for milliseconds each, so the governor turns blocking off for good
  * once one call is very slow, and for a while when a window of calls is slow on average (on two
  * busy cores preemption alone can do that; it tries blocking again after `retryAfterMs`). It
- * hands the event loop a turn every SLICE_MS meanwhile.
+ * hands the event loop a turn every `sliceMs` meanwhile: 1 ms, as a backup's worker threads get
+ * the files the walk hands out, and the answers they wait for, only when the loop turns. With
+ * 10 ms, a thread sat idle for a good part of a backup of small files, which took ~8 % longer.
  */
 export class SyncGovernor {
   private enabled: boolean;
@@ -19,7 +21,7 @@ export class SyncGovernor {
 
   constructor(
     available: boolean,
-    private readonly limits = { slowCallMs: 50, slowAverageMs: 0.25, window: 256, sliceMs: 10, retryAfterMs: 5000 },
+    private readonly limits = { slowCallMs: 50, slowAverageMs: 0.25, window: 256, sliceMs: 1, retryAfterMs: 5000 },
   ) {
     this.enabled = available;
   }
