@@ -371,7 +371,8 @@ async function startWorkers(
   if (!willUseWorkers(opts)) return undefined;
   if (planned.filesTotal < WORKERS_FROM.files && planned.bytesTotal < WORKERS_FROM.bytes) return undefined;
   const url = restoreWorkerUrl();
-  const count = Math.min(restoreWorkerCount(), Math.ceil(planned.filesTotal / 8));
+  const local = opts.workers!.config.kind === 'local';
+  const count = Math.min(restoreWorkerCount(local), Math.ceil(planned.filesTotal / 8));
   if (!url || count < 1) return undefined;
   const { keys, options } = (opts.dest as VaultDestination).codec.madeFrom!;
   return RestoreWorkers.start({ destination: opts.workers!, keys: keysForThread(keys), options }, count, url);
