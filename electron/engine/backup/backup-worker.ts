@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createCodec } from '../vault/blob-codec.js';
+import { BufferPool } from '../vault/buffer-pool.js';
 import { streamChunker } from '../vault/chunker.js';
 import { changedWhileReading, OPEN_FLAGS, readFailure } from '../sources/file-read.js';
 import { lowerThreadPriority } from '../threads/lower-priority.js';
@@ -85,36 +86,13 @@ let shared: Buffer | undefined;
 let sharedUsed = 0;
 
 /**
- * Buffers the main thread gave back once their blobs were in a pack (`recycle`), by size, for the
- * next blobs. A fresh buffer costs a page fault per 4 KiB as it is filled (~10 µs each on a VM):
- * a backup of 640 MB of small files faulted some 15,000 times here before buffers came back.
- * Sizes are powers of two from SHARED_BYTES, so a returned buffer fits many blobs.
+ * Buffers for sealed blobs, and the ones the main thread gave back once their blobs were in a pack
+ * (`recycle`). A fresh buffer costs a page fault per 4 KiB as it is filled (~10 µs each on a VM):
+ * a backup of 640 MB of small files faulted ~11,000 times here before buffers came back. Every
+ * buffer is at least SHARED_BYTES, so one given back can hold many small blobs.
  */
-const returned = new Map<number, ArrayBuffer[]>();
-let returnedBytes = 0;
-/** Idle buffers kept; more are left to the collector. */
-const MAX_RETURNED_BYTES = 32 * 1024 * 1024;
-
-function outBuffer(length: number): Buffer {
-  let size = SHARED_BYTES;
-  while (size < length) size *= 2;
-  const kept = returned.get(size)?.pop();
-  if (!kept) return Buffer.allocUnsafeSlow(size);
-  returnedBytes -= size;
-  return Buffer.from(kept);
-}
-
-function keep(buffers: ArrayBuffer[]): void {
-  for (const ab of buffers) {
-    const size = ab.byteLength;
-    // A size this thread did not hand out (or a detached buffer) is not one to reuse.
-    if (size < SHARED_BYTES || (size & (size - 1)) !== 0 || returnedBytes + size > MAX_RETURNED_BYTES) continue;
-    let list = returned.get(size);
-    if (!list) returned.set(size, (list = []));
-    list.push(ab);
-    returnedBytes += size;
-  }
-}
+const outBuffers = new BufferPool(32 * 1024 * 1024);
+const outBuffer = (length: number): Buffer => outBuffers.take(Math.max(length, SHARED_BYTES));
 
 /** A chunk sealed into a view that the next batch moves to the main thread. */
 function seal(chunk: Buffer, id: string): Uint8Array {
@@ -327,7 +305,7 @@ function receive(m: ToBackupWorker): void {
     return;
   }
   if (m.type === 'recycle') {
-    keep(m.buffers);
+    for (const ab of m.buffers) outBuffers.adopt(ab);
     return;
   }
   const job = jobs.get(m.job);
