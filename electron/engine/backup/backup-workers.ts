@@ -58,10 +58,11 @@ function deferred<T>(): Deferred<T> {
 interface Job {
   sink: ChunkSink;
   settle: (r: WorkerFileResult) => void;
-  /** The blob the worker was told to send (its store's outcome is handled by `storing`). */
-  asked?: Deferred<Buffer>;
-  /** The store waiting for `asked`: the blob's buffer goes back once it settles. */
-  askedStore?: Promise<unknown>;
+  /**
+   * The blob the worker was told to send, and the store waiting for it (its outcome is handled by
+   * `storing`; the blob's buffer goes back once it settles).
+   */
+  asked?: { blob: Deferred<Buffer>; store: Promise<unknown> };
   /** Every store of the file's blobs so far: it is done once they all are. */
   stores: Promise<unknown>;
 }
@@ -256,7 +257,7 @@ export class BackupWorkers {
       if (!job) return;
       slot.jobs.delete(id);
       if (!result.ok) send(slot, { type: 'stop', job: id });
-      job.asked?.reject(result.ok ? new Error('no blob came') : result.error);
+      job.asked?.blob.reject(result.ok ? new Error('no blob came') : result.error);
       job.settle(result);
     };
     /** `blob` goes back to the worker once `store` settles: until then the pack writer may still read it. */
@@ -309,20 +310,19 @@ export class BackupWorkers {
           } else if (job.sink.known(m.id, m.raw)) {
             send(slot, { type: 'answer', job: m.job, need: false });
           } else {
-            job.asked = deferred<Buffer>();
-            job.askedStore = job.sink.store(m.id, job.asked.promise, m.raw);
-            storing(m.job, job, job.askedStore, m.raw);
+            const blob = deferred<Buffer>();
+            job.asked = { blob, store: job.sink.store(m.id, blob.promise, m.raw) };
+            storing(m.job, job, job.asked.store, m.raw);
             send(slot, { type: 'answer', job: m.job, need: true });
           }
           return;
         }
         case 'blob':
-          if (job.asked && job.askedStore) {
-            job.asked.resolve(asBuffer(m.blob));
-            releaseAfter(job.askedStore, m.blob);
+          if (job.asked) {
+            job.asked.blob.resolve(asBuffer(m.blob));
+            releaseAfter(job.asked.store, m.blob);
           } else release(slot, m.blob);
           job.asked = undefined;
-          job.askedStore = undefined;
           if (m.done) finish(m.job, job, m.done);
           return;
         case 'done':

@@ -1,7 +1,7 @@
 /**
- * Reusable buffers: a restore's decrypted blobs, a backup worker's sealed ones. Fresh memory is dear: each new page costs a
- * fault (tens of microseconds on a VM), so decrypting a 1 MiB blob into a new buffer ran at about
- * 300 MB/s and into a reused one at over 2 GB/s.
+ * Reusable buffers: a restore's decrypted blobs, a backup worker's sealed ones. Fresh memory is
+ * dear: each new page costs a fault (tens of microseconds on a VM), so decrypting a 1 MiB blob
+ * into a new buffer ran at about 300 MB/s and into a reused one at over 2 GB/s.
  *
  * Buffers come in power-of-two sizes and go back with give() once nothing reads them any more; a
  * buffer never given back is simply collected. give() takes only what take() handed out and is
