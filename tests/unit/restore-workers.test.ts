@@ -42,14 +42,25 @@ describe('restore worker threads, main side', () => {
       const size = 40 * KiB;
       const files = 600; // 24 MiB: six runs
       const wroteBy: number[] = [];
+      const laneOf: number[] = [];
       await Promise.all(
         Array.from({ length: files }, (_, i) =>
-          pool.write(job(i, size, { final: `/nowhere/f${i}` }), (thread) => (wroteBy[i] = thread)),
+          pool.write(
+            job(i, size, { final: `/nowhere/f${i}` }),
+            (lane) => ((laneOf[i] = lane), `/nowhere/w${lane}/t${i}`),
+            (thread) => (wroteBy[i] = thread),
+          ),
         ),
       );
       expect(wroteBy.filter((t) => t !== undefined)).toHaveLength(files);
       // Every worker wrote some of them.
       expect(new Set(wroteBy).size).toBe(3);
+      // Each worker made its files in its own lane, and every file's temp name came from it.
+      expect(pool.lanes).toBe(3);
+      const laneOfThread = new Map<number, Set<number>>();
+      wroteBy.forEach((t, i) => laneOfThread.set(t, (laneOfThread.get(t) ?? new Set()).add(laneOf[i]!)));
+      expect([...laneOfThread.values()].map((l) => l.size)).toEqual([1, 1, 1]);
+      expect(new Set([...laneOfThread.values()].flatMap((l) => [...l]))).toEqual(new Set([0, 1, 2]));
       // In runs: consecutive files share a worker for about a read-ahead span of bytes.
       const runs: number[] = [];
       let run = 0;
@@ -74,7 +85,11 @@ describe('restore worker threads, main side', () => {
     try {
       // One worker busy with a small file: the parts go to the other two first.
       let busy = 0;
-      const small = pool.write(job(0, 1 * MiB), (t) => (busy = t));
+      const small = pool.write(
+        job(0, 1 * MiB),
+        (lane) => `/nowhere/w${lane}/t0`,
+        (t) => (busy = t),
+      );
       const by: number[] = [];
       const parts = pool.writeParts([job(1, 20 * MiB, { offset: 0 }), job(1, 20 * MiB, { offset: 20 * MiB })], (t) =>
         by.push(t),

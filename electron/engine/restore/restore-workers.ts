@@ -72,6 +72,11 @@ export class RestoreWorkers {
     return this.slots.filter((s) => s.alive).length;
   }
 
+  /** Workers started, alive or not: each has its lane, 0 to lanes - 1 (write's `tmpIn`). */
+  get lanes(): number {
+    return this.slots.length;
+  }
+
   /** Starts `count` workers; undefined when any of them cannot open the destination or load. */
   static async start(setup: WorkerSetup, count: number, url: URL): Promise<RestoreWorkers | undefined> {
     const workers = await startWorkers(url, setup, count);
@@ -109,14 +114,20 @@ export class RestoreWorkers {
 
   /**
    * Has a worker write the file into `job.tmp`, with its mode and mtime, then move it to
-   * `job.final` when given. Settles once it is written and checked (WorkerOutcome); false when no
-   * worker can (the caller writes it); throws what went wrong with it.
+   * `job.final` when given. `tmpIn(lane)` names the temp file, given the lane of the worker picked
+   * (a folder of its own, so workers do not wait on each other's creates); not called when no
+   * worker is left. Settles once it is written and checked (WorkerOutcome); false when no worker
+   * can (the caller writes it); throws what went wrong with it.
    */
-  write(job: WriteJob, onBytes: (n: number) => void): Promise<WorkerOutcome> {
+  write(
+    job: Omit<WriteJob, 'tmp'>,
+    tmpIn: (lane: number) => string,
+    onBytes: (n: number) => void,
+  ): Promise<WorkerOutcome> {
     const slot = this.pick();
     if (!slot) return Promise.resolve<WorkerOutcome>(false);
     this.sentToCurrent += job.size;
-    return this.send(slot, job, onBytes);
+    return this.send(slot, { ...job, tmp: tmpIn(this.slots.indexOf(slot)) }, onBytes);
   }
 
   /**

@@ -207,7 +207,7 @@ export async function restoreSnapshot(opts: RestoreOptions): Promise<RestoreRepo
     ]);
     workers = started;
     const realRoot = await realpath(opts.to);
-    scratch = await Scratch.open(realRoot);
+    scratch = await Scratch.open(realRoot, workers?.lanes ?? 0);
     const conflict = opts.conflict ?? 'skip';
     opts.onProgress?.({ ...progress });
     const fail = (path: string, err: unknown): void => {
@@ -474,11 +474,15 @@ async function restoreFile(
     await mkdir(parent, { recursive: true });
     if (typeof parent === 'string') ctx.dirs.set(parent, false);
   }
-  const tmp = ctx.scratch.file();
   const mode = e.mode === undefined ? undefined : e.mode & 0o7777;
+  // Named once whoever writes it is known: a worker makes its files in its own lane (restore-scratch.ts).
+  const temp: { path?: string } = {};
+  const tmpIn = (lane?: number): string => (temp.path ??= ctx.scratch.file(lane));
   try {
-    const inWorker = await writeInWorker(ctx, e, tmp, final, mode, onBytes);
+    const inWorker = await writeInWorker(ctx, e, tmpIn, final, mode, onBytes);
     if (inWorker === 'placed') return outcome;
+    // A worker that died leaves its temp file to be started over here.
+    const tmp = tmpIn();
     if (!inWorker) {
       await ctx.downloads(() =>
         download(ctx.opts.dest, ctx.snapshot, e, tmp, onBytes, {
@@ -494,17 +498,20 @@ async function restoreFile(
     }
     await renameInto(tmp, final);
   } catch (err) {
-    await rm(tmp, { force: true });
+    if (temp.path !== undefined) await rm(temp.path, { force: true });
     throw err;
   }
   return outcome;
 }
 
-/** A vault file written by a worker thread, with its mode and mtime (WorkerOutcome); false when none can (write it here). */
+/**
+ * A vault file written by a worker thread, with its mode and mtime (WorkerOutcome); false when none
+ * can (write it here). `tmpIn(lane)` names its temp file, in the lane of the worker that writes it.
+ */
 async function writeInWorker(
   ctx: FileCtx,
   e: ManifestEntry,
-  tmp: string,
+  tmpIn: (lane?: number) => string,
   final: string | Buffer,
   mode: number | undefined,
   onBytes: (n: number) => void,
@@ -518,7 +525,6 @@ async function writeInWorker(
   };
   const job = {
     path: e.path,
-    tmp,
     final: typeof final === 'string' ? final : undefined,
     chunks: e.chunks,
     locations: e.chunks.map((id) => index.locations(id)),
@@ -529,13 +535,14 @@ async function writeInWorker(
   };
   const parts = splitForWorkers(job.chunks, job.locations, job.size, pool.size);
   let written: WorkerOutcome;
-  if (!parts) written = await pool.write(job, counted);
+  if (!parts) written = await pool.write(job, tmpIn, counted);
   else {
     // The file is made here, its parts written into it by several workers, its mode and time set here.
+    const tmp = tmpIn();
     await (await open(tmp, 'w', mode ?? 0o666)).close();
     const outcomes = await Promise.allSettled(
       pool.writeParts(
-        parts.map((p) => ({ ...job, final: undefined, chmod: false, ...p })),
+        parts.map((p) => ({ ...job, tmp, final: undefined, chmod: false, ...p })),
         counted,
       ),
     );
