@@ -6,9 +6,16 @@ import { parentPort, threadId } from 'node:worker_threads';
 parentPort.postMessage({ type: 'ready' });
 parentPort.on('message', (m) => {
   if (m.type !== 'write') return;
-  setTimeout(() => {
-    parentPort.postMessage({ type: 'bytes', job: m.job, n: threadId });
-    // A part of a large file is placed by the main thread once all its parts are in.
-    parentPort.postMessage({ type: 'done', job: m.job, placed: m.offset === undefined });
-  }, 2);
+  for (const job of m.jobs) {
+    setTimeout(() => {
+      // A part of a large file is placed by the main thread once all its parts are in.
+      parentPort.postMessage({
+        type: 'events',
+        events: [
+          { type: 'bytes', job: job.job, n: threadId },
+          { type: 'done', job: job.job, placed: job.offset === undefined },
+        ],
+      });
+    }, 2);
+  }
 });

@@ -6,7 +6,8 @@
  * once, one worker took them all), while the files of one run stay with one worker.
  */
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { Worker } from 'node:worker_threads';
+import { describe, expect, it, vi } from 'vitest';
 import { splitForWorkers } from '../../electron/engine/restore/restore.js';
 import { RestoreWorkers } from '../../electron/engine/restore/restore-workers.js';
 import { DEFAULT_READ_AHEAD } from '../../electron/engine/vault/blob-reader.js';
@@ -43,6 +44,7 @@ describe('restore worker threads, main side', () => {
       const files = 600; // 24 MiB: six runs
       const wroteBy: number[] = [];
       const laneOf: number[] = [];
+      const posted = vi.spyOn(Worker.prototype, 'postMessage');
       await Promise.all(
         Array.from({ length: files }, (_, i) =>
           pool.write(
@@ -52,6 +54,10 @@ describe('restore worker threads, main side', () => {
           ),
         ),
       );
+      // Handed over in batches, not a message per file.
+      expect(posted.mock.calls.length).toBeGreaterThan(0);
+      expect(posted.mock.calls.length).toBeLessThanOrEqual(6);
+      posted.mockRestore();
       expect(wroteBy.filter((t) => t !== undefined)).toHaveLength(files);
       // Every worker wrote some of them.
       expect(new Set(wroteBy).size).toBe(3);

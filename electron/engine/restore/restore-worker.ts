@@ -17,7 +17,7 @@ import { DEFAULT_CHUNKING } from '../vault/chunker.js';
 import { toWorkerError } from '../threads/worker-error.js';
 import { youngCollector } from '../threads/young-collector.js';
 import { integrityError } from './integrity-error.js';
-import type { FromWorker, ToWorker, WorkerSetup } from './restore-worker-protocol.js';
+import type { FromWorker, JobEvent, ToWorker, WorkerSetup, WriteJob } from './restore-worker-protocol.js';
 
 /**
  * Files written at once here; the others wait their turn. A few overlap one file's reads with
@@ -43,6 +43,20 @@ const dropped = youngCollector(COLLECT_EVERY);
 const setup = workerData as WorkerSetup;
 const port = parentPort!;
 const post = (m: FromWorker): void => port.postMessage(m);
+
+/** Events not yet sent: they go in one message when this turn of the event loop ends. */
+let outbox: JobEvent[] = [];
+function tell(event: JobEvent): void {
+  const last = outbox[outbox.length - 1];
+  // Bytes of one file in a row are one count.
+  if (event.type === 'bytes' && last?.type === 'bytes' && last.job === event.job) last.n += event.n;
+  else if (outbox.push(event) === 1) setImmediate(sendOutbox);
+}
+function sendOutbox(): void {
+  const events = outbox;
+  outbox = [];
+  if (events.length) post({ type: 'events', events });
+}
 
 /** Chunk locations of the files being written, from their jobs; `users`: jobs that listed it. */
 const table = new Map<string, { at: BlobLocation[]; users: number }>();
@@ -80,7 +94,7 @@ function place(tmp: string, final: string): boolean {
   }
 }
 
-async function write(reader: BlobReader, job: Extract<ToWorker, { type: 'write' }>): Promise<void> {
+async function write(reader: BlobReader, job: WriteJob): Promise<void> {
   job.chunks.forEach((id, i) => {
     const known = table.get(id);
     if (known) known.users++;
@@ -99,13 +113,13 @@ async function write(reader: BlobReader, job: Extract<ToWorker, { type: 'write' 
       length += plain.length;
       reader.recycle(plain);
       dropped(plain.length);
-      post({ type: 'bytes', job: job.job, n: plain.length });
+      tell({ type: 'bytes', job: job.job, n: plain.length });
     }
     if (length !== job.size) throw integrityError(job.path);
     if (part) {
       closeSync(fd);
       fd = undefined;
-      post({ type: 'done', job: job.job, placed: false });
+      tell({ type: 'done', job: job.job, placed: false });
       return;
     }
     if (job.chmod && job.mode !== undefined) fchmodSync(fd, job.mode);
@@ -113,10 +127,10 @@ async function write(reader: BlobReader, job: Extract<ToWorker, { type: 'write' 
     futimesSync(fd, t, t);
     closeSync(fd);
     fd = undefined;
-    post({ type: 'done', job: job.job, placed: job.final !== undefined && place(job.tmp, job.final) });
+    tell({ type: 'done', job: job.job, placed: job.final !== undefined && place(job.tmp, job.final) });
   } catch (err) {
     if (fd !== undefined) closeSync(fd);
-    post({ type: 'failed', job: job.job, error: toWorkerError(err) });
+    tell({ type: 'failed', job: job.job, error: toWorkerError(err) });
   } finally {
     for (const id of job.chunks) {
       const known = table.get(id)!;
@@ -126,7 +140,7 @@ async function write(reader: BlobReader, job: Extract<ToWorker, { type: 'write' 
 }
 
 let active = 0;
-const queued: Extract<ToWorker, { type: 'write' }>[] = [];
+const queued: WriteJob[] = [];
 
 function startNext(reader: BlobReader): void {
   while (active < ACTIVE_FILES && queued.length) {
@@ -143,7 +157,7 @@ start().then(
     port.on('message', (m: ToWorker) => {
       if (m.type === 'cancel') cancelled.now = true;
       else {
-        queued.push(m);
+        queued.push(...m.jobs);
         startNext(reader);
       }
     });

@@ -13,7 +13,13 @@ import type { Worker } from 'node:worker_threads';
 import { errorFrom } from '../threads/worker-error.js';
 import { startWorkers, workerScriptUrl } from '../threads/start-workers.js';
 import { DEFAULT_READ_AHEAD } from '../vault/blob-reader.js';
-import type { FromWorker, ToWorker, WorkerSetup } from './restore-worker-protocol.js';
+import type {
+  FromWorker,
+  JobEvent,
+  ToWorker,
+  WorkerSetup,
+  WriteJob as WriteMessage,
+} from './restore-worker-protocol.js';
 
 /**
  * Bytes handed to one worker before the next file may go to a less busy one: the span a worker
@@ -26,7 +32,7 @@ const RUN_BYTES = DEFAULT_READ_AHEAD;
 /** Files out to the workers at once: enough for a run of small files on each of them. */
 export const FILES_OUT_TO_WORKERS = 512;
 
-type WriteJob = Omit<Extract<ToWorker, { type: 'write' }>, 'type' | 'job'>;
+type WriteJob = Omit<WriteMessage, 'job'>;
 
 /** 'placed': in its final place; 'written': in its temp file; false: no worker wrote it. */
 export type WorkerOutcome = 'placed' | 'written' | false;
@@ -43,6 +49,8 @@ interface Slot {
   alive: boolean;
   pendingBytes: number;
   jobs: Map<number, Pending>;
+  /** Jobs not yet sent: they go in one message when this turn of the event loop ends. */
+  outbox: WriteMessage[];
 }
 
 /** The worker script, when it is there to run (unpacked beside an asar archive in the desktop app). */
@@ -65,6 +73,7 @@ export class RestoreWorkers {
   private next = 1;
   private current: Slot | undefined;
   private sentToCurrent = 0;
+  private flushing = false;
 
   private constructor(private readonly slots: Slot[]) {}
 
@@ -81,7 +90,13 @@ export class RestoreWorkers {
   static async start(setup: WorkerSetup, count: number, url: URL): Promise<RestoreWorkers | undefined> {
     const workers = await startWorkers(url, setup, count);
     if (!workers) return undefined;
-    const slots = workers.map((worker) => ({ worker, alive: true, pendingBytes: 0, jobs: new Map<number, Pending>() }));
+    const slots = workers.map((worker) => ({
+      worker,
+      alive: true,
+      pendingBytes: 0,
+      jobs: new Map<number, Pending>(),
+      outbox: [],
+    }));
     const pool = new RestoreWorkers(slots);
     for (const s of slots) pool.listen(s);
     return pool;
@@ -89,27 +104,31 @@ export class RestoreWorkers {
 
   private listen(slot: Slot): void {
     slot.worker.on('message', (m: FromWorker) => {
-      if (m.type === 'ready' || m.type === 'unavailable') return;
-      const job = slot.jobs.get(m.job);
-      if (!job) return;
-      if (m.type === 'bytes') {
-        job.onBytes(m.n);
-        return;
-      }
-      slot.jobs.delete(m.job);
-      slot.pendingBytes -= job.size;
-      if (m.type === 'done') job.resolve(m.placed ? 'placed' : 'written');
-      else job.reject(errorFrom(m.error));
+      if (m.type === 'events') for (const e of m.events) this.settle(slot, e);
     });
     // A worker that dies leaves its files to the main thread (their temp files are started over).
     const gone = (): void => {
       slot.alive = false;
+      slot.outbox = [];
       for (const job of slot.jobs.values()) job.resolve(false);
       slot.jobs.clear();
       if (this.current === slot) this.current = undefined;
     };
     slot.worker.on('error', gone);
     slot.worker.on('exit', gone);
+  }
+
+  private settle(slot: Slot, e: JobEvent): void {
+    const job = slot.jobs.get(e.job);
+    if (!job) return;
+    if (e.type === 'bytes') {
+      job.onBytes(e.n);
+      return;
+    }
+    slot.jobs.delete(e.job);
+    slot.pendingBytes -= job.size;
+    if (e.type === 'done') job.resolve(e.placed ? 'placed' : 'written');
+    else job.reject(errorFrom(e.error));
   }
 
   /**
@@ -146,8 +165,22 @@ export class RestoreWorkers {
     slot.pendingBytes += job.size;
     return new Promise<WorkerOutcome>((resolve, reject) => {
       slot.jobs.set(id, { resolve, reject, onBytes, size: job.size });
-      slot.worker.postMessage({ type: 'write', job: id, ...job } satisfies ToWorker);
+      slot.outbox.push({ ...job, job: id });
+      if (!this.flushing) {
+        this.flushing = true;
+        setImmediate(() => this.flush());
+      }
     });
+  }
+
+  private flush(): void {
+    this.flushing = false;
+    for (const s of this.slots) {
+      if (!s.outbox.length) continue;
+      const jobs = s.outbox;
+      s.outbox = [];
+      if (s.alive) s.worker.postMessage({ type: 'write', jobs } satisfies ToWorker);
+    }
   }
 
   private pick(): Slot | undefined {
@@ -160,6 +193,7 @@ export class RestoreWorkers {
 
   /** Workers stop before their next chunk; their files fail as cancelled. */
   cancel(): void {
+    this.flush();
     for (const s of this.slots) if (s.alive) s.worker.postMessage({ type: 'cancel' } satisfies ToWorker);
   }
 
