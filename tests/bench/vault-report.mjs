@@ -78,7 +78,7 @@ const NOTES = {
     'restore: strata restore vault latest --source m1 --to EMPTY vs restic restore latest --host m1 --target EMPTY',
     '  (restic backed up "." from the tree root, so both put the tree at the top of the folder); the restored tree is',
     '  compared with the source by the SHA-256 of every file with its path and size. "≥ restic" is an assumed target.',
-    '  Each tool restores three times, the rounds alternating which goes first; the figure is the median round.',
+    '  Each tool restores five times, the rounds alternating which goes first; the figure is the median round.',
   ],
   million: [
     'million: 1000 files per folder of 16-200 bytes (70 % random, 30 % text) into a fresh local vault / restic repo;',

@@ -12,8 +12,11 @@ import { CLI, REPO_PASSPHRASE, baseEnv } from './tools.mjs';
 import { CHANGE, MIXED, dirSize, ensureVaultDataset, keystream, many, treeDigest } from './vault-data.mjs';
 
 const MiB = 1024 * 1024;
-/** Restores of the mixed tree per tool, alternating which goes first. */
-const RESTORE_ROUNDS = 3;
+/**
+ * Restores of the mixed tree per tool, alternating which goes first: five, as the median of three
+ * still swung by a tenth from one run of the bench to the next.
+ */
+const RESTORE_ROUNDS = 5;
 
 /** The run of median wall time (its CPU and RSS with it). */
 function medianRun(ms) {
