@@ -252,6 +252,11 @@ export async function restoreSnapshot(opts: RestoreOptions): Promise<RestoreRepo
       const target = targetPathOf(realRoot, e);
       if (e.type === 'dir') {
         try {
+          if (await makeInMade(ctx, target)) {
+            dirTimes.push({ target, mtime: e.mtime });
+            report.dirs++;
+            continue;
+          }
           await assertInside(realRoot, target, e.path);
           // Only a folder found inside gets its time: utimes follows links.
           dirTimes.push({ target, mtime: e.mtime });
@@ -436,6 +441,22 @@ async function holdsVersion(path: string | Buffer, e: ManifestEntry): Promise<bo
   const st = await lstat(path).catch(() => undefined);
   if (!st?.isFile() || st.size !== e.size) return false;
   return (await hashFile(path).catch(() => undefined)) === e.sha256;
+}
+
+/**
+ * Makes a folder inside one this restore made: nothing was in there to link elsewhere, so the
+ * checks for planted links (a few calls per folder) are not needed. False when the parent is not
+ * one it made, or the folder could not be made that way (the caller then checks and makes it).
+ */
+async function makeInMade(ctx: FileCtx, target: string | Buffer): Promise<boolean> {
+  if (typeof target !== 'string' || ctx.dirs.get(parentOf(target) as string) !== true) return false;
+  try {
+    await mkdir(target);
+  } catch {
+    return false;
+  }
+  ctx.dirs.set(target, true);
+  return true;
 }
 
 /**
