@@ -2,7 +2,8 @@
  * A vault's chunk lists are checked against its index at the start of a backup (dropping lists
  * that name chunks the vault lacks, and sending back the files whose content no list knows), and
  * the check is skipped when nothing changed since: the same index, and no list added or file
- * marked synced for that vault (the database's triggers drop the mark in the same transaction).
+ * marked synced for that vault (the database's triggers drop the mark in the same transaction), or
+ * marked at the end of a backup that stored and indexed what its lists name.
  */
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -85,5 +86,18 @@ describe('vault chunk list checks', () => {
     asked = 0;
     lists.reconcile(dest, 'index-1', has);
     expect(asked).toBe(0);
+  });
+
+  it('takes a mark set at the end of a backup, until a list is added again', () => {
+    lists.reconcile(dest, 'index-1', has);
+    lists.put(dest, sha('3'), [id('a')]); // a backup's own list: the mark goes
+    // The backup ends having stored and indexed what its lists name (index-2: index-1 and its own file).
+    lists.markChecked(dest, 'index-2');
+    asked = 0;
+    expect(lists.reconcile(dest, 'index-2', has)).toBe(0);
+    expect(asked).toBe(0);
+    // Against any other state, it checks.
+    expect(lists.reconcile(dest, 'index-3', has)).toBe(0);
+    expect(asked).toBeGreaterThan(0);
   });
 });

@@ -73,8 +73,9 @@ export class VaultSession extends DestinationSession {
    */
   async start(): Promise<void> {
     this.marker = await this.vault.beginBackup();
-    const { index, damaged, fingerprint } = await this.vault.index();
+    const { index, damaged, fingerprint, fingerprintWith } = await this.vault.index();
     this.blobIndex = index;
+    this.fingerprintWith = fingerprintWith;
     if (damaged.length) {
       throw new StrataError(
         'corrupt',
@@ -98,6 +99,11 @@ export class VaultSession extends DestinationSession {
 
   private marker: RunMarker | undefined;
   private blobIndex: BlobIndex | undefined;
+  /** Names the index state this run will leave, given the index files it stored (`indexKeys`). */
+  private fingerprintWith: ((added: string[]) => string) | undefined;
+  private readonly indexKeys: string[] = [];
+  /** A file was kept without a chunk list here: the next run's check must send it back to be read. */
+  private unknownContent = false;
   /** Packs this snapshot's content is in: checked before the manifest if the run's marker lapsed. */
   private readonly usedPacks = new Set<string>();
 
@@ -194,7 +200,7 @@ export class VaultSession extends DestinationSession {
     this.indexing = this.indexing
       .then(() => writeIndex(this.vault.inner, this.vault.codec, writer.takeWritten(), this.indexTally))
       .then(
-        () => undefined,
+        (key) => void (key && this.indexKeys.push(key)),
         (err: unknown) => {
           this.indexFailure ??= err;
         },
@@ -222,6 +228,7 @@ export class VaultSession extends DestinationSession {
     const chunks = fresh ?? (entry.sha256 ? this.chunkLists.get(this.destId, entry.sha256) : undefined);
     if (!chunks) {
       // A file kept at an earlier version whose chunks this machine never saw: it is read next time.
+      this.unknownContent = true;
       this.counters.filesFailed++;
       this.writer.addError(entry.path, 'its content is not known to this vault here; the next backup reads it again');
       return;
@@ -238,9 +245,15 @@ export class VaultSession extends DestinationSession {
     const packs = await this.pack().flush();
     await this.indexing;
     if (this.indexFailure) throw this.indexFailure;
-    await writeIndex(this.vault.inner, this.vault.codec, packs, this.indexTally);
+    const key = await writeIndex(this.vault.inner, this.vault.codec, packs, this.indexTally);
+    if (key) this.indexKeys.push(key);
     if (this.marker?.lapsed()) await this.checkPacksStillThere();
     const written = await super.commit(now);
+    // Every chunk list now names chunks the vault holds: those it had (checked at start) and those
+    // this run stored and indexed. The next run need not check them again unless the index changes.
+    if (!this.unknownContent && this.fingerprintWith) {
+      this.chunkLists.markChecked(this.destId, this.fingerprintWith(this.indexKeys));
+    }
     // What the cost estimate adds for this run: packs and index files (the manifest is counted
     // with every snapshot), not the files read.
     const stats = this.pack().stats;

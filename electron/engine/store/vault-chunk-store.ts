@@ -35,10 +35,21 @@ export class VaultChunkStore {
     if (mark?.fingerprint === fingerprint) return 0;
     const dropped = this.forgetMissing(destId, has);
     this.forgetUnknown(destId);
+    this.markChecked(destId, fingerprint);
+    return dropped;
+  }
+
+  /**
+   * Records that this vault's chunk lists agree with index state `fingerprint`, so the next
+   * reconcile against it is skipped: after a check, or at the end of a backup whose lists all
+   * name chunks it found in the vault or stored there itself (VaultSession.commit). Without the
+   * latter, the run after every backup that added files checked them all again (~170 ms for
+   * 20,000 files here, ~10 s for a million).
+   */
+  markChecked(destId: string, fingerprint: string): void {
     this.db
       .prepare('INSERT OR REPLACE INTO vault_chunk_checks (dest_id, fingerprint) VALUES (?, ?)')
       .run(destId, fingerprint);
-    return dropped;
   }
 
   /**

@@ -44,7 +44,7 @@ export class VaultDestination implements Destination {
   readonly kind: 'local' | 's3';
   readonly label: string;
   readonly concurrency: number;
-  private loaded: Promise<{ index: BlobIndex; damaged: DamagedObject[]; fingerprint: string }> | undefined;
+  private loaded: Promise<LoadedIndex> | undefined;
   private run: RunMarker | undefined;
 
   constructor(
@@ -65,14 +65,19 @@ export class VaultDestination implements Destination {
    * Every blob the vault's index files list (read once per opened vault; a backup adds to it).
    * Blobs in packs a collection has condemned load as such (BlobIndex.hasLive is false for them).
    */
-  index(): Promise<{ index: BlobIndex; damaged: DamagedObject[]; fingerprint: string }> {
+  index(): Promise<LoadedIndex> {
     this.loaded ??= (async () => {
       const condemned = new Set((await readCollectionMarkers(this.inner, this.codec)).flatMap((m) => m.packs));
       const l = await readAllIndexes(this.inner, this.codec, new BlobIndex(), {
         condemned,
         ...(this.indexCache ? { cache: this.indexCache } : {}),
       });
-      return { index: l.index, damaged: l.damaged, fingerprint: indexFingerprint(l.keys, condemned, l.damaged) };
+      return {
+        index: l.index,
+        damaged: l.damaged,
+        fingerprint: indexFingerprint(l.keys, condemned, l.damaged),
+        fingerprintWith: (added) => indexFingerprint([...new Set([...l.keys, ...added])], condemned, l.damaged),
+      };
     })();
     this.loaded.catch(() => {
       this.loaded = undefined; // a failed load (no network) is tried again, not remembered
@@ -207,6 +212,16 @@ export class VaultDestination implements Destination {
  * could not be read. Index files are named by their content and never rewritten, so the same names
  * mean the same index (VaultChunkStore.reconcile).
  */
+/** The vault's index as loaded, and names of its state (for VaultChunkStore's checks). */
+export interface LoadedIndex {
+  index: BlobIndex;
+  damaged: DamagedObject[];
+  /** Names the index files, condemned packs and damage it was loaded from. */
+  fingerprint: string;
+  /** The fingerprint the index will have once `added` index files are stored too (a backup's own). */
+  fingerprintWith(added: string[]): string;
+}
+
 function indexFingerprint(keys: string[], condemned: Set<string>, damaged: DamagedObject[]): string {
   const hash = createHash('sha256');
   for (const k of [...keys].sort()) hash.update(`i ${k}\n`);
