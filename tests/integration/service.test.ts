@@ -2,8 +2,7 @@
  * The API service over a real engine (real files, real SQLite), without a host in between:
  * checkbox semantics, rules and badges, paging, cancel, and a serve process stopped mid-backup.
  */
-import { mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EventName, MethodName, OutputOf } from '../../shared/api/contract.js';
@@ -13,6 +12,10 @@ import { StrataService } from '../../electron/engine/service.js';
 import { waitForIdle } from '../support/host-runs.js';
 import { startServe } from '../support/serve-host.js';
 import { bytes } from '../support/tree.js';
+import { tempDirs } from '../support/temp-dirs.js';
+
+const temp = tempDirs('strata-service-');
+const serveTemp = tempDirs('strata-serve-stop-');
 
 describe('the API service', () => {
   let work: string;
@@ -27,7 +30,7 @@ describe('the API service', () => {
   }
 
   beforeEach(async () => {
-    work = await mkdtemp(join(tmpdir(), 'strata-service-'));
+    work = await temp();
     await mkdir(join(work, 'src', 'docs', 'old'), { recursive: true });
     await mkdir(join(work, 'src', 'media'), { recursive: true });
     await writeFile(join(work, 'src', 'docs', 'a.txt'), 'a');
@@ -222,7 +225,7 @@ describe('the API service', () => {
 
 describe('strata serve stopped during a backup', () => {
   it('checkpoints the run on SIGTERM, and the next serve completes it', async () => {
-    const work = await mkdtemp(join(tmpdir(), 'strata-serve-stop-'));
+    const work = await serveTemp();
     await mkdir(join(work, 'src'));
     for (let i = 0; i < 8; i++) await writeFile(join(work, 'src', `f${i}.bin`), bytes(1_500_000, i));
     let host = await startServe(join(work, 'home'));

@@ -2,8 +2,6 @@
  * Health figures from a real SQLite run history, the alert rules (pure, clock in hand), alert
  * reconciliation (open once, close when cleared) and the webhook's message shapes.
  */
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { alertConditions, unusualGrowth, DEFAULT_GROWTH_RULE } from '../../electron/engine/health/alert-rules.js';
@@ -13,6 +11,9 @@ import { AlertStore } from '../../electron/engine/store/alert-store.js';
 import { Catalog } from '../../electron/engine/store/catalog.js';
 import { openDatabase, type Db } from '../../electron/engine/store/database.js';
 import { RunStore, type RunStatus } from '../../electron/engine/store/run-store.js';
+import { tempDirs } from '../support/temp-dirs.js';
+
+const temp = tempDirs('strata-health-');
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -25,7 +26,7 @@ let srcA: string;
 let srcB: string;
 
 beforeEach(async () => {
-  db = openDatabase(join(await mkdtemp(join(tmpdir(), 'strata-health-')), 'strata.db'));
+  db = openDatabase(join(await temp(), 'strata.db'));
   const catalog = new Catalog(db);
   srcA = catalog.addSource('a', { kind: 'local', path: '/a' }).id;
   srcB = catalog.addSource('b', { kind: 'local', path: '/b' }).id;

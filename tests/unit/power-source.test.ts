@@ -1,11 +1,14 @@
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { onBatteryPower } from '../../electron/server/power-source.js';
+import { tempDirs } from '../support/temp-dirs.js';
+
+const temp = tempDirs('strata-power-');
 
 async function sysfs(supplies: Record<string, { type: string; online?: string }>): Promise<string> {
-  const root = await mkdtemp(join(tmpdir(), 'strata-power-'));
+  const root = await temp();
   for (const [name, s] of Object.entries(supplies)) {
     await mkdir(join(root, name));
     await writeFile(join(root, name, 'type'), `${s.type}\n`);

@@ -1,11 +1,13 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { adoptSecrets, SealedDbStore, type OsCipher } from '../../electron/engine/secrets/sealed-db-store.js';
 import { MemoryStore } from '../../electron/engine/secrets/memory-store.js';
 import { openDatabase } from '../../electron/engine/store/database.js';
+import { tempDirs } from '../support/temp-dirs.js';
+
+const temp = tempDirs('strata-sealed-');
 
 /** Stands in for safeStorage: real encryption under a key this process holds. */
 function fakeCipher(available = true): OsCipher {
@@ -29,7 +31,7 @@ function fakeCipher(available = true): OsCipher {
 
 describe('SealedDbStore (secrets sealed by the OS, kept in SQLite)', () => {
   it('keeps only ciphertext in the database and reads it back', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'strata-sealed-'));
+    const dir = await temp();
     const db = openDatabase(join(dir, 'strata.db'));
     const store = new SealedDbStore(db, fakeCipher());
     const secret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
@@ -48,13 +50,13 @@ describe('SealedDbStore (secrets sealed by the OS, kept in SQLite)', () => {
   });
 
   it('refuses to exist where the OS cannot encrypt (the caller falls back to the vault, never plaintext)', async () => {
-    const db = openDatabase(join(await mkdtemp(join(tmpdir(), 'strata-sealed-')), 'strata.db'));
+    const db = openDatabase(join(await temp(), 'strata.db'));
     expect(() => new SealedDbStore(db, fakeCipher(false))).toThrow(/cannot encrypt/);
     db.close();
   });
 
   it('says what to do when a sealed secret can no longer be opened', async () => {
-    const db = openDatabase(join(await mkdtemp(join(tmpdir(), 'strata-sealed-')), 'strata.db'));
+    const db = openDatabase(join(await temp(), 'strata.db'));
     await new SealedDbStore(db, fakeCipher()).set('dest/x/secret-access-key', 'v');
     // Another OS key (new account, reset keychain) cannot unseal it.
     await expect(new SealedDbStore(db, fakeCipher()).get('dest/x/secret-access-key')).rejects.toMatchObject({
@@ -66,7 +68,7 @@ describe('SealedDbStore (secrets sealed by the OS, kept in SQLite)', () => {
   });
 
   it('adopts secrets created headless on the first desktop start, keeping the originals', async () => {
-    const db = openDatabase(join(await mkdtemp(join(tmpdir(), 'strata-sealed-')), 'strata.db'));
+    const db = openDatabase(join(await temp(), 'strata.db'));
     const sealed = new SealedDbStore(db, fakeCipher());
     const old = new MemoryStore();
     await old.set('dest/a/secret-access-key', 'A');

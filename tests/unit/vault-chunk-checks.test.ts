@@ -5,14 +5,15 @@
  * marked synced for that vault (the database's triggers drop the mark in the same transaction), or
  * marked at the end of a backup that stored and indexed what its lists name.
  */
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Catalog } from '../../electron/engine/store/catalog.js';
 import { openDatabase, type Db } from '../../electron/engine/store/database.js';
 import { FileIndex } from '../../electron/engine/store/file-index.js';
 import { VaultChunkStore } from '../../electron/engine/store/vault-chunk-store.js';
+import { tempDirs } from '../support/temp-dirs.js';
+
+const temp = tempDirs('strata-chunk-checks-');
 
 const id = (c: string): string => c.repeat(64);
 const sha = (c: string): string => c.repeat(64);
@@ -33,7 +34,7 @@ describe('vault chunk list checks', () => {
   };
 
   beforeEach(async () => {
-    db = openDatabase(join(await mkdtemp(join(tmpdir(), 'strata-chunk-checks-')), 'strata.db'));
+    db = openDatabase(join(await temp(), 'strata.db'));
     const catalog = new Catalog(db);
     src = catalog.addSource('docs', { kind: 'local', path: '/docs' }).id;
     dest = catalog.addDestination('vault', { kind: 'local', path: '/vault' }).id;
