@@ -6,17 +6,17 @@
  * file from another machine, or a run that never finished, makes the next run check again.
  */
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Engine } from '../../electron/engine/engine.js';
 import { VaultChunkStore } from '../../electron/engine/store/vault-chunk-store.js';
 import { cliEnv } from '../support/cli.js';
+import { tempDirs } from '../support/temp-dirs.js';
 import { put, treeState } from '../support/tree.js';
 
 const FAST = { vaultKdf: { unsafeFastKdfForTests: { N: 1024 } } };
 const PASS = 'marks passphrase';
+const temp = tempDirs('strata-chunk-marks-');
 
 describe('vault chunk lists checked only when the index changed', () => {
   let work: string;
@@ -25,7 +25,7 @@ describe('vault chunk lists checked only when the index changed', () => {
   let b: Engine;
 
   beforeAll(async () => {
-    work = await mkdtemp(join(tmpdir(), 'strata-chunk-marks-'));
+    work = await temp();
     vault = join(work, 'vault');
     for (let i = 0; i < 30; i++) await put(join(work, 'src-a'), `f${i}.txt`, `file ${i} of machine a\n`.repeat(50));
     await put(join(work, 'src-b'), 'other.txt', 'a file only machine b has\n');
@@ -43,7 +43,6 @@ describe('vault chunk lists checked only when the index changed', () => {
     vi.restoreAllMocks();
     a?.close();
     b?.close();
-    if (work) await rm(work, { recursive: true, force: true });
   });
 
   it('skips the check after its own backup, checks again after another machine wrote to the vault', async () => {
